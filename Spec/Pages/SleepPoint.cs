@@ -1,0 +1,27 @@
+using UvmDiff.Spec.Objects;
+
+namespace UvmDiff.Spec.Pages;
+
+/// <summary>Where a routine gave up its locks: a pagewait on a busy page, or pager I/O in flight.</summary>
+public readonly record struct SleepPoint(string Wmesg, UvmObject Object, long Offset, bool IsIo)
+{
+    public override string ToString() => $"{Wmesg}@{Object.Id}:0x{Offset:x}";
+}
+
+/// <summary>What the other threads did while a routine slept.</summary>
+public enum WakeResult
+{
+    Normal,
+
+    /// <summary>The pager I/O the routine slept on failed (only meaningful for I/O sleeps).</summary>
+    IoError,
+}
+
+/// <summary>
+/// The runner's hand on every sleep: it performs the interference another thread does during the
+/// routine's i-th sleep, then lets the routine go on.
+/// </summary>
+public interface ISleepHook
+{
+    WakeResult Slept(Uvm uvm, SleepPoint point);
+}

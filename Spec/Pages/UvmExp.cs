@@ -1,0 +1,18 @@
+namespace UvmDiff.Spec.Pages;
+
+/// <summary>uvmexp.h: the page and swap counters this layer maintains.</summary>
+public sealed class UvmExp
+{
+    public int Free;
+    public int Active;
+    public int Inactive;
+
+    /// <summary>Pages with wire_count &gt; 0 (atomic in the kernel since the page-queue lock was pushed down).</summary>
+    public int Wired;
+
+    /// <summary>Swap slots allocated, including those marked bad.</summary>
+    public int SwpgInUse;
+
+    /// <summary>Swap slots whose page is not resident: the only copy of the data.</summary>
+    public int SwpgOnly;
+}

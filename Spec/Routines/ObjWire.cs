@@ -1,0 +1,109 @@
+using UvmDiff.Spec.Kernel;
+using UvmDiff.Spec.Objects;
+using UvmDiff.Spec.Pages;
+
+namespace UvmDiff.Spec.Routines;
+
+/// <summary>uvm_object.c: uvm_obj_wire (shared by every version) and uvm_obj_unwire before seed 000's diff.</summary>
+public static class ObjWire
+{
+    /// <summary>FETCH_PAGECOUNT: pages fetched per pgo_get batch.</summary>
+    public const int FetchPageCount = 16;
+
+    /// <summary>
+    /// uvm_obj_wire: fetch every page of [start, end) in batches, wire them, unbusy them.
+    /// => page-aligned start and end inside the object
+    /// => on a fetch error the pages wired so far are unwired and the error returned
+    /// => mirror: for aobj pages CLEAN is cleared and uao_dropswap is called with the index of the
+    ///    page inside its batch, not the page's own index (present in the kernel since 2014)
+    /// => returns null, or the errno name
+    /// </summary>
+    public static string? Wire(Uvm uvm, IObjectRoutines routines, UvmObject obj, long start, long end)
+    {
+        var batch = new VmPage[FetchPageCount];
+        for (long offset = start; offset < end; )
+        {
+            int npages = (int)Math.Min(FetchPageCount, (end - offset) >> K.PageShift);
+            string? error = GetAll(uvm, obj, offset, batch, npages);
+            if (error is not null)
+            {
+                routines.ObjUnwire(uvm, obj, start, offset);
+                return error;
+            }
+            for (int i = 0; i < npages; i++)
+            {
+                K.Kassert(!batch[i].Has(PgFlags.Released), "!(pgs[i]->pg_flags & PG_RELEASED)");
+                if (batch[i].Has(PgFlags.QueueAobj))
+                {
+                    batch[i].Flags &= ~PgFlags.Clean;
+                    Aobj.DropSwap(uvm, (AnonObject)obj, i);
+                }
+            }
+            uvm.LockPageq();
+            for (int i = 0; i < npages; i++)
+                Pages.Pages.Wire(uvm, batch[i]);
+            uvm.UnlockPageq();
+            for (int i = 0; i < npages; i++)
+                Pages.Pages.Unbusy(uvm, batch[i]);
+            offset += (long)npages << K.PageShift;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// pgo_get(PGO_ALLPAGES|PGO_SYNCIO) for one batch: every page resident and busied by us.
+    /// => a busy page is waited for and looked up again; a missing one is read in
+    /// => on error the pages got so far are unbusied
+    /// </summary>
+    private static string? GetAll(Uvm uvm, UvmObject obj, long offset, VmPage[] batch, int npages)
+    {
+        for (int i = 0; i < npages; i++)
+        {
+            long off = offset + ((long)i << K.PageShift);
+            VmPage? pg;
+            while ((pg = obj.Pages.Lookup(off)) is not null && pg.Has(PgFlags.Busy))
+                Pages.Pages.Wait(uvm, pg, obj is VnodeObject ? "uvn_get" : "uao_get");
+            string? error = null;
+            if (pg is null)
+            {
+                pg = obj switch
+                {
+                    AnonObject aobj => Aobj.Get(uvm, aobj, off, readFails: false, out error),
+                    VnodeObject vn => Uvn.Get(uvm, vn, off, out error),
+                    _ => throw K.Panic("uvm_obj_wire: object without pgo_get"),
+                };
+            }
+            else
+            {
+                pg.Flags |= PgFlags.Busy;
+            }
+            if (pg is null)
+            {
+                for (int j = 0; j < i; j++)
+                    Pages.Pages.Unbusy(uvm, batch[j]);
+                return error;
+            }
+            pg.Owner = "uvm_obj_wire";
+            batch[i] = pg;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// uvm_obj_unwire before the diff: every offset must hold a page.
+    /// => page-aligned start and stop
+    /// => a hole is KASSERT(pg != NULL); a released page is KASSERT(!(pg->pg_flags &amp; PG_RELEASED))
+    /// </summary>
+    public static void Unwire(Uvm uvm, UvmObject obj, long start, long stop)
+    {
+        uvm.LockPageq();
+        for (long offset = start; offset < stop; offset += K.PageSize)
+        {
+            var pg = obj.Pages.Lookup(offset);
+            K.Kassert(pg is not null, "pg != NULL");
+            K.Kassert(!pg!.Has(PgFlags.Released), "!(pg->pg_flags & PG_RELEASED)");
+            Pages.Pages.Unwire(uvm, pg);
+        }
+        uvm.UnlockPageq();
+    }
+}
