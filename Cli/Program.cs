@@ -1,0 +1,4 @@
+using System.CommandLine;
+using UvmDiff.Cli;
+
+return UvmDiffCommand.Run(args);

@@ -1,0 +1,184 @@
+using System.Text;
+using UvmDiff.Harness.Core;
+using UvmDiff.Spec;
+using UvmDiff.Spec.Kernel;
+using UvmDiff.Spec.Objects;
+using UvmDiff.Spec.Pages;
+using UvmDiff.Spec.Routines;
+
+namespace UvmDiff.Harness.Objects;
+
+/// <summary>
+/// One machine of the object layer driven by ops: a <see cref="Uvm"/> whose objects use the page
+/// index and routines of <paramref name="routines"/>. It is also the sleep hook: during the i-th
+/// sleep of a routine it performs wake i of the op's interference, or completes the awaited I/O.
+/// </summary>
+public sealed class ObjectSide(string name, IObjectRoutines routines) : ISide<ObjOp>, ISleepHook
+{
+    private readonly Uvm _uvm = ObjectWorld.Create(routines);
+    private readonly List<VmPage> _scratch = [];
+    private readonly StringBuilder _sleeps = new();
+    private readonly FingerprintObserver _fingerprint = new();
+    private Interference _interference = Interference.None;
+    private int _wake;
+
+    public string Name { get; } = name;
+
+    public Uvm Machine => _uvm;
+
+    public Outcome Apply(ObjOp op)
+    {
+        _uvm.BeginOperation();
+        _uvm.SleepHook = this;
+        _interference = op switch
+        {
+            Flush f => f.Interference,
+            KmPgremove k => k.Interference,
+            _ => Interference.None,
+        };
+        _wake = 0;
+        _sleeps.Clear();
+        string result;
+        try
+        {
+            result = Execute(op);
+        }
+        catch (KernelPanic panic)
+        {
+            result = $"Panic({panic.Message})";
+        }
+        catch (SimulationLimit limit)
+        {
+            result = $"Hang({limit.Message})";
+        }
+        return new Outcome(result, _sleeps.Length == 0 ? "" : _sleeps.ToString());
+    }
+
+    private string Execute(ObjOp op)
+    {
+        switch (op)
+        {
+            case Alloc a:
+                return Status(OtherThreads.FaultIn(_uvm, Object(a.Obj), a.Off, a.Fail));
+            case Busy b:
+                return Status(OtherThreads.Busy(_uvm, Object(b.Obj), b.Off));
+            case Unbusy u:
+                return Status(OtherThreads.Unbusy(_uvm, Object(u.Obj), u.Off));
+            case Dirty d:
+                return Status(OtherThreads.Dirty(_uvm, Object(d.Obj), d.Off));
+            case Deactivate d:
+                return Status(OtherThreads.Deactivate(_uvm, Object(d.Obj), d.Off));
+            case PageOut p:
+                return Status(OtherThreads.PageOut(_uvm, Object(p.Obj), p.Off));
+            case FreePage f:
+                return Status(OtherThreads.Free(_uvm, Object(f.Obj), f.Off));
+            case Lookup l:
+                return Object(l.Obj).Pages.Lookup(l.Off) is { } pg
+                    ? $"Ok({TextObserver.FormatFlags(pg.Flags & UvmObservation.Observed)} wire {pg.WireCount})"
+                    : "Ok(none)";
+            case Wire w:
+                return Status(ObjWire.Wire(_uvm, routines, Object(w.Obj), w.Start, w.Stop));
+            case Unwire u:
+                if (!ResidentPagesWired(Object(u.Obj), u.Start, u.Stop))
+                    return "EINVAL";
+                routines.ObjUnwire(_uvm, Object(u.Obj), u.Start, u.Stop);
+                return Outcome.OkText;
+            case Flush f:
+                var obj = Object(f.Obj);
+                bool ok = obj is VnodeObject vn
+                    ? routines.UvnFlush(_uvm, vn, f.Start, f.Stop, f.Flags)
+                    : routines.AobjFlush(_uvm, (AnonObject)obj, f.Start, f.Stop, f.Flags);
+                return ok ? "Ok(true)" : "Ok(false)";
+            case KmPgremove k:
+                routines.KmPgremove(_uvm, (AnonObject)Object(ObjectWorld.KernelId), k.Sva, k.Eva);
+                return Outcome.OkText;
+            case Ref r:
+                Object(r.Obj).Refs++;
+                return Outcome.OkText;
+            case Unref u:
+                var target = Object(u.Obj);
+                if (target.Refs <= 1)
+                    return "EINVAL";
+                target.Refs--;
+                return Outcome.OkText;
+            default:
+                throw new ArgumentException($"not an object-layer op: {op}");
+        }
+    }
+
+    public WakeResult Slept(Uvm uvm, SleepPoint point)
+    {
+        if (_sleeps.Length > 0)
+            _sleeps.Append(", ");
+        _sleeps.Append(point.IsIo ? "io " : "").Append(point.Wmesg).Append(" 0x").Append(point.Offset.ToString("x"));
+        if (_wake >= _interference.Wakes.Count)
+        {
+            OtherThreads.CompleteIo(uvm, point);
+            return WakeResult.Normal;
+        }
+        var result = WakeResult.Normal;
+        foreach (var act in _interference.Wakes[_wake++])
+        {
+            long off = act.Off == Act.Here ? point.Offset : act.Off;
+            switch (act.Kind)
+            {
+                case ActKind.Free:
+                    OtherThreads.Free(uvm, point.Object, off);
+                    break;
+                case ActKind.Insert:
+                    OtherThreads.FaultIn(uvm, point.Object, off, readFails: false);
+                    break;
+                case ActKind.Busy:
+                    OtherThreads.Busy(uvm, point.Object, off);
+                    break;
+                case ActKind.Unbusy:
+                    OtherThreads.Unbusy(uvm, point.Object, off);
+                    break;
+                case ActKind.Dirty:
+                    OtherThreads.Dirty(uvm, point.Object, off);
+                    break;
+                case ActKind.IoError:
+                    if (point.IsIo)
+                        result = WakeResult.IoError;
+                    break;
+            }
+        }
+        return result;
+    }
+
+    public string? CheckInvariants() => Invariants.Check(_uvm);
+
+    public ulong Fingerprint()
+    {
+        _fingerprint.Hash = new Fingerprint();
+        UvmObservation.Walk(_uvm, _fingerprint, _scratch);
+        return _fingerprint.Hash.Value;
+    }
+
+    public IReadOnlyList<string> Observe()
+    {
+        var text = new TextObserver();
+        UvmObservation.Walk(_uvm, text, _scratch);
+        return text.Lines;
+    }
+
+    /// <summary>
+    /// uvm_obj_unwire's caller contract: the range was wired. pageunwire has no underflow check, so a
+    /// caller breaking it wraps wire_count in the kernel too. Holes are let through: pages freed while
+    /// wired (uvn_flush frees wired pages) are the hazard the routine's assertion exists for.
+    /// </summary>
+    private static bool ResidentPagesWired(UvmObject obj, long start, long stop)
+    {
+        for (long off = start; off < stop; off += K.PageSize)
+        {
+            if (obj.Pages.Lookup(off) is { WireCount: 0 })
+                return false;
+        }
+        return true;
+    }
+
+    private UvmObject Object(int id) =>
+        _uvm.FindObject(id) ?? throw new ArgumentException($"no object {id}");
+
+    private static string Status(string? errno) => errno ?? Outcome.OkText;
+}
