@@ -18,7 +18,13 @@ public static class Counterexample
             Console.WriteLine($"  {op}");
     }
 
-    public static string Write<TOp>(string layer, CampaignResult<TOp> result, FaultSet faults, string outDir, string command)
+    public static string Write<TOp>(
+        string layer,
+        CampaignResult<TOp> result,
+        FaultSet faults,
+        string outDir,
+        string command
+    )
     {
         var comments = new List<string>
         {
@@ -28,7 +34,8 @@ public static class Counterexample
             result.Divergence!.Report(),
         };
         string text = TraceFile.Format(layer, result.Shrunk!, comments);
-        string name = $"{DateTime.UtcNow:yyyy-MM-ddTHH-mm-ss}-{layer}{(faults == FaultSet.None ? "" : "-" + faults.ToString().Replace('+', '-'))}";
+        string name =
+            $"{DateTime.UtcNow:yyyy-MM-ddTHH-mm-ss}-{layer}{(faults == FaultSet.None ? "" : "-" + faults.ToString().Replace('+', '-'))}";
         try
         {
             return TraceFile.WriteNew(outDir, name, text);

@@ -27,7 +27,9 @@ public static class FaultTable
                 missed++;
             string time = result.Diverged ? $"{(result.Elapsed - result.ShrinkTime).TotalSeconds:0.00}s" : "-";
             string length = result.Diverged ? $"{result.Shrunk!.Length} ops" : "-";
-            Console.WriteLine($"{info.Fault, -30} {(result.Diverged ? "yes" : "NO"), -9} {time, 8} {length, 7}  {info.Provenance}");
+            Console.WriteLine(
+                $"{info.Fault, -30} {(result.Diverged ? "yes" : "NO"), -9} {time, 8} {length, 7}  {info.Provenance}"
+            );
         }
         Console.WriteLine($"{FaultCatalog.All.Count - missed} of {FaultCatalog.All.Count} faults detected");
         return missed == 0 ? UvmDiffCommand.ExitOk : UvmDiffCommand.ExitDiverged;

@@ -40,8 +40,15 @@ public static class Fuzz
         if (!result.Diverged)
             return UvmDiffCommand.ExitOk;
         Counterexample.Print(result);
-        string command = $"uvmdiff fuzz --seed {settings.Seed} --max-ops {settings.MaxOps}{FaultOption(settings.Faults)}";
-        string path = Counterexample.Write(ObjectLayer.Instance.Name, result, settings.Faults, settings.OutDir, command);
+        string command =
+            $"uvmdiff fuzz --seed {settings.Seed} --max-ops {settings.MaxOps}{FaultOption(settings.Faults)}";
+        string path = Counterexample.Write(
+            ObjectLayer.Instance.Name,
+            result,
+            settings.Faults,
+            settings.OutDir,
+            command
+        );
         Console.WriteLine($"trace written to {path}");
         return UvmDiffCommand.ExitDiverged;
     }
@@ -65,7 +72,9 @@ public static class Fuzz
     }
 
     private static bool Interactive() =>
-        !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive && Environment.GetEnvironmentVariable("CI") is null;
+        !Console.IsOutputRedirected
+        && AnsiConsole.Profile.Capabilities.Interactive
+        && Environment.GetEnvironmentVariable("CI") is null;
 
     private static Action<RunStats, TimeSpan> PlainProgress()
     {
@@ -84,7 +93,12 @@ public static class Fuzz
         CampaignResult<ObjOp>? result = null;
         AnsiConsole
             .Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Columns(
+                new TaskDescriptionColumn(),
+                new ProgressBarColumn(),
+                new PercentageColumn(),
+                new ElapsedTimeColumn()
+            )
             .Start(ctx =>
             {
                 var task = ctx.AddTask("fuzzing", maxValue: seconds ?? options.Cases ?? 1);

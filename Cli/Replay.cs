@@ -25,7 +25,7 @@ public static class Replay
         for (int i = 0; i < ops.Count; i++)
         {
             var outcome = reference.Apply(ops[i]);
-            Console.WriteLine($"{i + 1,3}  {ops[i]}");
+            Console.WriteLine($"{i + 1, 3}  {ops[i]}");
             Console.WriteLine($"     => {outcome}");
             if (outcome.IsFatal)
                 break;

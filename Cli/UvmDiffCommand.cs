@@ -18,10 +18,24 @@ public static class UvmDiffCommand
     {
         var seconds = new Option<double?>("--seconds") { Description = "stop after this many seconds" };
         var cases = new Option<long?>("--cases") { Description = "stop after this many op sequences" };
-        var seed = new Option<string?>("--seed") { Description = "campaign seed (decimal or 0x hex); random when absent" };
-        var maxOps = new Option<int>("--max-ops") { Description = "longest op sequence", DefaultValueFactory = _ => 40 };
-        var fault = new Option<string?>("--fault") { Description = "build the implementation with this fault (see 'uvmdiff faults --list')" };
-        var outDir = new Option<string>("--out") { Description = "where counterexample traces go", DefaultValueFactory = _ => "counterexamples" };
+        var seed = new Option<string?>("--seed")
+        {
+            Description = "campaign seed (decimal or 0x hex); random when absent",
+        };
+        var maxOps = new Option<int>("--max-ops")
+        {
+            Description = "longest op sequence",
+            DefaultValueFactory = _ => 40,
+        };
+        var fault = new Option<string?>("--fault")
+        {
+            Description = "build the implementation with this fault (see 'uvmdiff faults --list')",
+        };
+        var outDir = new Option<string>("--out")
+        {
+            Description = "where counterexample traces go",
+            DefaultValueFactory = _ => "counterexamples",
+        };
         var fuzz = new Command("fuzz", "run random op sequences on the reference and every implementation")
         {
             seconds,
@@ -47,19 +61,41 @@ public static class UvmDiffCommand
         );
 
         var traceFile = new Argument<string>("file") { Description = "a trace file" };
-        var replayFault = new Option<string?>("--fault") { Description = "replay against the implementation built with this fault" };
-        var replay = new Command("replay", "replay a trace step by step and report the first divergence") { traceFile, replayFault };
+        var replayFault = new Option<string?>("--fault")
+        {
+            Description = "replay against the implementation built with this fault",
+        };
+        var replay = new Command("replay", "replay a trace step by step and report the first divergence")
+        {
+            traceFile,
+            replayFault,
+        };
         replay.SetAction(pr => Guard(() => Replay.Run(pr.GetValue(traceFile)!, ParseFaults(pr.GetValue(replayFault)))));
 
-        var perFault = new Option<double>("--seconds") { Description = "time allowed per fault", DefaultValueFactory = _ => 60 };
-        var faultSeed = new Option<string?>("--seed") { Description = "seed of every fault's campaign", DefaultValueFactory = _ => "1" };
+        var perFault = new Option<double>("--seconds")
+        {
+            Description = "time allowed per fault",
+            DefaultValueFactory = _ => 60,
+        };
+        var faultSeed = new Option<string?>("--seed")
+        {
+            Description = "seed of every fault's campaign",
+            DefaultValueFactory = _ => "1",
+        };
         var list = new Option<bool>("--list") { Description = "only list the catalog" };
-        var faults = new Command("faults", "run a campaign against each fault of the catalog and tabulate detection") { perFault, faultSeed, list };
+        var faults = new Command("faults", "run a campaign against each fault of the catalog and tabulate detection")
+        {
+            perFault,
+            faultSeed,
+            list,
+        };
         faults.SetAction(pr =>
             Guard(() => FaultTable.Run(pr.GetValue(perFault), ParseSeed(pr.GetValue(faultSeed)), pr.GetValue(list)))
         );
 
-        var root = new RootCommand("uvmdiff: differential testing of OpenBSD UVM and pmap rewrites against a reference specification")
+        var root = new RootCommand(
+            "uvmdiff: differential testing of OpenBSD UVM and pmap rewrites against a reference specification"
+        )
         {
             fuzz,
             replay,
@@ -94,7 +130,12 @@ public static class UvmDiffCommand
             return (ulong)Random.Shared.NextInt64();
         bool hex = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase);
         bool ok = hex
-            ? ulong.TryParse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out ulong seed)
+            ? ulong.TryParse(
+                text.AsSpan(2),
+                NumberStyles.AllowHexSpecifier,
+                CultureInfo.InvariantCulture,
+                out ulong seed
+            )
             : ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out seed);
         return ok ? seed : throw new UsageException($"--seed '{text}' is not a number");
     }
@@ -103,7 +144,9 @@ public static class UvmDiffCommand
     {
         if (name is null)
             return FaultSet.None;
-        var info = FaultCatalog.Find(name) ?? throw new UsageException($"unknown fault '{name}' (see 'uvmdiff faults --list')");
+        var info =
+            FaultCatalog.Find(name)
+            ?? throw new UsageException($"unknown fault '{name}' (see 'uvmdiff faults --list')");
         return FaultSet.Of(info.Fault);
     }
 

@@ -30,17 +30,12 @@ public sealed class RbPageTreeLaws
         public override string ToString() => $"{Kind}({Slot},{Pick})";
     }
 
-    private static readonly Config Quick = Config
-        .QuickThrowOnFailure.WithMaxTest(300)
-        .WithQuietOnSuccess(true);
+    private static readonly Config Quick = Config.QuickThrowOnFailure.WithMaxTest(300).WithQuietOnSuccess(true);
 
     private static Arbitrary<Op[]> OpSequences()
     {
         var op =
-            from kind in Gen.Frequency(
-                (3, Gen.Constant(OpKind.Insert)),
-                (2, Gen.Constant(OpKind.Remove))
-            )
+            from kind in Gen.Frequency((3, Gen.Constant(OpKind.Insert)), (2, Gen.Constant(OpKind.Remove)))
             from slot in Gen.Choose(0, Slots - 1)
             from pick in Gen.Choose(0, 7)
             select new Op(kind, slot, pick);
@@ -242,11 +237,7 @@ public sealed class RbPageTreeLaws
         }
 
         var walked = new List<VmPage>();
-        for (
-            var page = tree.NFind(0);
-            page != null && walked.Count <= expected.Count;
-            page = tree.Next(page)
-        )
+        for (var page = tree.NFind(0); page != null && walked.Count <= expected.Count; page = tree.Next(page))
             walked.Add(page);
         Assert.Equal(expected, walked);
     }

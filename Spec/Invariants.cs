@@ -23,7 +23,10 @@ public static class Invariants
                 return $"obj {obj.Id}: uo_npages {obj.NPages} but {obj.Pages.Count} pages in the index";
         }
 
-        int free = 0, active = 0, inactive = 0, wired = 0;
+        int free = 0,
+            active = 0,
+            inactive = 0,
+            wired = 0;
         foreach (var pg in uvm.Frames)
         {
             if (pg.Has(PgFlags.QueueFree))

@@ -62,9 +62,10 @@ public static class Campaign
             if (options.Cases is null && options.Duration is null && batch > 0)
                 break;
             int size = (int)Math.Min(options.BatchSize, (options.Cases ?? long.MaxValue) - done);
-            ulong seed = SplitMix(options.Seed + (ulong)batch);
+            ulong seed = SplitMix(SplitMix(options.Seed) + (ulong)batch);
 
-            TOp[]? original = null, shrunk = null;
+            TOp[]? original = null,
+                shrunk = null;
             Divergence? divergence = null;
             var shrinkClock = new Stopwatch();
             int shrinkRuns = 0;
@@ -72,7 +73,10 @@ public static class Campaign
                 ops,
                 sequence =>
                 {
-                    if (original is not null && (++shrinkRuns > options.MaxShrinkRuns || shrinkClock.Elapsed > shrinkBudget))
+                    if (
+                        original is not null
+                        && (++shrinkRuns > options.MaxShrinkRuns || shrinkClock.Elapsed > shrinkBudget)
+                    )
                         return true;
                     var found = Runner.Run(layer, sequence, options.Faults, original is null ? stats : null);
                     if (found is null)
@@ -87,10 +91,7 @@ public static class Campaign
                     return false;
                 }
             );
-            var config = Config
-                .QuickThrowOnFailure.WithMaxTest(size)
-                .WithQuietOnSuccess(true)
-                .WithReplay(seed, Gamma);
+            var config = Config.QuickThrowOnFailure.WithMaxTest(size).WithQuietOnSuccess(true).WithReplay(seed, Gamma);
             try
             {
                 Check.One(config, property);
@@ -98,7 +99,15 @@ public static class Campaign
             catch (Exception) when (divergence is not null) { }
             progress?.Invoke(stats, clock.Elapsed);
             if (divergence is not null)
-                return new CampaignResult<TOp>(stats, clock.Elapsed, shrinkClock.Elapsed, seed, original, shrunk, divergence);
+                return new CampaignResult<TOp>(
+                    stats,
+                    clock.Elapsed,
+                    shrinkClock.Elapsed,
+                    seed,
+                    original,
+                    shrunk,
+                    divergence
+                );
         }
         return new CampaignResult<TOp>(stats, clock.Elapsed, TimeSpan.Zero, 0, null, null, null);
     }

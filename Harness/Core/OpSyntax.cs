@@ -24,8 +24,7 @@ public sealed record ListNode(IReadOnlyList<SyntaxNode> Items) : SyntaxNode;
 public sealed record CallNode(string Name, IReadOnlyList<KeyValuePair<string?, SyntaxNode>> Args) : SyntaxNode
 {
     /// <summary>The argument called <paramref name="key"/>. => throws a FormatException naming it when absent</summary>
-    public SyntaxNode Arg(string key) =>
-        TryArg(key) ?? throw new FormatException($"{Name}: missing argument '{key}'");
+    public SyntaxNode Arg(string key) => TryArg(key) ?? throw new FormatException($"{Name}: missing argument '{key}'");
 
     public SyntaxNode? TryArg(string key)
     {
@@ -91,8 +90,7 @@ public sealed class OpSyntax
             var items = new List<SyntaxNode>();
             if (!Eat(']'))
             {
-                do
-                    items.Add(Value());
+                do items.Add(Value());
                 while (Eat(','));
                 Expect(']');
             }
@@ -110,8 +108,7 @@ public sealed class OpSyntax
             var args = new List<KeyValuePair<string?, SyntaxNode>>();
             if (!Eat(')'))
             {
-                do
-                    args.Add(Argument());
+                do args.Add(Argument());
                 while (Eat(','));
                 Expect(')');
             }
@@ -145,7 +142,12 @@ public sealed class OpSyntax
         string text = _text[start.._pos];
         bool hex = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase);
         bool ok = hex
-            ? ulong.TryParse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out ulong value)
+            ? ulong.TryParse(
+                text.AsSpan(2),
+                NumberStyles.AllowHexSpecifier,
+                CultureInfo.InvariantCulture,
+                out ulong value
+            )
             : ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);
         if (!ok)
             throw new FormatException($"column {start + 1}: '{text}' is not a number");

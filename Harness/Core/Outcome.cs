@@ -9,7 +9,8 @@ public sealed record Outcome(string Result, string Sleeps)
 {
     public const string OkText = "Ok";
 
-    public bool IsFatal => Result.StartsWith("Panic(", StringComparison.Ordinal) || Result.StartsWith("Hang(", StringComparison.Ordinal);
+    public bool IsFatal =>
+        Result.StartsWith("Panic(", StringComparison.Ordinal) || Result.StartsWith("Hang(", StringComparison.Ordinal);
 
     public override string ToString() => Sleeps.Length == 0 ? Result : $"{Result} after sleeps [{Sleeps}]";
 }

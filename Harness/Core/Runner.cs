@@ -21,7 +21,9 @@ public sealed record Divergence(
         sb.Append($"divergence at step {Step} of {Steps}: {Op}\n");
         sb.Append($"  {Kind}\n");
         if (ReferenceOutcome is not null)
-            sb.Append($"  reference: {ReferenceOutcome}    implementation ({Implementation}): {ImplementationOutcome}\n");
+            sb.Append(
+                $"  reference: {ReferenceOutcome}    implementation ({Implementation}): {ImplementationOutcome}\n"
+            );
         foreach (var line in Detail.Split('\n', StringSplitOptions.RemoveEmptyEntries))
             sb.Append("  ").Append(line).Append('\n');
         return sb.ToString();
@@ -45,7 +47,12 @@ public static class Runner
     /// <summary>Full observations are compared every this many steps and after the last one.</summary>
     public const int ObservationPeriod = 16;
 
-    public static Divergence? Run<TOp>(ILayer<TOp> layer, IReadOnlyList<TOp> ops, Implementations.FaultSet faults, RunStats? stats = null)
+    public static Divergence? Run<TOp>(
+        ILayer<TOp> layer,
+        IReadOnlyList<TOp> ops,
+        Implementations.FaultSet faults,
+        RunStats? stats = null
+    )
         where TOp : class
     {
         var reference = layer.CreateReference();
@@ -63,17 +70,44 @@ public static class Runner
             {
                 var actual = impl.Apply(op);
                 if (actual != expected)
-                    return new Divergence(step, ops.Count, op.ToString()!, impl.Name, "outcomes differ", expected, actual, "");
+                    return new Divergence(
+                        step,
+                        ops.Count,
+                        op.ToString()!,
+                        impl.Name,
+                        "outcomes differ",
+                        expected,
+                        actual,
+                        ""
+                    );
             }
             if (expected.IsFatal)
                 return null;
 
             if (reference.CheckInvariants() is { } broken)
-                return new Divergence(step, ops.Count, op.ToString()!, reference.Name, "reference invariant violated", expected, expected, broken);
+                return new Divergence(
+                    step,
+                    ops.Count,
+                    op.ToString()!,
+                    reference.Name,
+                    "reference invariant violated",
+                    expected,
+                    expected,
+                    broken
+                );
             foreach (var impl in implementations)
             {
                 if (impl.CheckInvariants() is { } violation)
-                    return new Divergence(step, ops.Count, op.ToString()!, impl.Name, "invariant violated", expected, expected, violation);
+                    return new Divergence(
+                        step,
+                        ops.Count,
+                        op.ToString()!,
+                        impl.Name,
+                        "invariant violated",
+                        expected,
+                        expected,
+                        violation
+                    );
             }
 
             ulong fingerprint = reference.Fingerprint();
@@ -85,11 +119,22 @@ public static class Runner
                     continue;
                 if (Compare(reference, impl) is { } diff)
                 {
-                    string kind = fingerprintsDiffer ? "observations differ" : "observations differ under equal fingerprints (fingerprint bug)";
+                    string kind = fingerprintsDiffer
+                        ? "observations differ"
+                        : "observations differ under equal fingerprints (fingerprint bug)";
                     return new Divergence(step, ops.Count, op.ToString()!, impl.Name, kind, expected, expected, diff);
                 }
                 if (fingerprintsDiffer)
-                    return new Divergence(step, ops.Count, op.ToString()!, impl.Name, "fingerprints differ under equal observations (fingerprint bug)", expected, expected, "");
+                    return new Divergence(
+                        step,
+                        ops.Count,
+                        op.ToString()!,
+                        impl.Name,
+                        "fingerprints differ under equal observations (fingerprint bug)",
+                        expected,
+                        expected,
+                        ""
+                    );
             }
         }
         return null;

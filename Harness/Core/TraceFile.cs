@@ -78,7 +78,9 @@ public static class TraceFile
             {
                 const string header = "# layer:";
                 if (line.StartsWith(header, StringComparison.Ordinal) && line[header.Length..].Trim() != layer.Name)
-                    throw new TraceFormatException($"{name}:{i + 1}: trace is for layer '{line[header.Length..].Trim()}', not '{layer.Name}'");
+                    throw new TraceFormatException(
+                        $"{name}:{i + 1}: trace is for layer '{line[header.Length..].Trim()}', not '{layer.Name}'"
+                    );
                 continue;
             }
             try

@@ -22,7 +22,10 @@ public static class UnifiedDiff
         while (b < blocks.Count)
         {
             int first = b;
-            while (b + 1 < blocks.Count && blocks[b + 1].DeleteStartA - (blocks[b].DeleteStartA + blocks[b].DeleteCountA) <= 2 * context)
+            while (
+                b + 1 < blocks.Count
+                && blocks[b + 1].DeleteStartA - (blocks[b].DeleteStartA + blocks[b].DeleteCountA) <= 2 * context
+            )
                 b++;
             int oldStart = Math.Max(0, blocks[first].DeleteStartA - context);
             int newStart = Math.Max(0, blocks[first].InsertStartB - context);

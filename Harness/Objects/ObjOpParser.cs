@@ -27,13 +27,7 @@ public static class ObjOpParser
             "Lookup" => new Lookup(Obj(call), PageOff(call, "off")),
             "Wire" => WireRange(call, (o, s, e) => new Wire(o, s, e)),
             "Unwire" => WireRange(call, (o, s, e) => new Unwire(o, s, e)),
-            "Flush" => new Flush(
-                Obj(call),
-                Long(call, "start"),
-                Long(call, "stop"),
-                Flags(call),
-                InterferenceOf(call)
-            ),
+            "Flush" => new Flush(Obj(call), Long(call, "start"), Long(call, "stop"), Flags(call), InterferenceOf(call)),
             "KmPgremove" => KernelRange(call),
             "Ref" => new Ref(Obj(call)),
             "Unref" => new Unref(Obj(call)),
@@ -66,7 +60,9 @@ public static class ObjOpParser
         if (start > stop)
             throw new FormatException($"{call.Name}: start 0x{start:x} is above stop 0x{stop:x}");
         if (stop > ObjectWorld.SizeOf(obj))
-            throw new FormatException($"{call.Name}: stop 0x{stop:x} is beyond object {obj} (0x{ObjectWorld.SizeOf(obj):x} bytes)");
+            throw new FormatException(
+                $"{call.Name}: stop 0x{stop:x} is beyond object {obj} (0x{ObjectWorld.SizeOf(obj):x} bytes)"
+            );
         return make(obj, start, stop);
     }
 
@@ -99,7 +95,9 @@ public static class ObjOpParser
             if (word == "None")
                 continue;
             if (!Enum.TryParse<PgoFlags>(word, ignoreCase: false, out var flag) || !Enum.IsDefined(flag))
-                throw new FormatException($"{call.Name}: unknown flag '{word}' (known: {string.Join(", ", Enum.GetNames<PgoFlags>())})");
+                throw new FormatException(
+                    $"{call.Name}: unknown flag '{word}' (known: {string.Join(", ", Enum.GetNames<PgoFlags>())})"
+                );
             flags |= flag;
         }
         return flags;
@@ -111,7 +109,9 @@ public static class ObjOpParser
         if (node is null)
             return Interference.None;
         if (node is not ListNode list)
-            throw new FormatException($"{call.Name}: interference must be a list like [Free(here)+Insert(0x1000), IoError]");
+            throw new FormatException(
+                $"{call.Name}: interference must be a list like [Free(here)+Insert(0x1000), IoError]"
+            );
         var wakes = new List<Act[]>();
         foreach (var item in list.Items)
         {
@@ -128,8 +128,14 @@ public static class ObjOpParser
     {
         if (node is WordNode { Word: "IoError" })
             return new Act(ActKind.IoError, 0);
-        if (node is not CallNode { Args.Count: 1 } act || !Enum.TryParse<ActKind>(act.Name, out var kind) || kind == ActKind.IoError)
-            throw new FormatException($"{call.Name}: interference acts are Free(off), Insert(off), Busy(off), Unbusy(off), Dirty(off) and IoError");
+        if (
+            node is not CallNode { Args.Count: 1 } act
+            || !Enum.TryParse<ActKind>(act.Name, out var kind)
+            || kind == ActKind.IoError
+        )
+            throw new FormatException(
+                $"{call.Name}: interference acts are Free(off), Insert(off), Busy(off), Unbusy(off), Dirty(off) and IoError"
+            );
         long off = act.Args[0].Value switch
         {
             WordNode { Word: "here" } => Act.Here,

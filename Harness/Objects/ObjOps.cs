@@ -80,7 +80,8 @@ public sealed record Flush(int Obj, long Start, long Stop, PgoFlags Flags, Inter
     public override string ToString() =>
         $"Flush(obj: {Obj}, start: {Hex(Start)}, stop: {Hex(Stop)}, flags: {FormatFlags(Flags)}{Interference.Suffix()})";
 
-    public static string FormatFlags(PgoFlags flags) => flags == PgoFlags.None ? "None" : flags.ToString().Replace(", ", "|");
+    public static string FormatFlags(PgoFlags flags) =>
+        flags == PgoFlags.None ? "None" : flags.ToString().Replace(", ", "|");
 }
 
 /// <summary>uvm_km_pgremove on the kernel object over kernel virtual addresses [sva, eva).</summary>

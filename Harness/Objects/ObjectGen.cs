@@ -18,7 +18,10 @@ public static class ObjectGen
         (2, Gen.Constant(ObjectWorld.KernelId))
     );
 
-    private static readonly Gen<int> PageNo = Gen.Frequency((3, Gen.Choose(0, 11)), (2, Gen.Choose(0, ObjectWorld.ObjectPages - 1)));
+    private static readonly Gen<int> PageNo = Gen.Frequency(
+        (3, Gen.Choose(0, 7)),
+        (2, Gen.Choose(0, ObjectWorld.ObjectPages - 1))
+    );
 
     private static readonly Gen<long> PageOff = PageNo.Select(p => (long)p << K.PageShift);
 
@@ -49,8 +52,13 @@ public static class ObjectGen
         PgoFlags.CleanIt | PgoFlags.Free,
         PgoFlags.CleanIt | PgoFlags.Deactivate,
         PgoFlags.Free | PgoFlags.AllPages,
-        PgoFlags.Free | PgoFlags.Deactivate,
     ];
+
+    /// <summary>uao_flush's flag sets, and rarely FREE|DEACTIVATE, which panics "weird flags" and ends the run.</summary>
+    private static readonly Gen<PgoFlags> AobjFlags = Gen.Frequency(
+        (20, Gen.Elements(AobjFlagSets)),
+        (1, Gen.Constant(PgoFlags.Free | PgoFlags.Deactivate))
+    );
 
     private static readonly Gen<Act> ActGen = Gen.Frequency(
         (3, Gen.Constant(new Act(ActKind.Free, Act.Here))),
@@ -74,7 +82,7 @@ public static class ObjectGen
     private static readonly Gen<ObjOp> FlushGen =
         from obj in AnyObj
         from range in Gen.Frequency((5, PageRange), (1, UnalignedRange))
-        from flags in Gen.Elements(obj == ObjectWorld.VnodeId ? VnodeFlagSets : AobjFlagSets)
+        from flags in obj == ObjectWorld.VnodeId ? Gen.Elements(VnodeFlagSets) : AobjFlags
         from interference in InterferenceGen
         select (ObjOp)new Flush(obj, range.Start, range.Stop, flags, interference);
 
@@ -90,12 +98,20 @@ public static class ObjectGen
 
     public static readonly Gen<ObjOp> Op = Gen.Frequency(
         (10, AnyObj.SelectMany(o => PageOff.Select(off => (ObjOp)new Alloc(o, off)))),
-        (2, Gen.Elements(ObjectWorld.AobjId, ObjectWorld.KernelId).SelectMany(o => PageOff.Select(off => (ObjOp)new Alloc(o, off, Fail: true)))),
+        (
+            3,
+            Gen.Elements(ObjectWorld.AobjId, ObjectWorld.KernelId)
+                .SelectMany(o => PageOff.Select(off => (ObjOp)new Alloc(o, off, Fail: true)))
+        ),
         (4, AnyObj.SelectMany(o => PageOff.Select(off => (ObjOp)new Busy(o, off)))),
         (2, AnyObj.SelectMany(o => PageOff.Select(off => (ObjOp)new Unbusy(o, off)))),
         (4, AnyObj.SelectMany(o => PageOff.Select(off => (ObjOp)new Dirty(o, off)))),
         (2, AnyObj.SelectMany(o => PageOff.Select(off => (ObjOp)new Deactivate(o, off)))),
-        (3, Gen.Elements(ObjectWorld.AobjId, ObjectWorld.KernelId).SelectMany(o => PageOff.Select(off => (ObjOp)new PageOut(o, off)))),
+        (
+            4,
+            Gen.Elements(ObjectWorld.AobjId, ObjectWorld.KernelId)
+                .SelectMany(o => PageOff.Select(off => (ObjOp)new PageOut(o, off)))
+        ),
         (1, AnyObj.SelectMany(o => PageOff.Select(off => (ObjOp)new FreePage(o, off)))),
         (1, AnyObj.SelectMany(o => PageOff.Select(off => (ObjOp)new Lookup(o, off)))),
         (2, AnyObj.SelectMany(o => SmallRange(o).Select(r => (ObjOp)new Wire(o, r.Start, r.Stop)))),
@@ -116,9 +132,13 @@ public static class ObjectGen
 
     public static ulong Va(long offset) => Spec.Routines.KmPgremove.KernelMapMin + (ulong)offset;
 
-    /// <summary>Op sequences of 1 to <paramref name="maxOps"/> ops, growing with FsCheck's size.</summary>
+    /// <summary>
+    /// Op sequences of 1 to <paramref name="maxOps"/> ops, mostly long: the bugs worth finding need a
+    /// few ops to set a page up before the routine meets it, and shrinking takes the length back out.
+    /// </summary>
     public static Gen<ObjOp[]> Ops(int maxOps) =>
-        Gen.Sized(size => Gen.Choose(1, Math.Max(1, Math.Min(maxOps, 2 + size))).SelectMany(n => Op.ArrayOf(n)));
+        Gen.Frequency((1, Gen.Choose(1, Math.Min(10, maxOps))), (3, Gen.Choose(Math.Min(10, maxOps), maxOps)))
+            .SelectMany(n => Op.ArrayOf(n));
 
     private static readonly Arbitrary<ObjOp[]> PlainList = Arb.Array(Arb.From(Op, ObjectShrink.Op));
 

@@ -86,8 +86,7 @@ public sealed class TextObserver : IUvmObserver
                 + $"swpginuse {exp.SwpgInUse} swpgonly {exp.SwpgOnly}"
         );
 
-    public void Object(UvmObject obj) =>
-        Lines.Add($"obj {obj.Id} {obj.Kind} refs {obj.Refs} npages {obj.NPages}");
+    public void Object(UvmObject obj) => Lines.Add($"obj {obj.Id} {obj.Kind} refs {obj.Refs} npages {obj.NPages}");
 
     public void Page(VmPage pg) =>
         Lines.Add(
@@ -95,7 +94,9 @@ public sealed class TextObserver : IUvmObserver
         );
 
     public void SwapSlot(int pageIndex, bool bad, long data) =>
-        Lines.Add(bad ? $"  swap 0x{(long)pageIndex << 12:x} SWSLOT_BAD" : $"  swap 0x{(long)pageIndex << 12:x} data {data}");
+        Lines.Add(
+            bad ? $"  swap 0x{(long)pageIndex << 12:x} SWSLOT_BAD" : $"  swap 0x{(long)pageIndex << 12:x} data {data}"
+        );
 
     public void FileBlock(long offset, long data) => Lines.Add($"  file 0x{offset:x} data {data}");
 

@@ -84,7 +84,9 @@ public static class ObjectShrink
         interference.IsEmpty
             ? interference
             : new Interference(
-                interference.Wakes.Select(w => Array.ConvertAll(w, a => a.Off == Act.Here ? a : a with { Off = Half(a.Off) })).ToArray()
+                interference
+                    .Wakes.Select(w => Array.ConvertAll(w, a => a.Off == Act.Here ? a : a with { Off = Half(a.Off) }))
+                    .ToArray()
             );
 
     /// <summary>Smaller page-aligned offsets: 0, half, one page less; an unaligned one is aligned first.</summary>

@@ -19,6 +19,7 @@ public sealed class ObjectSide(string name, IObjectRoutines routines) : ISide<Ob
     private readonly List<VmPage> _scratch = [];
     private readonly StringBuilder _sleeps = new();
     private readonly FingerprintObserver _fingerprint = new();
+    private readonly Dictionary<int, int[]> _wiredByCaller = [];
     private Interference _interference = Interference.None;
     private int _wake;
 
@@ -77,10 +78,14 @@ public sealed class ObjectSide(string name, IObjectRoutines routines) : ISide<Ob
                     ? $"Ok({TextObserver.FormatFlags(pg.Flags & UvmObservation.Observed)} wire {pg.WireCount})"
                     : "Ok(none)";
             case Wire w:
-                return Status(ObjWire.Wire(_uvm, routines, Object(w.Obj), w.Start, w.Stop));
+                string? wireError = ObjWire.Wire(_uvm, routines, Object(w.Obj), w.Start, w.Stop);
+                if (wireError is null)
+                    CountCallerWiring(w.Obj, w.Start, w.Stop, +1);
+                return Status(wireError);
             case Unwire u:
-                if (!ResidentPagesWired(Object(u.Obj), u.Start, u.Stop))
+                if (!CallerWired(u.Obj, u.Start, u.Stop))
                     return "EINVAL";
+                CountCallerWiring(u.Obj, u.Start, u.Stop, -1);
                 routines.ObjUnwire(_uvm, Object(u.Obj), u.Start, u.Stop);
                 return Outcome.OkText;
             case Flush f:
@@ -163,22 +168,38 @@ public sealed class ObjectSide(string name, IObjectRoutines routines) : ISide<Ob
     }
 
     /// <summary>
-    /// uvm_obj_unwire's caller contract: the range was wired. pageunwire has no underflow check, so a
-    /// caller breaking it wraps wire_count in the kernel too. Holes are let through: pages freed while
-    /// wired (uvn_flush frees wired pages) are the hazard the routine's assertion exists for.
+    /// uvm_obj_unwire's caller contract: every page of the range was wired by uvm_obj_wire and not
+    /// unwired since, which the caller tracks as a map entry's wired count does. pageunwire has no
+    /// underflow check, so a caller breaking this wraps wire_count in the kernel too. A hole left by a
+    /// page freed while wired (uvn_flush frees wired pages) is let through: that is what the routine's
+    /// KASSERT(pg != NULL) is for.
     /// </summary>
-    private static bool ResidentPagesWired(UvmObject obj, long start, long stop)
+    private bool CallerWired(int obj, long start, long stop)
     {
+        var counts = WiredByCaller(obj);
         for (long off = start; off < stop; off += K.PageSize)
         {
-            if (obj.Pages.Lookup(off) is { WireCount: 0 })
+            if (counts[off >> K.PageShift] == 0)
                 return false;
         }
-        return true;
+        return stop > start;
     }
 
-    private UvmObject Object(int id) =>
-        _uvm.FindObject(id) ?? throw new ArgumentException($"no object {id}");
+    private void CountCallerWiring(int obj, long start, long stop, int delta)
+    {
+        var counts = WiredByCaller(obj);
+        for (long off = start; off < stop; off += K.PageSize)
+            counts[off >> K.PageShift] += delta;
+    }
+
+    private int[] WiredByCaller(int obj)
+    {
+        if (!_wiredByCaller.TryGetValue(obj, out var counts))
+            _wiredByCaller[obj] = counts = new int[ObjectWorld.ObjectPages];
+        return counts;
+    }
+
+    private UvmObject Object(int id) => _uvm.FindObject(id) ?? throw new ArgumentException($"no object {id}");
 
     private static string Status(string? errno) => errno ?? Outcome.OkText;
 }

@@ -148,11 +148,7 @@ public sealed class RbPageTree : PageIndex
             }
         }
 
-        if (
-            (page.TreeLink ??= new RbNode(page)) is not RbNode node
-            || node.Page != page
-            || node.InTree
-        )
+        if ((page.TreeLink ??= new RbNode(page)) is not RbNode node || node.Page != page || node.InTree)
             throw K.Panic("RBT_INSERT: page's objt link already in use");
 
         node.Left = null;

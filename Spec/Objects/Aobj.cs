@@ -37,7 +37,8 @@ public static class Aobj
     /// </summary>
     public static (int Freed, int Bad) DropSwapRange(Uvm uvm, AnonObject aobj, int start, int end)
     {
-        int freed = 0, bad = 0;
+        int freed = 0,
+            bad = 0;
         for (int i = start; i < end; i++)
         {
             int slot = SetSwslot(aobj, i, 0);

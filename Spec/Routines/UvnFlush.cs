@@ -82,7 +82,10 @@ public static class UvnFlush
         var flags = state.Flags;
         if ((flags & PgoFlags.CleanIt) == 0 || pp.Has(PgFlags.Busy))
         {
-            if (pp.Has(PgFlags.Busy) && (flags & (PgoFlags.CleanIt | PgoFlags.SyncIo)) == (PgoFlags.CleanIt | PgoFlags.SyncIo))
+            if (
+                pp.Has(PgFlags.Busy)
+                && (flags & (PgoFlags.CleanIt | PgoFlags.SyncIo)) == (PgoFlags.CleanIt | PgoFlags.SyncIo)
+            )
                 state.NeedIoSync = true;
             return false;
         }
@@ -142,7 +145,17 @@ public static class UvnFlush
         if ((state.Flags & (PgoFlags.Free | PgoFlags.SyncIo)) == PgoFlags.Free)
             pp.Flags |= PgFlags.Released;
 
-        bool ok = Pager.Put(uvm, vn, pp, state.Pps, state.Flags | PgoFlags.DoActClust, start, stop, out int first, out int count);
+        bool ok = Pager.Put(
+            uvm,
+            vn,
+            pp,
+            state.Pps,
+            state.Flags | PgoFlags.DoActClust,
+            start,
+            stop,
+            out int first,
+            out int count
+        );
         uvm.LockPageq();
         for (int lcv = 0; lcv < count; lcv++)
         {
