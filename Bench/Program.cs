@@ -1,0 +1,27 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Running;
+using UvmDiff.Bench;
+
+// --counters: the deterministic work table alone, in well under a second, with no BenchmarkDotNet run.
+if (args is ["--counters"])
+{
+    Counters.PrintTable(Console.Out);
+    return 0;
+}
+
+// Reports go beside the binary unless --artifacts says otherwise, so a run leaves nothing in the caller's directory.
+var config = DefaultConfig.Instance.WithArtifactsPath(
+    Path.Combine(AppContext.BaseDirectory, "BenchmarkDotNet.Artifacts")
+);
+var summaries = BenchmarkSwitcher.FromAssembly(typeof(ObjectFlushBenchmarks).Assembly).Run(args, config);
+foreach (var summary in summaries)
+{
+    if (summary.HasCriticalValidationErrors)
+        return 1;
+    foreach (var report in summary.Reports)
+    {
+        if (!report.Success)
+            return 1;
+    }
+}
+return 0;
