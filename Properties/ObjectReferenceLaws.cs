@@ -206,6 +206,18 @@ public class ObjectReferenceLaws
     }
 
     [Fact]
+    public void Unwire_WhenAWiredPageWasFreedAndFaultedBackIn_IsRefusedBeforeTheRoutine()
+    {
+        var (last, _) = Run(
+            "Wire(obj: 2, start: 0x0, stop: 0x1000)",
+            "Flush(obj: 2, start: 0x0, stop: 0x1000, flags: Free)",
+            "Alloc(obj: 2, off: 0x0)",
+            "Unwire(obj: 2, start: 0x0, stop: 0x1000)"
+        );
+        Assert.Equal("EINVAL", last.Result);
+    }
+
+    [Fact]
     public void FreedPage_IsTheNextOneAllocated()
     {
         var side = new ObjectSide("reference", ReferenceRoutines.Instance);

@@ -25,5 +25,13 @@ public class UnifiedDiffTests
     }
 
     [Fact]
+    public void EmptyOldText_GivesDiffUHunkFromLineZero() =>
+        Assert.Equal("--- a\n+++ b\n@@ -0,0 +1,2 @@\n+x\n+y\n", UnifiedDiff.Create("", "x\ny\n", "a", "b"));
+
+    [Fact]
+    public void MissingFinalNewlineOnOneSide_IsNotADifference() =>
+        Assert.Equal("", UnifiedDiff.Create("x\ny", "x\ny\n", "a", "b"));
+
+    [Fact]
     public void EqualTexts_GiveNoDiff() => Assert.Equal("", UnifiedDiff.Create("x\n", "x\n", "a", "b"));
 }

@@ -6,11 +6,14 @@ namespace UvmDiff.Harness.Core;
 /// <summary>A unified diff (as diff -u prints it) of two texts, built on DiffPlex's line diff.</summary>
 public static class UnifiedDiff
 {
+    /// <summary>
+    /// => a missing final newline is not reported as a difference: both texts are compared as lines
+    /// </summary>
     public static string Create(string oldText, string newText, string oldName, string newName, int context = 3)
     {
-        var result = new Differ().CreateLineDiffs(oldText, newText, ignoreWhitespace: false);
-        var oldLines = Lines(result.PiecesOld);
-        var newLines = Lines(result.PiecesNew);
+        var result = new Differ().CreateCustomDiffs(oldText, newText, ignoreWhiteSpace: false, Lines);
+        string[] oldLines = [.. result.PiecesOld];
+        string[] newLines = [.. result.PiecesNew];
         var blocks = result.DiffBlocks;
         if (blocks.Count == 0)
             return "";
@@ -29,9 +32,9 @@ public static class UnifiedDiff
                 b++;
             int oldStart = Math.Max(0, blocks[first].DeleteStartA - context);
             int newStart = Math.Max(0, blocks[first].InsertStartB - context);
-            int oldEnd = Math.Min(oldLines.Count, blocks[b].DeleteStartA + blocks[b].DeleteCountA + context);
-            int newEnd = Math.Min(newLines.Count, blocks[b].InsertStartB + blocks[b].InsertCountB + context);
-            sb.Append($"@@ -{oldStart + 1},{oldEnd - oldStart} +{newStart + 1},{newEnd - newStart} @@\n");
+            int oldEnd = Math.Min(oldLines.Length, blocks[b].DeleteStartA + blocks[b].DeleteCountA + context);
+            int newEnd = Math.Min(newLines.Length, blocks[b].InsertStartB + blocks[b].InsertCountB + context);
+            sb.Append($"@@ -{Range(oldStart, oldEnd - oldStart)} +{Range(newStart, newEnd - newStart)} @@\n");
             int a = oldStart;
             for (int k = first; k <= b; k++)
             {
@@ -51,11 +54,9 @@ public static class UnifiedDiff
         return sb.ToString();
     }
 
-    private static List<string> Lines(IReadOnlyList<string> pieces)
-    {
-        var lines = new List<string>(pieces);
-        if (lines.Count > 0 && lines[^1].Length == 0)
-            lines.RemoveAt(lines.Count - 1);
-        return lines;
-    }
+    /// <summary>A hunk range as diff -u prints it: an empty range names the line before it.</summary>
+    private static string Range(int start, int count) => count == 0 ? $"{start},0" : $"{start + 1},{count}";
+
+    /// <summary>The lines of a text; a final newline ends the last line rather than starting another.</summary>
+    private static string[] Lines(string text) => text.Length == 0 ? [] : text.TrimEnd('\n').Split('\n');
 }

@@ -169,17 +169,18 @@ public sealed class ObjectSide(string name, IObjectRoutines routines) : ISide<Ob
 
     /// <summary>
     /// uvm_obj_unwire's caller contract: every page of the range was wired by uvm_obj_wire and not
-    /// unwired since, which the caller tracks as a map entry's wired count does. pageunwire has no
-    /// underflow check, so a caller breaking this wraps wire_count in the kernel too. A hole left by a
-    /// page freed while wired (uvn_flush frees wired pages) is let through: that is what the routine's
-    /// KASSERT(pg != NULL) is for.
+    /// unwired since (the caller tracks this as a map entry's wired count does), and every page
+    /// resident there now is one it wired. pageunwire has no underflow check, so a caller breaking
+    /// this wraps wire_count in the kernel too. A hole left by a page freed while wired (uvn_flush
+    /// frees wired pages) is let through: that is what the routine's KASSERT(pg != NULL) is for.
     /// </summary>
     private bool CallerWired(int obj, long start, long stop)
     {
         var counts = WiredByCaller(obj);
+        var pages = Object(obj).Pages;
         for (long off = start; off < stop; off += K.PageSize)
         {
-            if (counts[off >> K.PageShift] == 0)
+            if (counts[off >> K.PageShift] == 0 || pages.Lookup(off) is { WireCount: 0 })
                 return false;
         }
         return stop > start;
