@@ -93,6 +93,32 @@ public static class UvmDiffCommand
             Guard(() => FaultTable.Run(pr.GetValue(perFault), ParseSeed(pr.GetValue(faultSeed)), pr.GetValue(list)))
         );
 
+        var scenarioName = new Argument<string?>("name")
+        {
+            Description = "a scenario; none lists them",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var scenario = new Command("scenario", "list the snapshot scenarios, or print one's rendering on the reference")
+        {
+            scenarioName,
+        };
+        scenario.SetAction(pr => Guard(() => SnapshotCommands.Scenario(pr.GetValue(scenarioName))));
+
+        var snapshotDir = new Argument<string>("dir") { Description = "a snapshot directory, e.g. Snapshots/objects" };
+        var approveName = new Argument<string?>("name")
+        {
+            Description = "one scenario; none approves every received file",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var approve = new Command("approve", "move received snapshots over the verified ones")
+        {
+            snapshotDir,
+            approveName,
+        };
+        approve.SetAction(pr =>
+            Guard(() => SnapshotCommands.Approve(pr.GetValue(snapshotDir)!, pr.GetValue(approveName)))
+        );
+
         var root = new RootCommand(
             "uvmdiff: differential testing of OpenBSD UVM and pmap rewrites against a reference specification"
         )
@@ -100,6 +126,8 @@ public static class UvmDiffCommand
             fuzz,
             replay,
             faults,
+            scenario,
+            approve,
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

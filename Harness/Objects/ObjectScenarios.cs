@@ -1,0 +1,268 @@
+using System.Text;
+using UvmDiff.Harness.Core;
+
+namespace UvmDiff.Harness.Objects;
+
+/// <summary>One step of a scenario: ops applied together, then the machine is observed.</summary>
+public sealed record ScenarioPhase(string Name, IReadOnlyList<ObjOp> Ops);
+
+/// <summary>A named, hand-written op sequence whose rendering is approved as a snapshot.</summary>
+public sealed record Scenario(string Name, string Description, IReadOnlyList<ScenarioPhase> Phases);
+
+/// <summary>
+/// The object layer's snapshot scenarios, taken from the seeds. Random campaigns find divergences
+/// between the reference and the implementations; these pin down what the reference itself does in
+/// the situations the seeds discuss, so that a change to the spec shows up as a reviewed diff of page
+/// state. Ops are written in replay syntax so a scenario reads like a trace and any phase can be
+/// pasted into a trace file.
+/// </summary>
+public static class ObjectScenarios
+{
+    public static IReadOnlyList<Scenario> All { get; } =
+    [
+        Define(
+            "PrometheusMunmapLoop",
+            "seed 000's daemon doing munmap+mmap for every write to a file mapping: fault in, dirty, "
+                + "uvn_detach's CleanIt|Free|AllPages flush (its path for a uvn that may not persist), fault in again",
+            (
+                "mmap the file, fault in four pages, write the second",
+                """
+                Alloc(obj: 2, off: 0x0)
+                Alloc(obj: 2, off: 0x1000)
+                Alloc(obj: 2, off: 0x2000)
+                Alloc(obj: 2, off: 0x3000)
+                Dirty(obj: 2, off: 0x1000)
+                """
+            ),
+            (
+                "munmap of the last mapping: uvn_detach flushes the whole vnode",
+                """
+                Flush(obj: 2, start: 0x0, stop: 0x0, flags: CleanIt|Free|AllPages)
+                """
+            ),
+            (
+                "mmap again, fault in the same pages, write the third",
+                """
+                Alloc(obj: 2, off: 0x0)
+                Alloc(obj: 2, off: 0x1000)
+                Alloc(obj: 2, off: 0x2000)
+                Alloc(obj: 2, off: 0x3000)
+                Dirty(obj: 2, off: 0x2000)
+                """
+            ),
+            (
+                "munmap again",
+                """
+                Flush(obj: 2, start: 0x0, stop: 0x0, flags: CleanIt|Free|AllPages)
+                """
+            )
+        ),
+        Define(
+            "UvnFlushClusteredPageout",
+            "uvn_flush writing dirty vnode pages in uvm_mk_pcluster clusters that stop at a clean page, "
+                + "a hole and the flush range; then a CleanIt|Free flush whose first write fails",
+            (
+                "fault in 0x0-0x4000 and 0x6000-0x8000 (hole at 0x5000), dirty all but 0x2000",
+                """
+                Alloc(obj: 2, off: 0x0)
+                Alloc(obj: 2, off: 0x1000)
+                Alloc(obj: 2, off: 0x2000)
+                Alloc(obj: 2, off: 0x3000)
+                Alloc(obj: 2, off: 0x4000)
+                Alloc(obj: 2, off: 0x6000)
+                Alloc(obj: 2, off: 0x7000)
+                Alloc(obj: 2, off: 0x8000)
+                Dirty(obj: 2, off: 0x0)
+                Dirty(obj: 2, off: 0x1000)
+                Dirty(obj: 2, off: 0x3000)
+                Dirty(obj: 2, off: 0x4000)
+                Dirty(obj: 2, off: 0x6000)
+                Dirty(obj: 2, off: 0x7000)
+                Dirty(obj: 2, off: 0x8000)
+                """
+            ),
+            (
+                "CleanIt|SyncIo flush of [0x0, 0x8000)",
+                """
+                Flush(obj: 2, start: 0x0, stop: 0x8000, flags: CleanIt|SyncIo)
+                """
+            ),
+            (
+                "dirty 0x1000, 0x2000 and 0x6000, then a CleanIt|Free flush whose first pager write fails",
+                """
+                Dirty(obj: 2, off: 0x1000)
+                Dirty(obj: 2, off: 0x2000)
+                Dirty(obj: 2, off: 0x6000)
+                Flush(obj: 2, start: 0x0, stop: 0x8000, flags: CleanIt|Free, interference: [IoError])
+                """
+            )
+        ),
+        Define(
+            "KmPgremoveSwapSlots",
+            "uvm_km_pgremove over kernel-object pages in every state: resident, resident with a swap "
+                + "copy, swapped out, SWSLOT_BAD after a failed swap-in, busy, absent",
+            (
+                "fault in kernel pages 0x0-0x6000, write 0x1000-0x3000",
+                """
+                Alloc(obj: 3, off: 0x0)
+                Alloc(obj: 3, off: 0x1000)
+                Alloc(obj: 3, off: 0x2000)
+                Alloc(obj: 3, off: 0x3000)
+                Alloc(obj: 3, off: 0x4000)
+                Alloc(obj: 3, off: 0x6000)
+                Dirty(obj: 3, off: 0x1000)
+                Dirty(obj: 3, off: 0x2000)
+                Dirty(obj: 3, off: 0x3000)
+                """
+            ),
+            (
+                "swap out 0x1000-0x3000, swap 0x3000 back in, fail the swap-in of 0x2000, start I/O on 0x4000",
+                """
+                PageOut(obj: 3, off: 0x1000)
+                PageOut(obj: 3, off: 0x2000)
+                PageOut(obj: 3, off: 0x3000)
+                Alloc(obj: 3, off: 0x3000)
+                Alloc(obj: 3, off: 0x2000, fail: true)
+                Busy(obj: 3, off: 0x4000)
+                """
+            ),
+            (
+                "uvm_km_pgremove of the first six pages (vm_map_min(kernel_map) + [0x0, 0x6000))",
+                """
+                KmPgremove(sva: 0xffff800000000000, eva: 0xffff800000006000)
+                """
+            )
+        ),
+        Define(
+            "ObjUnwireHoleAfterFreeFlush",
+            "uvn_flush(Free) frees a wired vnode page, then uvm_obj_unwire meets the hole: "
+                + "KASSERT(pg != NULL), the assertion seed 000's range-iterator diff lost",
+            (
+                "wire [0x0, 0x4000), write 0x1000",
+                """
+                Wire(obj: 2, start: 0x0, stop: 0x4000)
+                Dirty(obj: 2, off: 0x1000)
+                """
+            ),
+            (
+                "CleanIt|Free flush of [0x1000, 0x2000)",
+                """
+                Flush(obj: 2, start: 0x1000, stop: 0x2000, flags: CleanIt|Free)
+                """
+            ),
+            (
+                "unwire [0x0, 0x4000)",
+                """
+                Unwire(obj: 2, start: 0x0, stop: 0x4000)
+                """
+            )
+        ),
+        Define(
+            "BusyPageRestart",
+            "uao_flush(Free) sleeps on a busy aobj page while another thread frees it and faults in a "
+                + "page below it: the walk resumes at the slept-on offset, so the new page survives",
+            (
+                "fault in 0x2000-0x4000, another thread starts I/O on 0x3000",
+                """
+                Alloc(obj: 1, off: 0x2000)
+                Alloc(obj: 1, off: 0x3000)
+                Alloc(obj: 1, off: 0x4000)
+                Busy(obj: 1, off: 0x3000)
+                """
+            ),
+            (
+                "Free flush of [0x0, 0x6000); during its sleep 0x3000 is freed and 0x0 faulted in",
+                """
+                Flush(obj: 1, start: 0x0, stop: 0x6000, flags: Free, interference: [Free(here)+Insert(0x0)])
+                """
+            ),
+            (
+                "look up 0x0 and 0x3000",
+                """
+                Lookup(obj: 1, off: 0x0)
+                Lookup(obj: 1, off: 0x3000)
+                """
+            )
+        ),
+    ];
+
+    /// <summary>The scenario called <paramref name="name"/> (case-insensitive), or null.</summary>
+    public static Scenario? Find(string name)
+    {
+        foreach (var scenario in All)
+        {
+            if (string.Equals(scenario.Name, name, StringComparison.OrdinalIgnoreCase))
+                return scenario;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Apply the scenario to <paramref name="side"/> phase by phase and render what happened.
+    /// => <paramref name="side"/> is fresh (just created by the layer)
+    /// => a title line "# Name: description", then per phase "## phase", each op in replay syntax
+    ///    followed by "  => outcome", then the observation indented under "observation:"
+    /// => a broken invariant after an op is rendered as "  !! invariant: ..." and the run goes on
+    /// => a panic or hang ends the run: the machine stopped mid-routine, so neither its state nor the
+    ///    later ops are rendered (the runner does not compare sides past that point either)
+    /// => the side's name is not rendered: every side of the layer must give the same text
+    /// </summary>
+    public static string Render(ISide<ObjOp> side, Scenario scenario)
+    {
+        var sb = new StringBuilder();
+        sb.Append("# ").Append(scenario.Name).Append(": ").Append(scenario.Description).Append('\n');
+        foreach (var phase in scenario.Phases)
+        {
+            sb.Append('\n').Append("## ").Append(phase.Name).Append('\n');
+            foreach (var op in phase.Ops)
+            {
+                var outcome = side.Apply(op);
+                sb.Append(op).Append('\n');
+                sb.Append("  => ").Append(outcome).Append('\n');
+                if (outcome.IsFatal)
+                {
+                    sb.Append("the kernel is down: no observation, the rest of the scenario is not run\n");
+                    return sb.ToString();
+                }
+                if (side.CheckInvariants() is { } broken)
+                    sb.Append("  !! invariant: ").Append(broken).Append('\n');
+            }
+            sb.Append("observation:\n");
+            foreach (var line in side.Observe())
+                sb.Append("  ").Append(line).Append('\n');
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>
+    /// Build a scenario from phases of replay-syntax lines (blank lines and '#' comments skipped).
+    /// => a line that does not parse fails the type initializer, naming the scenario, phase and line
+    /// </summary>
+    private static Scenario Define(string name, string description, params (string Name, string Ops)[] phases)
+    {
+        var built = new List<ScenarioPhase>(phases.Length);
+        foreach (var (phaseName, text) in phases)
+        {
+            var ops = new List<ObjOp>();
+            foreach (var raw in text.Split('\n'))
+            {
+                string line = raw.Trim();
+                if (line.Length == 0 || line.StartsWith('#'))
+                    continue;
+                try
+                {
+                    ops.Add(ObjOpParser.Parse(line));
+                }
+                catch (FormatException e)
+                {
+                    throw new InvalidOperationException(
+                        $"scenario {name}, phase '{phaseName}': {line}: {e.Message}",
+                        e
+                    );
+                }
+            }
+            built.Add(new ScenarioPhase(phaseName, ops));
+        }
+        return new Scenario(name, description, built);
+    }
+}
