@@ -185,10 +185,11 @@ public sealed class OpSyntax
         return true;
     }
 
+    /// <summary>The end of a comma-separated list: anything else there is a missing comma or closer.</summary>
     private void Expect(char c)
     {
         if (!Eat(c))
-            throw Error($"expected '{c}'");
+            throw Error($"expected ',' or '{c}'");
     }
 
     private FormatException Error(string message) => new($"column {_pos + 1}: {message}");
