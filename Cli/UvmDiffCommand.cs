@@ -1,5 +1,5 @@
 using System.CommandLine;
-using System.Globalization;
+using UvmDiff.Harness.Core;
 using UvmDiff.Implementations;
 
 namespace UvmDiff.Cli;
@@ -156,15 +156,7 @@ public static class UvmDiffCommand
     {
         if (text is null)
             return (ulong)Random.Shared.NextInt64();
-        bool hex = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase);
-        bool ok = hex
-            ? ulong.TryParse(
-                text.AsSpan(2),
-                NumberStyles.AllowHexSpecifier,
-                CultureInfo.InvariantCulture,
-                out ulong seed
-            )
-            : ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out seed);
+        bool ok = OpSyntax.TryParseNumber(text, out ulong seed);
         return ok ? seed : throw new UsageException($"--seed '{text}' is not a number");
     }
 

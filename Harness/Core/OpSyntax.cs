@@ -140,19 +140,17 @@ public sealed class OpSyntax
         while (_pos < _text.Length && (char.IsAsciiLetterOrDigit(_text[_pos]) || _text[_pos] == '_'))
             _pos++;
         string text = _text[start.._pos];
-        bool hex = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase);
-        bool ok = hex
-            ? ulong.TryParse(
-                text.AsSpan(2),
-                NumberStyles.AllowHexSpecifier,
-                CultureInfo.InvariantCulture,
-                out ulong value
-            )
-            : ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);
+        bool ok = TryParseNumber(text, out ulong value);
         if (!ok)
             throw new FormatException($"column {start + 1}: '{text}' is not a number");
         return new NumberNode(value, text);
     }
+
+    /// <summary>A number as replay syntax and the command line write it: decimal, or hex after 0x.</summary>
+    public static bool TryParseNumber(string text, out ulong value) =>
+        text.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+            ? ulong.TryParse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out value)
+            : ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);
 
     private string Identifier()
     {

@@ -90,9 +90,9 @@ public static class Runner
                     ops.Count,
                     op.ToString()!,
                     reference.Name,
-                    "reference invariant violated",
-                    expected,
-                    expected,
+                    "reference invariant violated (a kernel behaviour or op contract the model breaks)",
+                    null,
+                    null,
                     broken
                 );
             foreach (var impl in implementations)
