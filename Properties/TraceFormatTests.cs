@@ -74,6 +74,10 @@ public class TraceFormatTests
         "KmPgremove: addresses must be page-aligned"
     )]
     [InlineData("KmPgremove(sva: 0x1000, eva: 0x2000)", "is not a range inside the kernel object")]
+    [InlineData(
+        "KmPgremove(sva: 0xffff800000001000, eva: 0xffff800000008000, interference: [Insert(0x6000)])",
+        "KmPgremove: interference cannot Insert: kernel_map is locked"
+    )]
     public void MalformedLine_InTrace_IsReportedWithFileLineAndReason(string line, string reason)
     {
         string[] lines = ["# uvmdiff trace v1", "# layer: objects", "Alloc(obj: 1, off: 0x0)", line];

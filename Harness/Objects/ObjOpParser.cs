@@ -77,7 +77,18 @@ public static class ObjOpParser
             throw new FormatException(
                 $"KmPgremove: [0x{sva:x}, 0x{eva:x}) is not a range inside the kernel object [0x{Spec.Routines.KmPgremove.KernelMapMin:x}, 0x{end:x})"
             );
-        return new KmPgremove(sva, eva, InterferenceOf(call));
+        var interference = InterferenceOf(call);
+        foreach (var wake in interference.Wakes)
+        {
+            foreach (var act in wake)
+            {
+                if (act.Kind is ActKind.Insert or ActKind.Dirty)
+                    throw new FormatException(
+                        $"KmPgremove: interference cannot {act.Kind}: kernel_map is locked and the range unmapped while uvm_km_pgremove runs"
+                    );
+            }
+        }
+        return new KmPgremove(sva, eva, interference);
     }
 
     private static PgoFlags Flags(CallNode call)

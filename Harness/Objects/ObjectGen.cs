@@ -60,6 +60,7 @@ public static class ObjectGen
         (1, Gen.Constant(PgoFlags.Free | PgoFlags.Deactivate))
     );
 
+    /// <summary>What other threads may do while a flush sleeps: anything, including faulting pages in.</summary>
     private static readonly Gen<Act> ActGen = Gen.Frequency(
         (3, Gen.Constant(new Act(ActKind.Free, Act.Here))),
         (1, PageOff.Select(o => new Act(ActKind.Free, o))),
@@ -72,12 +73,31 @@ public static class ObjectGen
         (2, Gen.Constant(new Act(ActKind.IoError, 0)))
     );
 
-    private static readonly Gen<Act[]> WakeGen = Gen.Choose(1, 3).SelectMany(n => ActGen.ArrayOf(n));
-
-    private static readonly Gen<Interference> InterferenceGen = Gen.Frequency(
-        (2, Gen.Constant(Interference.None)),
-        (3, Gen.Choose(1, 3).SelectMany(n => WakeGen.ArrayOf(n)).Select(w => new Interference(w)))
+    /// <summary>
+    /// What other threads may do while uvm_km_pgremove sleeps: kernel_map is write-locked and the range
+    /// already pmap_removed, so nothing faults a kernel-object page in or writes through a mapping;
+    /// the pagedaemon still busies and frees pages.
+    /// </summary>
+    private static readonly Gen<Act> KernelActGen = Gen.Frequency(
+        (3, Gen.Constant(new Act(ActKind.Free, Act.Here))),
+        (1, PageOff.Select(o => new Act(ActKind.Free, o))),
+        (2, PageOff.Select(o => new Act(ActKind.Busy, o))),
+        (1, Gen.Constant(new Act(ActKind.Busy, Act.Here))),
+        (1, PageOff.Select(o => new Act(ActKind.Unbusy, o)))
     );
+
+    private static Gen<Interference> InterferenceOf(Gen<Act> acts) =>
+        Gen.Frequency(
+            (2, Gen.Constant(Interference.None)),
+            (
+                3,
+                Gen.Choose(1, 3)
+                    .SelectMany(wakes => Gen.Choose(1, 3).SelectMany(n => acts.ArrayOf(n)).ArrayOf(wakes))
+                    .Select(w => new Interference(w))
+            )
+        );
+
+    private static readonly Gen<Interference> InterferenceGen = InterferenceOf(ActGen);
 
     private static readonly Gen<ObjOp> FlushGen =
         from obj in AnyObj
@@ -93,7 +113,7 @@ public static class ObjectGen
 
     private static readonly Gen<ObjOp> KmPgremoveGen =
         from range in PageRange
-        from interference in InterferenceGen
+        from interference in InterferenceOf(KernelActGen)
         select (ObjOp)new KmPgremove(Va(range.Start), Va(range.Stop), interference);
 
     public static readonly Gen<ObjOp> Op = Gen.Frequency(
