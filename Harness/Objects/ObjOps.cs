@@ -14,53 +14,41 @@ public abstract record ObjOp
     protected static string Hex(ulong value) => "0x" + value.ToString("x");
 }
 
-/// <summary>A fault brings the page in (from swap or the file, or zero-filled). fail: the swap read fails.</summary>
-public sealed record Alloc(int Obj, long Off, bool Fail = false) : ObjOp
+/// <summary>An op on one page of one object, printed as <c>Name(obj: N, off: 0x...)</c>.</summary>
+public abstract record PageOp(int Obj, long Off) : ObjOp
 {
-    public override string ToString() => $"Alloc(obj: {Obj}, off: {Hex(Off)}{(Fail ? ", fail: true" : "")})";
+    public sealed override string ToString() => $"{GetType().Name}(obj: {Obj}, off: {Hex(Off)}{ExtraArguments})";
+
+    /// <summary>Arguments beyond obj and off, printed only when they differ from their defaults.</summary>
+    protected virtual string ExtraArguments => "";
+}
+
+/// <summary>A fault brings the page in (from swap or the file, or zero-filled). fail: the swap read fails.</summary>
+public sealed record Alloc(int Obj, long Off, bool Fail = false) : PageOp(Obj, Off)
+{
+    protected override string ExtraArguments => Fail ? ", fail: true" : "";
 }
 
 /// <summary>Another thread starts I/O on the page.</summary>
-public sealed record Busy(int Obj, long Off) : ObjOp
-{
-    public override string ToString() => $"Busy(obj: {Obj}, off: {Hex(Off)})";
-}
+public sealed record Busy(int Obj, long Off) : PageOp(Obj, Off);
 
 /// <summary>Another thread's I/O on the page completes.</summary>
-public sealed record Unbusy(int Obj, long Off) : ObjOp
-{
-    public override string ToString() => $"Unbusy(obj: {Obj}, off: {Hex(Off)})";
-}
+public sealed record Unbusy(int Obj, long Off) : PageOp(Obj, Off);
 
 /// <summary>A write through a mapping dirties the page.</summary>
-public sealed record Dirty(int Obj, long Off) : ObjOp
-{
-    public override string ToString() => $"Dirty(obj: {Obj}, off: {Hex(Off)})";
-}
+public sealed record Dirty(int Obj, long Off) : PageOp(Obj, Off);
 
 /// <summary>The pagedaemon deactivates the page.</summary>
-public sealed record Deactivate(int Obj, long Off) : ObjOp
-{
-    public override string ToString() => $"Deactivate(obj: {Obj}, off: {Hex(Off)})";
-}
+public sealed record Deactivate(int Obj, long Off) : PageOp(Obj, Off);
 
 /// <summary>The pagedaemon swaps an aobj page out.</summary>
-public sealed record PageOut(int Obj, long Off) : ObjOp
-{
-    public override string ToString() => $"PageOut(obj: {Obj}, off: {Hex(Off)})";
-}
+public sealed record PageOut(int Obj, long Off) : PageOp(Obj, Off);
 
 /// <summary>Another thread frees the page.</summary>
-public sealed record FreePage(int Obj, long Off) : ObjOp
-{
-    public override string ToString() => $"FreePage(obj: {Obj}, off: {Hex(Off)})";
-}
+public sealed record FreePage(int Obj, long Off) : PageOp(Obj, Off);
 
 /// <summary>uvm_pagelookup: returns the page's flags, or none.</summary>
-public sealed record Lookup(int Obj, long Off) : ObjOp
-{
-    public override string ToString() => $"Lookup(obj: {Obj}, off: {Hex(Off)})";
-}
+public sealed record Lookup(int Obj, long Off) : PageOp(Obj, Off);
 
 /// <summary>uvm_obj_wire over [start, stop).</summary>
 public sealed record Wire(int Obj, long Start, long Stop) : ObjOp

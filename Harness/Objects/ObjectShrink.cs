@@ -4,9 +4,9 @@ using UvmDiff.Spec.Objects;
 namespace UvmDiff.Harness.Objects;
 
 /// <summary>
-/// Shrinking for object-layer sequences: drop halves, halve every offset at once (which keeps linked
-/// offsets linked), then FsCheck's drop-one-op and per-op shrinks: interference first, then flags,
-/// then offsets and ranges towards small aligned values.
+/// Shrinking for object-layer sequences: drop halves, then move every offset at once (halved, or one
+/// page down), which keeps offsets that refer to the same page linked, then FsCheck's drop-one-op and
+/// per-op shrinks: interference first, then flags, then offsets and ranges towards small aligned values.
 /// </summary>
 public static class ObjectShrink
 {
@@ -17,9 +17,11 @@ public static class ObjectShrink
             yield return ops[..(ops.Length / 2)];
             yield return ops[(ops.Length / 2)..];
         }
-        var halved = Array.ConvertAll(ops, Halve);
+        var halved = Array.ConvertAll(ops, op => MapOffsets(op, Half));
         if (!halved.AsSpan().SequenceEqual(ops))
             yield return halved;
+        if (ops.All(op => LowestOffset(op) >= K.PageSize))
+            yield return Array.ConvertAll(ops, op => MapOffsets(op, off => off - K.PageSize));
         foreach (var shrunk in ObjectGen.PlainShrinks(ops))
             yield return shrunk;
     }
@@ -27,16 +29,10 @@ public static class ObjectShrink
     public static IEnumerable<ObjOp> Op(ObjOp op) =>
         op switch
         {
-            Alloc a => (a.Fail ? [a with { Fail = false }] : Enumerable.Empty<ObjOp>()).Concat(
-                Smaller(a.Off).Select(o => (ObjOp)(a with { Off = o }))
-            ),
-            Busy b => Smaller(b.Off).Select(o => (ObjOp)new Busy(b.Obj, o)),
-            Unbusy u => Smaller(u.Off).Select(o => (ObjOp)new Unbusy(u.Obj, o)),
-            Dirty d => Smaller(d.Off).Select(o => (ObjOp)new Dirty(d.Obj, o)),
-            Deactivate d => Smaller(d.Off).Select(o => (ObjOp)new Deactivate(d.Obj, o)),
-            PageOut p => Smaller(p.Off).Select(o => (ObjOp)new PageOut(p.Obj, o)),
-            FreePage f => Smaller(f.Off).Select(o => (ObjOp)new FreePage(f.Obj, o)),
-            Lookup l => Smaller(l.Off).Select(o => (ObjOp)new Lookup(l.Obj, o)),
+            Alloc { Fail: true } a => Smaller(a.Off)
+                .Select(o => (ObjOp)(a with { Off = o }))
+                .Prepend(a with { Fail = false }),
+            PageOp p => Smaller(p.Off).Select(o => (ObjOp)(p with { Off = o })),
             Wire w => Ranges(w.Start, w.Stop).Select(r => (ObjOp)new Wire(w.Obj, r.Start, r.Stop)),
             Unwire u => Ranges(u.Start, u.Stop).Select(r => (ObjOp)new Unwire(u.Obj, r.Start, r.Stop)),
             Flush f => Interferences(f.Interference)
@@ -52,40 +48,53 @@ public static class ObjectShrink
             _ => [],
         };
 
-    /// <summary>Every offset of the op halved, rounded down to a page.</summary>
-    public static ObjOp Halve(ObjOp op) =>
+    /// <summary>The op with <paramref name="map"/> applied to every offset it names ("here" stays "here").</summary>
+    public static ObjOp MapOffsets(ObjOp op, Func<long, long> map) =>
         op switch
         {
-            Alloc a => a with { Off = Half(a.Off) },
-            Busy b => new Busy(b.Obj, Half(b.Off)),
-            Unbusy u => new Unbusy(u.Obj, Half(u.Off)),
-            Dirty d => new Dirty(d.Obj, Half(d.Off)),
-            Deactivate d => new Deactivate(d.Obj, Half(d.Off)),
-            PageOut p => new PageOut(p.Obj, Half(p.Off)),
-            FreePage f => new FreePage(f.Obj, Half(f.Off)),
-            Lookup l => new Lookup(l.Obj, Half(l.Off)),
-            Wire w => new Wire(w.Obj, Half(w.Start), Half(w.Stop)),
-            Unwire u => new Unwire(u.Obj, Half(u.Start), Half(u.Stop)),
-            Flush f => f with { Start = Half(f.Start), Stop = Half(f.Stop), Interference = HalveActs(f.Interference) },
+            PageOp p => p with { Off = map(p.Off) },
+            Wire w => new Wire(w.Obj, map(w.Start), map(w.Stop)),
+            Unwire u => new Unwire(u.Obj, map(u.Start), map(u.Stop)),
+            Flush f => f with { Start = map(f.Start), Stop = map(f.Stop), Interference = MapActs(f.Interference, map) },
             KmPgremove k => k with
             {
-                Sva = ObjectGen.Va(Half(Off(k.Sva))),
-                Eva = ObjectGen.Va(Half(Off(k.Eva))),
-                Interference = HalveActs(k.Interference),
+                Sva = ObjectGen.Va(map(Off(k.Sva))),
+                Eva = ObjectGen.Va(map(Off(k.Eva))),
+                Interference = MapActs(k.Interference, map),
             },
             _ => op,
         };
+
+    /// <summary>The smallest offset the op names, or long.MaxValue when it names none.</summary>
+    private static long LowestOffset(ObjOp op)
+    {
+        long lowest = long.MaxValue;
+        MapOffsets(
+            op,
+            off =>
+            {
+                lowest = Math.Min(lowest, off);
+                return off;
+            }
+        );
+        return lowest;
+    }
 
     private static long Off(ulong va) => (long)(va - Spec.Routines.KmPgremove.KernelMapMin);
 
     private static long Half(long off) => off <= 0 ? off : K.TruncPage(off / 2);
 
-    private static Interference HalveActs(Interference interference) =>
+    private static Interference MapActs(Interference interference, Func<long, long> map) =>
         interference.IsEmpty
             ? interference
             : new Interference(
                 interference
-                    .Wakes.Select(w => Array.ConvertAll(w, a => a.Off == Act.Here ? a : a with { Off = Half(a.Off) }))
+                    .Wakes.Select(w =>
+                        Array.ConvertAll(
+                            w,
+                            a => a.Off == Act.Here || a.Kind == ActKind.IoError ? a : a with { Off = map(a.Off) }
+                        )
+                    )
                     .ToArray()
             );
 
