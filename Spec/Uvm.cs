@@ -31,9 +31,6 @@ public sealed class Uvm
     /// <summary>Source of page contents: every write stores a new value.</summary>
     public long WriteCounter;
 
-    /// <summary>Work counter: pmap_page_protect calls (the pmap of this layer keeps no mappings).</summary>
-    public long PageProtects;
-
     /// <summary>The free page cache: a LIFO stack, so a freed page is the next one handed out.</summary>
     private readonly VmPage[] _freeStack;
     private int _freeTop;

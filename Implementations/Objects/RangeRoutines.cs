@@ -25,8 +25,6 @@ public sealed class RangeRoutines(FaultSet faults) : IObjectRoutines
     private readonly bool _freeWithoutDequeue = faults.Has(Fault.FreeWithoutDequeue);
     private readonly PageRange _range = new(faults.Has(Fault.RangeEndInclusive));
 
-    public FaultSet Faults { get; } = faults;
-
     public PageIndex NewPageIndex() => new RbPageTree();
 
     /// <summary>uao_flush with range iteration. => as <see cref="UaoFlush.Run"/></summary>

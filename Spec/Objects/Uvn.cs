@@ -60,7 +60,6 @@ public static class Uvn
         foreach (var pg in cluster)
         {
             vn.File[pg.Offset >> K.PageShift] = pg.Data;
-            vn.Writes++;
         }
         return true;
     }

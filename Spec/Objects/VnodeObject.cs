@@ -14,9 +14,6 @@ public sealed class VnodeObject : UvmObject
     /// <summary>The backing file's blocks, one per page of round_page(u_size).</summary>
     public readonly long[] File;
 
-    /// <summary>Writes that reached the file: the pager's I/O count, a work counter.</summary>
-    public long Writes;
-
     public VnodeObject(int id, PageIndex pages, long uSize)
         : base(id, pages)
     {

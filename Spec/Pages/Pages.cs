@@ -209,9 +209,13 @@ public static class Pages
         uvm.Sleep(new SleepPoint(wmesg, pg.Object!, pg.Offset, IsIo: false));
     }
 
-    /// <summary>pmap_page_protect(pg, PROT_NONE): this layer keeps no mappings, only the count.</summary>
-    public static void PageProtectNone(Uvm uvm, VmPage pg) => uvm.PageProtects++;
+    /// <summary>
+    /// pmap_page_protect(pg, PROT_NONE). The object layer has no pmap: the pmap modified bit lives in
+    /// the page, and there are no mappings to remove. The call stays where the kernel makes it, so
+    /// the routines keep the kernel's shape and the pmap layer has one place to plug in.
+    /// </summary>
+    public static void PageProtectNone(Uvm uvm, VmPage pg) { }
 
-    /// <summary>pmap_page_protect(pg, PROT_READ): write-protect before pageout.</summary>
-    public static void PageProtectRead(Uvm uvm, VmPage pg) => uvm.PageProtects++;
+    /// <summary>pmap_page_protect(pg, PROT_READ) before a pageout; see <see cref="PageProtectNone"/>.</summary>
+    public static void PageProtectRead(Uvm uvm, VmPage pg) { }
 }

@@ -41,6 +41,4 @@ public sealed class SwapSpace(UvmExp exp, int slots)
         if (slot < _lowestMaybeFree)
             _lowestMaybeFree = slot;
     }
-
-    public bool IsInUse(int slot) => slot > 0 && _inUse[slot];
 }

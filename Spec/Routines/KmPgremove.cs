@@ -50,8 +50,8 @@ public static class KmPgremove
         return (start, end);
     }
 
-    /// <summary>pmap_remove(pmap_kernel(), startva, endva): this layer has no kernel mappings.</summary>
-    public static void PmapRemoveKernel(Uvm uvm) => uvm.PageProtects++;
+    /// <summary>pmap_remove(pmap_kernel(), startva, endva): no kernel mappings in this layer (see Pages.PageProtectNone).</summary>
+    public static void PmapRemoveKernel(Uvm uvm) { }
 
     /// <summary>The closing accounting of uvm_km_pgremove.</summary>
     public static void SubtractSwpgOnly(Uvm uvm, int delta)
