@@ -1,7 +1,5 @@
 using UvmDiff.Harness.Core;
 using UvmDiff.Harness.Objects;
-using UvmDiff.Implementations;
-using UvmDiff.Implementations.Objects;
 using UvmDiff.Spec.Routines;
 using Xunit;
 
@@ -14,27 +12,9 @@ namespace UvmDiff.Properties;
 /// </summary>
 public class ObjectReferenceLaws
 {
-    private static (Outcome Last, IReadOnlyList<string> Observation) Run(params string[] lines)
-    {
-        var reference = new ObjectSide("reference", ReferenceRoutines.Instance);
-        var rbtree = new ObjectSide("rbtree", new RangeRoutines(FaultSet.None));
-        Outcome? last = null;
-        foreach (var line in lines)
-        {
-            var op = ObjOpParser.Parse(line);
-            last = reference.Apply(op);
-            Assert.Equal(last, rbtree.Apply(op));
-        }
-        Assert.Equal(reference.Observe(), rbtree.Observe());
-        return (last!, reference.Observe());
-    }
+    private static (Outcome Last, IReadOnlyList<string> Observation) Run(params string[] lines) => BothSides.Run(lines);
 
-    private static string[] Faulted(int obj, params int[] pages) =>
-        pages
-            .SelectMany(p =>
-                new[] { $"Alloc(obj: {obj}, off: 0x{p * 0x1000:x})", $"Dirty(obj: {obj}, off: 0x{p * 0x1000:x})" }
-            )
-            .ToArray();
+    private static string[] Faulted(int obj, params int[] pages) => BothSides.Faulted(obj, pages);
 
     [Fact]
     public void UvnFlush_ContiguousDirtyPages_AreWrittenInOneClusterAndMarkedClean()
