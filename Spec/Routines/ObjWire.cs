@@ -53,7 +53,9 @@ public static class ObjWire
     /// <summary>
     /// pgo_get(PGO_ALLPAGES|PGO_SYNCIO) for one batch: every page resident and busied by us.
     /// => a busy page is waited for and looked up again; a missing one is read in
-    /// => on error the pages got so far are unbusied
+    /// => on error the pages got so far in this batch are unbusied. Departure from the kernel, where
+    ///    uao_get returns the error with them still BUSY and uvm_obj_wire's error path only unwires the
+    ///    earlier batches, so they stay busy for good; mirrored, every run would end at that leak
     /// </summary>
     private static string? GetAll(Uvm uvm, UvmObject obj, long offset, VmPage[] batch, int npages)
     {
