@@ -2,6 +2,7 @@ using UvmDiff.Harness.Core;
 using UvmDiff.Harness.Objects;
 using UvmDiff.Spec.Routines;
 using Xunit;
+using static UvmDiff.Properties.BothSides;
 
 namespace UvmDiff.Properties;
 
@@ -12,10 +13,6 @@ namespace UvmDiff.Properties;
 /// </summary>
 public class ObjectReferenceLaws
 {
-    private static (Outcome Last, IReadOnlyList<string> Observation) Run(params string[] lines) => BothSides.Run(lines);
-
-    private static string[] Faulted(int obj, params int[] pages) => BothSides.Faulted(obj, pages);
-
     [Fact]
     public void UvnFlush_ContiguousDirtyPages_AreWrittenInOneClusterAndMarkedClean()
     {
