@@ -14,21 +14,21 @@ public static class FaultTable
         if (listOnly)
         {
             foreach (var info in FaultCatalog.All)
-                Console.WriteLine($"{info.Fault, -30} {info.Provenance}\n{"", -30} {info.Description}");
+                Console.WriteLine($"{info.Name, -30} {info.Provenance}\n{"", -30} {info.Description}");
             return UvmDiffCommand.ExitOk;
         }
         Console.WriteLine($"{"fault", -30} {"detected", -9} {"time", 8} {"shrunk", 7}  provenance");
         int missed = 0;
         foreach (var info in FaultCatalog.All)
         {
-            var options = new CampaignOptions(FaultSet.Of(info.Fault), seed, Duration: TimeSpan.FromSeconds(seconds));
+            var options = new CampaignOptions(FaultSet.Of(info), seed, Duration: TimeSpan.FromSeconds(seconds));
             var result = Campaign.Run(ObjectLayer.Instance, ObjectGen.Arbitrary(options.MaxOps), options);
             if (!result.Diverged)
                 missed++;
             string time = result.Diverged ? $"{(result.Elapsed - result.ShrinkTime).TotalSeconds:0.00}s" : "-";
             string length = result.Diverged ? $"{result.Shrunk!.Length} ops" : "-";
             Console.WriteLine(
-                $"{info.Fault, -30} {(result.Diverged ? "yes" : "NO"), -9} {time, 8} {length, 7}  {info.Provenance}"
+                $"{info.Name, -30} {(result.Diverged ? "yes" : "NO"), -9} {time, 8} {length, 7}  {info.Provenance}"
             );
         }
         Console.WriteLine($"{FaultCatalog.All.Count - missed} of {FaultCatalog.All.Count} faults detected");

@@ -65,8 +65,8 @@ public static class Fuzz
     {
         foreach (var info in FaultCatalog.All)
         {
-            if (FaultSet.Of(info.Fault) == faults)
-                return $" --fault {info.Fault}";
+            if (FaultSet.Of(info) == faults)
+                return $" --fault {info.Name}";
         }
         return "";
     }

@@ -167,7 +167,7 @@ public static class UvmDiffCommand
         var info =
             FaultCatalog.Find(name)
             ?? throw new UsageException($"unknown fault '{name}' (see 'uvmdiff faults --list')");
-        return FaultSet.Of(info.Fault);
+        return FaultSet.Of(info);
     }
 
     private static int Positive(int value, string option) =>

@@ -42,7 +42,7 @@ public class ObjectRegressions
         var fault = FaultCatalog.Find(header![FaultHeader.Length..].Trim());
         Assert.True(fault is not null, $"{file}: unknown fault in '{header}'");
         var ops = TraceFile.Read(ObjectLayer.Instance, path);
-        Assert.NotNull(Runner.Run(ObjectLayer.Instance, ops, FaultSet.Of(fault!.Fault)));
+        Assert.NotNull(Runner.Run(ObjectLayer.Instance, ops, FaultSet.Of(fault!)));
     }
 
     private static string Folder([CallerFilePath] string source = "") =>

@@ -10,20 +10,20 @@ namespace UvmDiff.Implementations.Objects;
 /// uao_flush, uvm_km_pgremove, uvm_obj_unwire and uvn_flush written the way seed 000's diff writes
 /// them: red-black tree per object, range iteration with the next page prefetched, a restart from a
 /// saved offset after every sleep and after every pageout. Corrected where the posted diff was wrong;
-/// the posted behaviour is <see cref="Fault.Seed000AsPosted"/>.
+/// the posted behaviour is <see cref="ObjectFaults.Seed000AsPosted"/>.
 /// </summary>
 public sealed class RangeRoutines(FaultSet faults) : IObjectRoutines
 {
-    private readonly bool _noPrefetch = faults.Has(Fault.NoPrefetch);
-    private readonly bool _noRestartAfterSleep = faults.Has(Fault.NoRestartAfterSleep);
-    private readonly bool _restartReadAfterSleep = faults.Has(Fault.RestartOffsetReadAfterSleep);
-    private readonly bool _noRestartAfterPageout = faults.Has(Fault.NoRestartAfterPageout);
-    private readonly bool _residentOnlySwap = faults.Has(Fault.KmPgremoveResidentOnlySwap);
-    private readonly bool _ignoreBadSlots = faults.Has(Fault.DropSwapRangeIgnoresBadSlots);
-    private readonly bool _unwireSkipsHoles = faults.Has(Fault.ObjUnwireSkipsHoles);
-    private readonly bool _clobberStart = faults.Has(Fault.UvnFlushRestartClobbersStart);
-    private readonly bool _freeWithoutDequeue = faults.Has(Fault.FreeWithoutDequeue);
-    private readonly PageRange _range = new(faults.Has(Fault.RangeEndInclusive));
+    private readonly bool _noPrefetch = faults.Has(ObjectFaults.NoPrefetch);
+    private readonly bool _noRestartAfterSleep = faults.Has(ObjectFaults.NoRestartAfterSleep);
+    private readonly bool _restartReadAfterSleep = faults.Has(ObjectFaults.RestartOffsetReadAfterSleep);
+    private readonly bool _noRestartAfterPageout = faults.Has(ObjectFaults.NoRestartAfterPageout);
+    private readonly bool _residentOnlySwap = faults.Has(ObjectFaults.KmPgremoveResidentOnlySwap);
+    private readonly bool _ignoreBadSlots = faults.Has(ObjectFaults.DropSwapRangeIgnoresBadSlots);
+    private readonly bool _unwireSkipsHoles = faults.Has(ObjectFaults.ObjUnwireSkipsHoles);
+    private readonly bool _clobberStart = faults.Has(ObjectFaults.UvnFlushRestartClobbersStart);
+    private readonly bool _freeWithoutDequeue = faults.Has(ObjectFaults.FreeWithoutDequeue);
+    private readonly PageRange _range = new(faults.Has(ObjectFaults.RangeEndInclusive));
 
     public PageIndex NewPageIndex() => new RbPageTree();
 
