@@ -1,37 +1,48 @@
 using UvmDiff.Harness.Core;
-using UvmDiff.Harness.Objects;
 using UvmDiff.Implementations;
 
 namespace UvmDiff.Cli;
 
-/// <summary>uvmdiff faults: the catalog, and for each fault whether a campaign detects it, how fast, how small.</summary>
-public static class FaultTable
+/// <summary>uvmdiff faults: the catalog, and for each fault of a layer whether a campaign detects it, how fast, how small.</summary>
+public sealed class FaultTable(double seconds, ulong seed, int workers) : ILayerVisitor<int>
 {
-    public static int Run(double seconds, ulong seed, bool listOnly)
+    public static int List()
+    {
+        foreach (var fault in FaultCatalog.All)
+            Console.WriteLine($"{fault.Name, -36} [{fault.Layer}] {fault.Provenance}\n{"", -36} {fault.Description}");
+        return UvmDiffCommand.ExitOk;
+    }
+
+    public int Visit<TOp>(ILayer<TOp> layer)
+        where TOp : class
     {
         if (seconds <= 0)
             throw new UsageException("--seconds must be positive");
-        if (listOnly)
-        {
-            foreach (var info in FaultCatalog.All)
-                Console.WriteLine($"{info.Name, -30} {info.Provenance}\n{"", -30} {info.Description}");
-            return UvmDiffCommand.ExitOk;
-        }
-        Console.WriteLine($"{"fault", -30} {"detected", -9} {"time", 8} {"shrunk", 7}  provenance");
+        var faults = FaultCatalog.OfLayer(layer.Name).ToList();
+        Console.WriteLine(
+            $"layer {layer.Name}: {faults.Count} faults, seed {seed}, {workers} worker(s), up to {seconds:0.#} s each"
+        );
+        Console.WriteLine($"{"fault", -36} {"detected", -9} {"time", 8} {"shrunk", 7}  provenance");
         int missed = 0;
-        foreach (var info in FaultCatalog.All)
+        foreach (var fault in faults)
         {
-            var options = new CampaignOptions(FaultSet.Of(info), seed, Duration: TimeSpan.FromSeconds(seconds));
-            var result = Campaign.Run(ObjectLayer.Instance, ObjectGen.Arbitrary(options.MaxOps), options);
-            if (!result.Diverged)
+            var options = new CampaignOptions(
+                FaultSet.Of(fault),
+                seed,
+                Duration: TimeSpan.FromSeconds(seconds),
+                Workers: workers
+            );
+            var result = Campaign.Run(layer, options);
+            var first = result.First;
+            if (first is null)
                 missed++;
-            string time = result.Diverged ? $"{(result.Elapsed - result.ShrinkTime).TotalSeconds:0.00}s" : "-";
-            string length = result.Diverged ? $"{result.Shrunk!.Length} ops" : "-";
+            string time = first is null ? "-" : $"{result.Searching.TotalSeconds:0.00}s";
+            string length = first is null ? "-" : $"{first.Shrunk!.Ops.Length} ops";
             Console.WriteLine(
-                $"{info.Name, -30} {(result.Diverged ? "yes" : "NO"), -9} {time, 8} {length, 7}  {info.Provenance}"
+                $"{fault.Name, -36} {(first is null ? "NO" : "yes"), -9} {time, 8} {length, 7}  {fault.Provenance}"
             );
         }
-        Console.WriteLine($"{FaultCatalog.All.Count - missed} of {FaultCatalog.All.Count} faults detected");
+        Console.WriteLine($"{faults.Count - missed} of {faults.Count} faults of layer {layer.Name} detected");
         return missed == 0 ? UvmDiffCommand.ExitOk : UvmDiffCommand.ExitDiverged;
     }
 }

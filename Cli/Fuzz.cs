@@ -1,74 +1,161 @@
+using System.Text;
 using Spectre.Console;
 using UvmDiff.Harness.Core;
-using UvmDiff.Harness.Objects;
 using UvmDiff.Implementations;
 
 namespace UvmDiff.Cli;
 
-/// <summary>uvmdiff fuzz: a random campaign with progress, a closing summary and, on divergence, a trace.</summary>
-public static class Fuzz
+/// <summary>
+/// uvmdiff fuzz: a random campaign of one layer on every core, with progress, a closing summary (per
+/// worker and in total, the op-kind mix, probe counts) and, for each divergence, a shrunk trace in the
+/// corpus directory.
+/// </summary>
+public sealed class Fuzz(Fuzz.Settings settings) : ILayerVisitor<int>
 {
     public const double DefaultSeconds = 10;
     private static readonly TimeSpan PlainProgressPeriod = TimeSpan.FromSeconds(5);
 
-    public sealed record Settings(double? Seconds, long? Cases, ulong Seed, int MaxOps, FaultSet Faults, string OutDir);
+    public sealed record Settings(
+        double? Seconds,
+        long? Cases,
+        ulong Seed,
+        int MaxOps,
+        FaultSet Faults,
+        string OutDir,
+        int Workers,
+        int Shard,
+        int Shards,
+        bool KeepGoing,
+        ShrinkLimits Shrink,
+        string CommandLine
+    );
 
-    public static int Run(Settings settings)
+    public int Visit<TOp>(ILayer<TOp> layer)
+        where TOp : class
     {
-        if (settings.Seconds is <= 0)
-            throw new UsageException("--seconds must be positive");
-        if (settings.Cases is <= 0)
-            throw new UsageException("--cases must be positive");
         double? seconds = settings.Seconds ?? (settings.Cases is null ? DefaultSeconds : null);
         var options = new CampaignOptions(
             settings.Faults,
             settings.Seed,
             settings.MaxOps,
             settings.Cases,
-            seconds is { } s ? TimeSpan.FromSeconds(s) : null
+            seconds is { } s ? TimeSpan.FromSeconds(s) : null,
+            settings.Workers,
+            settings.Shard,
+            settings.Shards,
+            settings.KeepGoing,
+            settings.Shrink
         );
+        var sides = new Differential<TOp>(layer, settings.Faults);
         string limit = settings.Cases is { } c ? $"{c:N0} sequences" : $"{seconds:0.#} s";
         Console.WriteLine(
-            $"fuzz: layer {ObjectLayer.Instance.Name}, implementation faults {settings.Faults}, seed {settings.Seed}, max {settings.MaxOps} ops, {limit}"
+            $"fuzz: layer {layer.Name} (reference vs {string.Join(", ", sides.Implementations.Select(i => i.Name))}), "
+                + $"seed {settings.Seed}, shard {settings.Shard}/{settings.Shards}, {settings.Workers} worker(s), "
+                + $"max {settings.MaxOps} ops, {limit}"
         );
+
+        Corpus corpus;
+        try
+        {
+            corpus = new Corpus(settings.OutDir);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"cannot use {settings.OutDir} as the corpus: {e.Message}");
+        }
+        var recorded = new List<(CorpusEntry Entry, string What)>();
+        using var interruption = new Interruption();
+        void Found(Finding<TOp> finding)
+        {
+            var record = corpus.Record(layer, finding, settings.Faults, settings.CommandLine);
+            recorded.Add(record);
+            if (settings.KeepGoing && record.What != "seen")
+                Console.WriteLine(
+                    $"fuzz: {record.What} signature {record.Entry.Hash} ({record.Entry.Length} ops): {record.Entry.Signature}"
+                );
+        }
 
         var result = Interactive()
-            ? RunWithProgressBar(options, seconds)
-            : Campaign.Run(ObjectLayer.Instance, ObjectGen.Arbitrary(options.MaxOps), options, PlainProgress());
+            ? RunWithProgressBar(layer, options, seconds, interruption.Token, Found)
+            : Campaign.Run(layer, options, interruption.Token, PlainProgress(), Found);
+        corpus.Flush();
 
-        Console.WriteLine(Summary(result.Stats, result.Elapsed - result.ShrinkTime, result.Diverged));
+        Console.Write(Summary(layer, result));
         if (!result.Diverged)
             return UvmDiffCommand.ExitOk;
-        Counterexample.Print(result);
-        string command =
-            $"uvmdiff fuzz --seed {settings.Seed} --max-ops {settings.MaxOps}{FaultOption(settings.Faults)}";
-        string path = Counterexample.Write(
-            ObjectLayer.Instance.Name,
-            result,
-            settings.Faults,
-            settings.OutDir,
-            command
-        );
-        Console.WriteLine($"trace written to {path}");
+        if (!settings.KeepGoing)
+        {
+            Print(result.First!);
+            Console.WriteLine($"trace written to {recorded[0].Entry.Path} ({recorded[0].What} signature)");
+        }
+        else
+        {
+            Console.WriteLine($"signatures this campaign found (corpus {settings.OutDir}):");
+            foreach (var group in recorded.GroupBy(r => r.Entry.Signature))
+            {
+                var entry = group.Last().Entry;
+                Console.WriteLine($"  {entry.Hash}  x{group.Count(), -6} {entry.Length} ops  {entry.Path}");
+            }
+        }
         return UvmDiffCommand.ExitDiverged;
     }
 
-    public static string Summary(RunStats stats, TimeSpan searching, bool diverged)
+    public static void Print<TOp>(Finding<TOp> finding)
+        where TOp : class
     {
-        double secs = Math.Max(searching.TotalSeconds, 1e-9);
-        return $"fuzz: {searching.TotalSeconds:0.0} s, {stats.Sequences:N0} sequences, {stats.Ops:N0} ops, "
-            + $"{stats.Ops / secs:N0} differential ops/s (reference + implementation + invariants + comparison), "
-            + (diverged ? "DIVERGED" : "no divergence");
+        var shrunk = finding.Shrunk!;
+        Console.WriteLine();
+        Console.Write(shrunk.Divergence.Report());
+        Console.WriteLine();
+        string cut = shrunk.CutShort is null ? "" : $", cut short by {shrunk.CutShort}";
+        Console.WriteLine(
+            $"shrunk from {finding.Original.Length} to {shrunk.Ops.Length} ops in {shrunk.Runs:N0} runs, "
+                + $"{shrunk.Time.TotalSeconds:0.0} s{cut} (sequence {finding.Sequence}, seed {finding.SequenceSeed}):"
+        );
+        foreach (var op in shrunk.Ops)
+            Console.WriteLine($"  {op}");
     }
 
-    private static string FaultOption(FaultSet faults)
+    public static string Summary<TOp>(ILayer<TOp> layer, CampaignResult<TOp> result)
+        where TOp : class
     {
-        foreach (var info in FaultCatalog.All)
+        var sb = new StringBuilder();
+        var total = result.Total;
+        double secs = Math.Max(result.Searching.TotalSeconds, 1e-9);
+        sb.Append(
+            $"fuzz: {result.Searching.TotalSeconds:0.0} s, {total.Sequences:N0} sequences, {total.Ops:N0} ops, "
+                + $"{total.Ops / secs:N0} differential ops/s in total (reference + implementations + invariants + comparison), "
+                + (result.Diverged ? "DIVERGED" : "no divergence")
+                + (result.Interrupted ? " (interrupted)" : "")
+                + "\n"
+        );
+        foreach (var worker in result.Workers)
         {
-            if (FaultSet.Of(info) == faults)
-                return $" --fault {info.Name}";
+            double busy = Math.Max(worker.Searching.TotalSeconds, 1e-9);
+            sb.Append(
+                $"  worker {worker.Worker}: {worker.Stats.Sequences:N0} sequences, {worker.Stats.Ops:N0} ops, "
+                    + $"{worker.Stats.Ops / busy:N0} ops/s\n"
+            );
         }
-        return "";
+        sb.Append("  op mix (share of ops, then how many slept and panicked):\n");
+        for (int k = 0; k < layer.OpKinds.Count; k++)
+        {
+            double share = total.Ops == 0 ? 0 : 100.0 * total.OpsByKind[k] / total.Ops;
+            sb.Append(
+                $"    {layer.OpKinds[k], -22} {share, 5:0.0}%  slept {total.SleptByKind[k], 12:N0}  panicked {total.PanicsByKind[k], 10:N0}\n"
+            );
+        }
+        sb.Append("  probes (branches of the implementations reached):\n");
+        for (int p = 0; p < layer.Probes.Count; p++)
+        {
+            string faults = string.Join(
+                ", ",
+                FaultCatalog.OfLayer(layer.Name).Where(f => f.Branch == layer.Probes[p]).Select(f => f.Name)
+            );
+            string never = result.Probes[p] == 0 ? $"   NEVER REACHED: untested {faults}" : "";
+            sb.Append($"    {layer.Probes[p], -56} {result.Probes[p], 14:N0}{never}\n");
+        }
+        return sb.ToString();
     }
 
     private static bool Interactive() =>
@@ -88,9 +175,16 @@ public static class Fuzz
         };
     }
 
-    private static CampaignResult<ObjOp> RunWithProgressBar(CampaignOptions options, double? seconds)
+    private static CampaignResult<TOp> RunWithProgressBar<TOp>(
+        ILayer<TOp> layer,
+        CampaignOptions options,
+        double? seconds,
+        CancellationToken cancel,
+        Action<Finding<TOp>> found
+    )
+        where TOp : class
     {
-        CampaignResult<ObjOp>? result = null;
+        CampaignResult<TOp>? result = null;
         AnsiConsole
             .Progress()
             .Columns(
@@ -103,14 +197,16 @@ public static class Fuzz
             {
                 var task = ctx.AddTask("fuzzing", maxValue: seconds ?? options.Cases ?? 1);
                 result = Campaign.Run(
-                    ObjectLayer.Instance,
-                    ObjectGen.Arbitrary(options.MaxOps),
+                    layer,
                     options,
+                    cancel,
                     (stats, elapsed) =>
                     {
-                        task.Value = seconds is null ? stats.Sequences : elapsed.TotalSeconds;
-                        task.Description = $"{stats.Sequences:N0} sequences, {stats.Ops:N0} ops";
-                    }
+                        task.Value = seconds is null ? stats.Sequences : Math.Min(elapsed.TotalSeconds, seconds.Value);
+                        task.Description =
+                            $"{stats.Sequences:N0} sequences, {stats.Ops:N0} ops, {stats.Ops / Math.Max(elapsed.TotalSeconds, 1e-9):N0} ops/s";
+                    },
+                    found
                 );
                 task.Value = task.MaxValue;
             });

@@ -1,4 +1,4 @@
-using UvmDiff.Harness.Objects;
+using UvmDiff.Harness.Core;
 using UvmDiff.Harness.Snapshots;
 
 namespace UvmDiff.Cli;
@@ -11,25 +11,34 @@ public static class SnapshotCommands
 {
     /// <summary>
     /// uvmdiff scenario [NAME].
-    /// => no name: list every scenario with its description
-    /// => a name (case-insensitive): print its rendering on the reference, as the snapshot test sees it
-    /// => an unknown name is a UsageException
+    /// => no name: list every scenario of every layer as DIR/Name with its description
+    /// => a name (Name or DIR/Name, case-insensitive): print its rendering, as the snapshot test sees it
+    /// => an unknown or ambiguous name is a UsageException
     /// </summary>
     public static int Scenario(string? name)
     {
+        var all = Layers
+            .SnapshotSuites.SelectMany(suite => suite.Cases.Select(c => (Key: $"{suite.Directory}/{c.Name}", Case: c)))
+            .ToList();
         if (name is null)
         {
-            int width = 0;
-            foreach (var scenario in ObjectScenarios.All)
-                width = Math.Max(width, scenario.Name.Length);
-            foreach (var scenario in ObjectScenarios.All)
-                Console.WriteLine($"{scenario.Name.PadRight(width)}  {scenario.Description}");
+            int width = all.Max(s => s.Key.Length);
+            foreach (var (key, snapshot) in all)
+                Console.WriteLine($"{key.PadRight(width)}  {snapshot.Description}");
             return UvmDiffCommand.ExitOk;
         }
-        var found =
-            ObjectScenarios.Find(name)
-            ?? throw new UsageException($"unknown scenario '{name}' (see 'uvmdiff scenario')");
-        Console.Write(ObjectScenarios.Render(ObjectLayer.Instance.CreateReference(), found));
+        var found = all.Where(s =>
+                string.Equals(s.Key, name, StringComparison.OrdinalIgnoreCase)
+                || string.Equals(s.Case.Name, name, StringComparison.OrdinalIgnoreCase)
+            )
+            .ToList();
+        if (found.Count == 0)
+            throw new UsageException($"unknown scenario '{name}' (see 'uvmdiff scenario')");
+        if (found.Count > 1)
+            throw new UsageException(
+                $"scenario '{name}' is in several directories: {string.Join(", ", found.Select(f => f.Key))}"
+            );
+        Console.Write(found[0].Case.Render());
         return UvmDiffCommand.ExitOk;
     }
 

@@ -260,7 +260,7 @@ public class AobjSwapLaws
             $"Busy(obj: {obj}, off: 0x1000)",
             $"Wire(obj: {obj}, start: 0x0, stop: 0x2000)"
         );
-        Assert.Equal(new Outcome("Ok", $"{wmesg} 0x1000"), last);
+        Assert.Equal(new Seen("Ok", $"{wmesg} 0x1000"), last);
         Assert.Equal($"  page 0x1000 {flags} wire 1 data 0", Page(obs, obj, 0x1000));
         Assert.Equal("uvmexp free 94 active 0 inactive 0 wired 2 swpginuse 0 swpgonly 0", Counters(obs));
     }

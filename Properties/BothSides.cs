@@ -14,20 +14,27 @@ namespace UvmDiff.Properties;
 /// </summary>
 internal static class BothSides
 {
-    public static (Outcome Last, IReadOnlyList<string> Observation) Run(params string[] lines)
+    /// <summary>An outcome as text: the result, and the sleeps taken for it.</summary>
+    public sealed record Seen(string Result, string Sleeps);
+
+    public static (Seen Last, IReadOnlyList<string> Observation) Run(params string[] lines)
     {
         var reference = new ObjectSide("reference", ReferenceRoutines.Instance);
         var rbtree = new ObjectSide("rbtree", new RangeRoutines(FaultSet.None));
-        Outcome? last = null;
+        Seen? last = null;
         foreach (var line in lines)
         {
             var op = ObjOpParser.Parse(line);
-            last = reference.Apply(op);
-            Assert.Equal(last, rbtree.Apply(op));
-            if (!last.IsFatal)
+            var outcome = reference.Apply(op);
+            Assert.Equal(outcome, rbtree.Apply(op));
+            last = new Seen(outcome.ToString(), reference.LastSleeps);
+            Assert.Equal(last.Sleeps, rbtree.LastSleeps);
+            if (!outcome.IsFatal)
             {
                 Assert.Null(reference.CheckInvariants());
                 Assert.Null(rbtree.CheckInvariants());
+                Assert.Null(reference.CheckAllInvariants());
+                Assert.Null(rbtree.CheckAllInvariants());
             }
         }
         Assert.Equal(reference.Observe(), rbtree.Observe());

@@ -20,7 +20,7 @@ public class ObjectReferenceLaws
             .. Faulted(2, 0, 1, 2, 3, 4),
             "Flush(obj: 2, start: 0x0, stop: 0x5000, flags: CleanIt|SyncIo)",
         ]);
-        Assert.Equal(new Outcome("Ok(true)", "io uvn_io 0x0"), last);
+        Assert.Equal(new Seen("Ok(true)", "io uvn_io 0x0"), last);
         Assert.Equal(5, obs.Count(l => l.StartsWith("  file 0x", StringComparison.Ordinal)));
         Assert.All(
             obs.Where(l => l.StartsWith("  page", StringComparison.Ordinal)),
@@ -36,7 +36,7 @@ public class ObjectReferenceLaws
             "Alloc(obj: 2, off: 0x2000)",
             "Flush(obj: 2, start: 0x0, stop: 0x4000, flags: CleanIt)",
         ]);
-        Assert.Equal(new Outcome("Ok(true)", "io uvn_io 0x0, io uvn_io 0x3000"), last);
+        Assert.Equal(new Seen("Ok(true)", "io uvn_io 0x0, io uvn_io 0x3000"), last);
     }
 
     [Fact]
@@ -46,7 +46,7 @@ public class ObjectReferenceLaws
             .. Faulted(2, 0),
             "Flush(obj: 2, start: 0x0, stop: 0x1000, flags: CleanIt|Free, interference: [IoError])",
         ]);
-        Assert.Equal(new Outcome("Ok(false)", "io uvn_io 0x0"), last);
+        Assert.Equal(new Seen("Ok(false)", "io uvn_io 0x0"), last);
         Assert.Contains("obj 2 vnode refs 1 npages 0", obs);
         Assert.DoesNotContain(obs, l => l.StartsWith("  file", StringComparison.Ordinal));
     }
@@ -58,7 +58,7 @@ public class ObjectReferenceLaws
             .. Faulted(2, 0),
             "Flush(obj: 2, start: 0x0, stop: 0x1000, flags: CleanIt, interference: [IoError])",
         ]);
-        Assert.Equal(new Outcome("Ok(true)", "io uvn_io 0x0"), last);
+        Assert.Equal(new Seen("Ok(true)", "io uvn_io 0x0"), last);
         Assert.Contains(obs, l => l.StartsWith("  page 0x0 TABLED|CLEAN|CLEANCHK|ACTIVE", StringComparison.Ordinal));
         Assert.DoesNotContain(obs, l => l.StartsWith("  file", StringComparison.Ordinal));
     }
@@ -82,7 +82,7 @@ public class ObjectReferenceLaws
             "Busy(obj: 2, off: 0x1000)",
             "Flush(obj: 2, start: 0x0, stop: 0x2000, flags: Free)"
         );
-        Assert.Equal(new Outcome("Ok(true)", "uvn_flsh 0x1000"), last);
+        Assert.Equal(new Seen("Ok(true)", "uvn_flsh 0x1000"), last);
         Assert.Contains("obj 2 vnode refs 1 npages 0", obs);
     }
 

@@ -28,7 +28,7 @@ public class ObjectRegressions
     public void Trace_OnDefaultImplementation_ReplaysWithoutDivergence(string file)
     {
         var ops = TraceFile.Read(ObjectLayer.Instance, Path.Combine(Folder(), file));
-        var divergence = Runner.Run(ObjectLayer.Instance, ops, FaultSet.None);
+        var divergence = new Differential<ObjOp>(ObjectLayer.Instance, FaultSet.None).Run(ops);
         Assert.True(divergence is null, divergence?.Report());
     }
 
@@ -42,7 +42,7 @@ public class ObjectRegressions
         var fault = FaultCatalog.Find(header![FaultHeader.Length..].Trim());
         Assert.True(fault is not null, $"{file}: unknown fault in '{header}'");
         var ops = TraceFile.Read(ObjectLayer.Instance, path);
-        Assert.NotNull(Runner.Run(ObjectLayer.Instance, ops, FaultSet.Of(fault!)));
+        Assert.NotNull(new Differential<ObjOp>(ObjectLayer.Instance, FaultSet.Of(fault!)).Run(ops));
     }
 
     private static string Folder([CallerFilePath] string source = "") =>

@@ -1,3 +1,5 @@
+using FsCheck;
+using FsCheck.Xunit;
 using UvmDiff.Harness.Core;
 using UvmDiff.Harness.Objects;
 using UvmDiff.Implementations;
@@ -5,44 +7,76 @@ using Xunit;
 
 namespace UvmDiff.Properties;
 
+/// <summary>The object layer's sequences as FsCheck arbitraries, for <c>[Property(Arbitrary = ...)]</c>.</summary>
+public static class ObjectSequences
+{
+    public static Arbitrary<Sequence<ObjOp>> Sequences() => DifferentialProperty.Arbitrary(ObjectLayer.Instance);
+}
+
 /// <summary>The object/page layer: random op sequences on the reference and the range-iterator implementation.</summary>
 public class ObjectsDifferential
 {
-    [Fact]
-    public void RandomSequences_OnCorrectedImplementation_NeverDiverge()
+    /// <summary>
+    /// A failure prints FsCheck's replay seed, the shrunk trace and the divergence report, and leaves the
+    /// trace in counterexamples/; <c>[Property(Replay = "(seed,gamma)")]</c> reproduces it.
+    /// </summary>
+    [Property(Arbitrary = [typeof(ObjectSequences)], MaxTest = TestSettings.Cases, QuietOnSuccess = true)]
+    public Property RandomSequences_OnCorrectedImplementation_NeverDiverge(Sequence<ObjOp> ops) =>
+        DifferentialProperty.Holds(
+            ObjectLayer.Instance,
+            FaultSet.None,
+            ops,
+            TestSettings.CounterexampleFile("objects")
+        );
+
+    /// <summary>The incremental fingerprint pins nothing unless it equals the full walk after every step.</summary>
+    [Property(Arbitrary = [typeof(ObjectSequences)], MaxTest = 2_000, QuietOnSuccess = true)]
+    public void IncrementalFingerprint_AfterEveryStep_EqualsTheFullWalk(Sequence<ObjOp> ops)
     {
-        ulong seed = TestSettings.Seed;
-        var options = new CampaignOptions(FaultSet.None, seed, Cases: TestSettings.Cases);
-        var result = Campaign.Run(ObjectLayer.Instance, ObjectGen.Arbitrary(options.MaxOps), options);
-        Assert.False(result.Diverged, result.Diverged ? TestSettings.Explain(result, seed) : "");
-        Assert.Equal(TestSettings.Cases, result.Stats.Sequences);
+        var sides = new List<ISide<ObjOp>> { ObjectLayer.Instance.CreateReference() };
+        sides.AddRange(ObjectLayer.Instance.CreateImplementations(FaultSet.None));
+        foreach (var side in sides)
+        {
+            side.Reset();
+            Assert.Equal(side.FullFingerprint(), side.Fingerprint());
+            for (int i = 0; i < ops.Ops.Length; i++)
+            {
+                if (side.Apply(ops.Ops[i]).IsFatal)
+                    break;
+                Assert.True(
+                    side.FullFingerprint() == side.Fingerprint(),
+                    $"{side.Name}: incremental fingerprint differs from the full walk after step {i + 1}: {ops.Ops[i]}"
+                );
+            }
+        }
     }
 
     public static TheoryData<string> Faults()
     {
         var data = new TheoryData<string>();
-        foreach (var info in FaultCatalog.All)
-            data.Add(info.Name);
+        foreach (var fault in FaultCatalog.OfLayer(ObjectLayer.Instance.Name))
+            data.Add(fault.Name);
         return data;
     }
 
+    /// <summary>A fixed seed and one worker: detection in CI does not depend on the machine.</summary>
     [Theory]
     [MemberData(nameof(Faults))]
     public void Fault_WithDefaultCaseCount_IsDetectedWithSmallCounterexample(string name)
     {
         var fault = FaultCatalog.Find(name)!;
         var options = new CampaignOptions(FaultSet.Of(fault), TestSettings.FaultSeed, Cases: TestSettings.FaultCases);
-        var result = Campaign.Run(ObjectLayer.Instance, ObjectGen.Arbitrary(options.MaxOps), options);
+        var result = Campaign.Run(ObjectLayer.Instance, options);
         Assert.True(
             result.Diverged,
             $"{name} ({fault.Provenance}) went undetected in {TestSettings.FaultCases} sequences"
         );
+        var shrunk = result.First!.Shrunk!;
         Assert.True(
-            result.Shrunk!.Length <= TestSettings.MaxShrunkOps,
-            $"{name}: shrunk counterexample has {result.Shrunk.Length} ops\n{TestSettings.Explain(result, TestSettings.FaultSeed)}"
+            shrunk.Ops.Length <= TestSettings.MaxShrunkOps,
+            $"{name}: shrunk counterexample has {shrunk.Ops.Length} ops\n{TestSettings.Explain(result.First)}"
         );
-        var replayed = Runner.Run(ObjectLayer.Instance, result.Shrunk, FaultSet.Of(fault));
-        Assert.NotNull(replayed);
-        Assert.Null(Runner.Run(ObjectLayer.Instance, result.Shrunk, FaultSet.None));
+        Assert.NotNull(new Differential<ObjOp>(ObjectLayer.Instance, FaultSet.Of(fault)).Run(shrunk.Ops));
+        Assert.Null(new Differential<ObjOp>(ObjectLayer.Instance, FaultSet.None).Run(shrunk.Ops));
     }
 }

@@ -119,7 +119,7 @@ public class PagePrimitivesLaws
             "Busy(obj: 1, off: 0x0)",
             "Flush(obj: 1, start: 0x0, stop: 0x1000, flags: Deactivate)"
         );
-        Assert.Equal(new Outcome("Ok(true)", "uaoflsh 0x0"), last);
+        Assert.Equal(new Seen("Ok(true)", "uaoflsh 0x0"), last);
         Assert.Equal("  page 0x0 TABLED|INACTIVE|AOBJ wire 0 data 0", Page(obs, 1, 0x0));
     }
 

@@ -86,7 +86,7 @@ public class PagerDirectLaws
         Assert.Equal(3, count);
         Assert.True(center.Has(PgFlags.Busy));
         Assert.All(pps[1..3], pg => Assert.False(pg.Has(PgFlags.Busy | PgFlags.Released)));
-        Assert.All(vn.File, block => Assert.Equal(0, block));
+        Assert.All(vn.File.ToArray(), block => Assert.Equal(0, block));
     }
 
     /// <summary>uvm_pageinsert: a second page at an occupied offset trips the dupe assertion.</summary>

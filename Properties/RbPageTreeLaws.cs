@@ -130,7 +130,7 @@ public sealed class RbPageTreeLaws
     {
         var tree = new RbPageTree();
         var pages = InsertSlots(tree, 3, 1, 5);
-        var duplicate = new VmPage(99) { Offset = 1 * K.PageSize };
+        var duplicate = new VmPage(99, new Changes()) { Offset = 1 * K.PageSize };
 
         var existing = tree.Insert(duplicate);
 
@@ -177,7 +177,7 @@ public sealed class RbPageTreeLaws
         const int n = 1024;
         var tree = new RbPageTree();
         for (int i = 0; i < n; i++)
-            Assert.Null(tree.Insert(new VmPage(i) { Offset = (i * 389 % n) * K.PageSize }));
+            Assert.Null(tree.Insert(new VmPage(i, new Changes()) { Offset = (i * 389 % n) * K.PageSize }));
         tree.NodesVisited = 0;
 
         int walked = 0;
@@ -197,7 +197,7 @@ public sealed class RbPageTreeLaws
             pool.RemoveAt(at);
             return page;
         }
-        return new VmPage(frame++);
+        return new VmPage(frame++, new Changes());
     }
 
     private static VmPage[] InsertSlots(RbPageTree tree, params int[] slots)
@@ -205,7 +205,7 @@ public sealed class RbPageTreeLaws
         var pages = new VmPage[slots.Length];
         for (int i = 0; i < slots.Length; i++)
         {
-            pages[i] = new VmPage(slots[i]) { Offset = slots[i] * K.PageSize };
+            pages[i] = new VmPage(slots[i], new Changes()) { Offset = slots[i] * K.PageSize };
             Assert.Null(tree.Insert(pages[i]));
         }
         return pages;

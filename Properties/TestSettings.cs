@@ -1,16 +1,13 @@
-using System.Globalization;
+using System.Runtime.CompilerServices;
 using UvmDiff.Harness.Core;
 
 namespace UvmDiff.Properties;
 
-/// <summary>
-/// The one place test budgets and seeds come from. UVMDIFF_SEED replays a run of the random
-/// properties (its failure message prints the seed); UVMDIFF_CASES scales them up for a longer run.
-/// </summary>
+/// <summary>The one place test budgets, seeds and output paths come from.</summary>
 public static class TestSettings
 {
-    /// <summary>Sequences per random property: about a second of work on one core.</summary>
-    public const long DefaultCases = 20_000;
+    /// <summary>Sequences per random differential property: about a second of work on one core.</summary>
+    public const int Cases = 20_000;
 
     /// <summary>Sequences a fault campaign may take before the fault counts as undetected.</summary>
     public const long FaultCases = 20_000;
@@ -21,29 +18,17 @@ public static class TestSettings
     /// <summary>Fault campaigns use a fixed seed, so detection in CI is deterministic.</summary>
     public const ulong FaultSeed = 1;
 
-    public static long Cases =>
-        long.TryParse(
-            Environment.GetEnvironmentVariable("UVMDIFF_CASES"),
-            NumberStyles.None,
-            CultureInfo.InvariantCulture,
-            out long n
-        )
-        && n > 0
-            ? n
-            : DefaultCases;
+    /// <summary>Where a failing property leaves its trace: counterexamples/ at the top of the source tree.</summary>
+    public static string CounterexampleFile(string property, [CallerFilePath] string source = "") =>
+        Path.Combine(
+            Path.GetDirectoryName(Path.GetDirectoryName(source))!,
+            "counterexamples",
+            $"property-{property}.trace"
+        );
 
-    public static ulong Seed =>
-        ulong.TryParse(
-            Environment.GetEnvironmentVariable("UVMDIFF_SEED"),
-            NumberStyles.None,
-            CultureInfo.InvariantCulture,
-            out ulong s
-        )
-            ? s
-            : (ulong)Random.Shared.NextInt64();
-
-    /// <summary>A counterexample as the failure message: seed, report, shrunk trace.</summary>
-    public static string Explain<TOp>(CampaignResult<TOp> result, ulong seed) =>
-        $"seed {seed} (replay with UVMDIFF_SEED={seed})\n{result.Divergence!.Report()}\nshrunk trace ({result.Shrunk!.Length} ops):\n"
-        + string.Join("\n", result.Shrunk.Select(op => "  " + op));
+    /// <summary>A counterexample as the failure message: report, then the shrunk trace.</summary>
+    public static string Explain<TOp>(Finding<TOp> finding)
+        where TOp : class =>
+        $"sequence {finding.Sequence} (seed {finding.SequenceSeed})\n{finding.Shrunk!.Divergence.Report()}\nshrunk trace ({finding.Shrunk.Ops.Length} ops):\n"
+        + string.Join("\n", finding.Shrunk.Ops.Select(op => "  " + op));
 }

@@ -1,5 +1,4 @@
-using FsCheck;
-using FsCheck.Fluent;
+using FsCheck.Xunit;
 using UvmDiff.Harness.Core;
 using UvmDiff.Harness.Objects;
 using Xunit;
@@ -9,23 +8,14 @@ namespace UvmDiff.Properties;
 /// <summary>Replay syntax and trace files: what ops print parses back, and bad input is named precisely.</summary>
 public class TraceFormatTests
 {
-    [Fact]
-    public void GeneratedOps_PrintedAndParsed_RoundTripExactly()
+    [Property(Arbitrary = [typeof(ObjectSequences)], MaxTest = 500, QuietOnSuccess = true)]
+    public void GeneratedOps_PrintedAndParsed_RoundTripExactly(Sequence<ObjOp> ops)
     {
-        var property = Prop.ForAll(
-            ObjectGen.Arbitrary(20),
-            ops =>
-            {
-                foreach (var op in ops)
-                {
-                    var parsed = ObjOpParser.Parse(op.ToString());
-                    if (!parsed.Equals(op) || parsed.ToString() != op.ToString())
-                        return false.Label($"{op} parsed as {parsed}");
-                }
-                return true.ToProperty();
-            }
-        );
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(500).WithQuietOnSuccess(true), property);
+        foreach (var op in ops.Ops)
+        {
+            var parsed = ObjOpParser.Parse(op.ToString()!);
+            Assert.True(parsed.Equals(op) && parsed.ToString() == op.ToString(), $"{op} parsed as {parsed}");
+        }
     }
 
     [Fact]

@@ -21,7 +21,7 @@ public class UvnFlushClusterLaws
             .. Faulted(2, Enumerable.Range(0, 20).ToArray()),
             "Flush(obj: 2, start: 0x0, stop: 0x14000, flags: CleanIt)",
         ]);
-        Assert.Equal(new Outcome("Ok(true)", "io uvn_io 0x0, io uvn_io 0x10000"), last);
+        Assert.Equal(new Seen("Ok(true)", "io uvn_io 0x0, io uvn_io 0x10000"), last);
         Assert.Equal(20, FileBlocks(obs));
     }
 
@@ -38,7 +38,7 @@ public class UvnFlushClusterLaws
             "Busy(obj: 2, off: 0x1000)",
             "Flush(obj: 2, start: 0x0, stop: 0x3000, flags: CleanIt|Free, interference: [Insert(0x0)+Dirty(0x0)])",
         ]);
-        Assert.Equal(new Outcome("Ok(true)", "uvn_flsh 0x1000, uvn_flsh 0x1000, io uvn_io 0x1000"), last);
+        Assert.Equal(new Seen("Ok(true)", "uvn_flsh 0x1000, uvn_flsh 0x1000, io uvn_io 0x1000"), last);
         Assert.Equal(["  file 0x1000 data 1"], obs.Where(l => l.StartsWith("  file", StringComparison.Ordinal)));
         Assert.Equal("  page 0x0 TABLED|CLEAN|ACTIVE wire 0 data 2 modified", Page(obs, 2, 0x0));
         Assert.Contains("obj 2 vnode refs 1 npages 1", obs);
@@ -59,7 +59,7 @@ public class UvnFlushClusterLaws
             "Dirty(obj: 2, off: 0x1000)",
             "Flush(obj: 2, start: 0x0, stop: 0x2000, flags: CleanIt)",
         ]);
-        Assert.Equal(new Outcome("Ok(true)", "io uvn_io 0x0, io uvn_io 0x1000"), last);
+        Assert.Equal(new Seen("Ok(true)", "io uvn_io 0x0, io uvn_io 0x1000"), last);
         Assert.Equal(2, FileBlocks(obs));
     }
 
@@ -73,7 +73,7 @@ public class UvnFlushClusterLaws
             "Dirty(obj: 2, off: 0x1000)",
             "Flush(obj: 2, start: 0x0, stop: 0x2000, flags: CleanIt)",
         ]);
-        Assert.Equal(new Outcome("Ok(true)", "io uvn_io 0x0"), last);
+        Assert.Equal(new Seen("Ok(true)", "io uvn_io 0x0"), last);
         Assert.Equal(2, FileBlocks(obs));
     }
 
@@ -101,7 +101,7 @@ public class UvnFlushClusterLaws
     public void UvnFlush_CleanPageUnderCleanIt_IsNotWritten()
     {
         var (last, obs) = Run("Alloc(obj: 2, off: 0x0)", "Flush(obj: 2, start: 0x0, stop: 0x1000, flags: CleanIt)");
-        Assert.Equal(new Outcome("Ok(true)", ""), last);
+        Assert.Equal(new Seen("Ok(true)", ""), last);
         Assert.Equal("  page 0x0 TABLED|CLEAN|CLEANCHK|ACTIVE wire 0 data 0", Page(obs, 2, 0x0));
         Assert.Equal(0, FileBlocks(obs));
     }
@@ -111,7 +111,7 @@ public class UvnFlushClusterLaws
     public void UvnFlush_FreeWithoutCleanIt_DiscardsADirtyPageUnwritten()
     {
         var (last, obs) = Run([.. Faulted(2, 0), "Flush(obj: 2, start: 0x0, stop: 0x1000, flags: Free)"]);
-        Assert.Equal(new Outcome("Ok(true)", ""), last);
+        Assert.Equal(new Seen("Ok(true)", ""), last);
         Assert.Contains("obj 2 vnode refs 1 npages 0", obs);
         Assert.Equal(0, FileBlocks(obs));
     }
@@ -149,7 +149,7 @@ public class UvnFlushClusterLaws
             "Busy(obj: 2, off: 0x1000)",
             "Flush(obj: 2, start: 0x0, stop: 0x2000, flags: CleanIt|SyncIo)"
         );
-        Assert.Equal(new Outcome("Ok(true)", "uvn_flush 0x1000"), last);
+        Assert.Equal(new Seen("Ok(true)", "uvn_flush 0x1000"), last);
         Assert.DoesNotContain("BUSY", Page(obs, 2, 0x1000));
     }
 
@@ -162,7 +162,7 @@ public class UvnFlushClusterLaws
             "Busy(obj: 2, off: 0x1000)",
             "Flush(obj: 2, start: 0x0, stop: 0x2000, flags: CleanIt)"
         );
-        Assert.Equal(new Outcome("Ok(true)", ""), last);
+        Assert.Equal(new Seen("Ok(true)", ""), last);
         Assert.StartsWith("  page 0x1000 BUSY|", Page(obs, 2, 0x1000));
     }
 
@@ -202,7 +202,7 @@ public class UvnFlushClusterLaws
             .. Faulted(2, 0, 1, 2),
             "Flush(obj: 2, start: 0x0, stop: 0x1000, flags: CleanIt|AllPages)",
         ]);
-        Assert.Equal(new Outcome("Ok(true)", "io uvn_io 0x0"), last);
+        Assert.Equal(new Seen("Ok(true)", "io uvn_io 0x0"), last);
         Assert.Equal(3, FileBlocks(obs));
     }
 
@@ -211,7 +211,7 @@ public class UvnFlushClusterLaws
     public void UvnFlush_Range_ClipsTheClusterWindow()
     {
         var (last, obs) = Run([.. Faulted(2, 0, 1, 2), "Flush(obj: 2, start: 0x1000, stop: 0x2000, flags: CleanIt)"]);
-        Assert.Equal(new Outcome("Ok(true)", "io uvn_io 0x1000"), last);
+        Assert.Equal(new Seen("Ok(true)", "io uvn_io 0x1000"), last);
         Assert.Equal(["  file 0x1000 data 2"], obs.Where(l => l.StartsWith("  file", StringComparison.Ordinal)));
     }
 }

@@ -1,10 +1,13 @@
+using UvmDiff.Spec.Objects;
 using UvmDiff.Spec.Pages;
 
 namespace UvmDiff.Spec;
 
 /// <summary>
 /// The page layer's invariants at a quiescent point (between operations): the uvm_tree_sanity idea
-/// for pages. Run by the runner after every step on every side, never inside a routine.
+/// for pages. Run by the runner after every step on every side, never inside a routine. The checks of
+/// one page, one object and the counters stand alone, so that a step can check just what it changed;
+/// <see cref="Check"/> runs them over the whole machine.
 /// => swpgonly is not bounded by swpginuse here: uvm_obj_wire's batch-index uao_dropswap (mirrored)
 ///    frees a slot without touching swpgonly, so the kernel itself breaks that bound
 /// </summary>
@@ -17,60 +20,111 @@ public static class Invariants
             return "uvm.pageqlock still held between operations";
         foreach (var obj in uvm.Objects)
         {
-            if (obj.Pages.Validate() is { } broken)
-                return $"obj {obj.Id}: {broken}";
-            if (obj.Pages.Count != obj.NPages)
-                return $"obj {obj.Id}: uo_npages {obj.NPages} but {obj.Pages.Count} pages in the index";
+            if (CheckObject(obj) is { } broken)
+                return broken;
         }
-
-        int free = 0,
-            active = 0,
-            inactive = 0,
-            wired = 0;
+        if (CheckQueueWalk(uvm.Active) is { } a)
+            return a;
+        if (CheckQueueWalk(uvm.Inactive) is { } i)
+            return i;
+        var count = new PageCounts();
         foreach (var pg in uvm.Frames)
         {
-            if (pg.Has(PgFlags.QueueFree))
-            {
-                free++;
-                if (pg.Flags != PgFlags.QueueFree || pg.Object is not null)
-                    return $"{pg}: free page with flags {pg.Flags}";
-                continue;
-            }
-            if (pg.Has(PgFlags.Tabled) != (pg.Object is not null))
-                return $"{pg}: PG_TABLED is {pg.Has(PgFlags.Tabled)} but owner is {pg.Object?.Id.ToString() ?? "none"}";
-            if (pg.Object is { } obj && obj.Pages.Lookup(pg.Offset) != pg)
-                return $"{pg}: PG_TABLED but not found in its object's index";
-            if (pg.Has(PgFlags.Released) && !pg.Has(PgFlags.Busy))
-                return $"{pg}: PG_RELEASED without PG_BUSY";
-            if (pg.Has(PgFlags.Busy) && pg.Owner != Owners.OtherThread)
-                return $"{pg}: still busy for {pg.Owner ?? "nobody"} after the operation returned";
-            if (pg.Has(PgFlags.QueueActive) && pg.Has(PgFlags.QueueInactive))
-                return $"{pg}: on both page queues";
-            if (pg.WireCount != 0)
-            {
-                wired++;
-                if (pg.Has(PgFlags.Queued))
-                    return $"{pg}: wired (wire_count {pg.WireCount}) but on a page queue";
-            }
-            if (pg.Has(PgFlags.QueueActive))
-                active++;
-            if (pg.Has(PgFlags.QueueInactive))
-                inactive++;
+            if (CheckPage(uvm, pg) is { } broken)
+                return broken;
+            count.Add(pg);
         }
+        return CheckCounts(uvm, count);
+    }
 
-        var exp = uvm.Exp;
-        if (free != exp.Free || free != uvm.FreeStackDepth)
-            return $"uvmexp.free {exp.Free}, free cache {uvm.FreeStackDepth}, PQ_FREE pages {free}";
-        if (CheckQueue(uvm.Active, active, exp.Active) is { } a)
-            return a;
-        if (CheckQueue(uvm.Inactive, inactive, exp.Inactive) is { } i)
-            return i;
-        if (wired != exp.Wired)
-            return $"uvmexp.wired {exp.Wired} but {wired} pages have wire_count > 0";
+    /// <summary>The object's index is well formed and uo_npages is its size.</summary>
+    public static string? CheckObject(UvmObject obj)
+    {
+        if (obj.Pages.Validate() is { } broken)
+            return $"obj {obj.Id}: {broken}";
+        if (obj.Pages.Count != obj.NPages)
+            return $"obj {obj.Id}: uo_npages {obj.NPages} but {obj.Pages.Count} pages in the index";
         return null;
     }
 
-    private static string? CheckQueue(PageQueue queue, int flagged, int counter)
+    /// <summary>One page's flags, owner, wiring and queue links agree with each other and with its neighbours.</summary>
+    public static string? CheckPage(Uvm uvm, VmPage pg)
+    {
+        if (pg.Has(PgFlags.QueueFree))
+        {
+            if (pg.Flags != PgFlags.QueueFree || pg.Object is not null)
+                return $"{pg}: free page with flags {pg.Flags}";
+            return pg.QueuePrev is null && pg.QueueNext is null ? null : $"{pg}: free page still linked on a queue";
+        }
+        if (pg.Has(PgFlags.Tabled) != (pg.Object is not null))
+            return $"{pg}: PG_TABLED is {pg.Has(PgFlags.Tabled)} but owner is {pg.Object?.Id.ToString() ?? "none"}";
+        if (pg.Object is { } obj && obj.Pages.Lookup(pg.Offset) != pg)
+            return $"{pg}: PG_TABLED but not found in its object's index";
+        if (pg.Has(PgFlags.Released) && !pg.Has(PgFlags.Busy))
+            return $"{pg}: PG_RELEASED without PG_BUSY";
+        if (pg.Has(PgFlags.Busy) && pg.Owner != Owners.OtherThread)
+            return $"{pg}: still busy for {pg.Owner ?? "nobody"} after the operation returned";
+        if (pg.Has(PgFlags.QueueActive) && pg.Has(PgFlags.QueueInactive))
+            return $"{pg}: on both page queues";
+        if (pg.WireCount != 0 && pg.Has(PgFlags.Queued))
+            return $"{pg}: wired (wire_count {pg.WireCount}) but on a page queue";
+        var queue =
+            pg.Has(PgFlags.QueueActive) ? uvm.Active
+            : pg.Has(PgFlags.QueueInactive) ? uvm.Inactive
+            : null;
+        if (queue is null)
+            return pg.QueuePrev is null && pg.QueueNext is null ? null : $"{pg}: on no queue but still linked";
+        if ((pg.QueuePrev is null ? queue.Head : pg.QueuePrev.QueueNext) != pg)
+            return $"{pg}: broken forward link to it on the {queue.Name} queue";
+        if ((pg.QueueNext is null ? queue.Tail : pg.QueueNext.QueuePrev) != pg)
+            return $"{pg}: broken back link to it on the {queue.Name} queue";
+        return null;
+    }
+
+    /// <summary>How many pages are free, on each queue and wired: what the counters must say.</summary>
+    public struct PageCounts
+    {
+        public int Free,
+            Active,
+            Inactive,
+            Wired;
+
+        public void Add(VmPage pg, int sign = 1)
+        {
+            if (pg.Has(PgFlags.QueueFree))
+                Free += sign;
+            if (pg.Has(PgFlags.QueueActive))
+                Active += sign;
+            if (pg.Has(PgFlags.QueueInactive))
+                Inactive += sign;
+            if (pg.WireCount != 0)
+                Wired += sign;
+        }
+    }
+
+    /// <summary>The lock is released, and the counters and queue lengths equal what the pages say.</summary>
+    public static string? CheckCounts(Uvm uvm, PageCounts count)
+    {
+        if (uvm.PageqLocked)
+            return "uvm.pageqlock still held between operations";
+        var exp = uvm.Exp;
+        if (count.Free != exp.Free || count.Free != uvm.FreeStackDepth)
+            return $"uvmexp.free {exp.Free}, free cache {uvm.FreeStackDepth}, PQ_FREE pages {count.Free}";
+        if (CheckQueueCount(uvm.Active, count.Active, exp.Active) is { } a)
+            return a;
+        if (CheckQueueCount(uvm.Inactive, count.Inactive, exp.Inactive) is { } i)
+            return i;
+        if (count.Wired != exp.Wired)
+            return $"uvmexp.wired {exp.Wired} but {count.Wired} pages have wire_count > 0";
+        return null;
+    }
+
+    private static string? CheckQueueCount(PageQueue queue, int flagged, int counter) =>
+        flagged == counter && flagged == queue.Length
+            ? null
+            : $"{queue.Name} queue: {flagged} flagged, uvmexp says {counter}, TAILQ says {queue.Length}";
+
+    private static string? CheckQueueWalk(PageQueue queue)
     {
         int length = 0;
         VmPage? prev = null;
@@ -81,13 +135,11 @@ public static class Invariants
             if (pg.QueuePrev != prev)
                 return $"{pg}: broken back link on the {queue.Name} queue";
             prev = pg;
-            if (++length > flagged)
-                break;
+            if (++length > queue.Length)
+                return $"{queue.Name} queue: more pages linked than TAILQ says ({queue.Length})";
         }
         if (queue.Tail != prev)
             return $"{queue.Name} queue: tail does not end the list";
-        if (length != flagged || length != counter || length != queue.Length)
-            return $"{queue.Name} queue: {length} linked, {flagged} flagged, uvmexp says {counter}, TAILQ says {queue.Length}";
-        return null;
+        return length == queue.Length ? null : $"{queue.Name} queue: {length} linked, TAILQ says {queue.Length}";
     }
 }

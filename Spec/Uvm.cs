@@ -14,6 +14,10 @@ public sealed class Uvm
     public const int MaxSleepsPerOp = 256;
 
     public readonly UvmExp Exp = new();
+
+    /// <summary>What the operation in progress changed (for fingerprints and invariants, not the kernel).</summary>
+    public readonly Changes Changes = new();
+
     public readonly PageQueue Active = new("active", PgFlags.QueueActive);
     public readonly PageQueue Inactive = new("inactive", PgFlags.QueueInactive);
     public readonly SwapSpace Swap;
@@ -40,18 +44,45 @@ public sealed class Uvm
         Frames = new VmPage[frames];
         _freeStack = new VmPage[frames];
         for (int i = 0; i < frames; i++)
-            Frames[i] = new VmPage(i);
-        for (int i = frames - 1; i >= 0; i--)
-            _freeStack[_freeTop++] = Frames[i];
-        Exp.Free = frames;
+            Frames[i] = new VmPage(i, Changes);
         Swap = new SwapSpace(Exp, swapSlots);
+        Reset();
     }
 
     public T Add<T>(T obj)
         where T : UvmObject
     {
+        obj.Changes = Changes;
         Objects.Add(obj);
         return obj;
+    }
+
+    /// <summary>
+    /// Back to the machine as it was built, with the same objects: every page free and handed out in
+    /// the same order as on a new machine, counters, queues, swap and locks cleared. A campaign resets
+    /// one machine per sequence instead of building a new one.
+    /// </summary>
+    public void Reset()
+    {
+        foreach (var obj in Objects)
+        {
+            obj.Pages.Clear();
+            obj.Reset();
+        }
+        foreach (var pg in Frames)
+            pg.ResetToFree();
+        _freeTop = 0;
+        for (int i = Frames.Length - 1; i >= 0; i--)
+            _freeStack[_freeTop++] = Frames[i];
+        Active.Clear();
+        Inactive.Clear();
+        Exp.Reset(Frames.Length);
+        Swap.Reset();
+        PageqLocked = false;
+        SleepHook = null;
+        SleepsThisOp = 0;
+        WriteCounter = 0;
+        Changes.Clear();
     }
 
     public UvmObject? FindObject(int id)

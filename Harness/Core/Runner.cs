@@ -1,4 +1,5 @@
 using System.Text;
+using UvmDiff.Implementations;
 
 namespace UvmDiff.Harness.Core;
 
@@ -9,8 +10,8 @@ public sealed record Divergence(
     string Op,
     string Implementation,
     string Kind,
-    Outcome? ReferenceOutcome,
-    Outcome? ImplementationOutcome,
+    string? ReferenceOutcome,
+    string? ImplementationOutcome,
     string Detail
 )
 {
@@ -30,118 +31,198 @@ public sealed record Divergence(
     }
 }
 
-/// <summary>Counts what the runner did, for throughput figures.</summary>
-public sealed class RunStats
+/// <summary>What one worker's runner did: sequences, ops, and per op kind how many ran, slept and panicked.</summary>
+public sealed class RunStats(int opKinds)
 {
     public long Sequences;
     public long Ops;
+    public readonly long[] OpsByKind = new long[opKinds];
+    public readonly long[] SleptByKind = new long[opKinds];
+    public readonly long[] PanicsByKind = new long[opKinds];
+
+    public void Add(RunStats other)
+    {
+        Sequences += other.Sequences;
+        Ops += other.Ops;
+        for (int i = 0; i < OpsByKind.Length; i++)
+        {
+            OpsByKind[i] += other.OpsByKind[i];
+            SleptByKind[i] += other.SleptByKind[i];
+            PanicsByKind[i] += other.PanicsByKind[i];
+        }
+    }
 }
 
 /// <summary>
-/// The differential runner: apply each op to the reference and to every implementation, compare
-/// outcomes, run every side's invariants, compare fingerprints every step and full observations
-/// periodically (to catch fingerprint bugs), stop at the first difference.
+/// The differential runner of one worker: the reference and every implementation, built once and reset
+/// for each sequence. Each op goes to all of them; outcomes are compared; every side's invariants are
+/// checked (those the op can have broken after every step, all of them every
+/// <see cref="FullCheckPeriod"/> steps and after the last); fingerprints are compared after every step,
+/// and every <see cref="FullCheckPeriod"/> steps and after the last each incremental fingerprint is
+/// checked against a full walk. Full observations are rendered only to explain a fingerprint mismatch,
+/// and after the last step of every <see cref="TextCheckPeriod"/>-th sequence of a campaign (and of every
+/// replay, shrink and property run), so that a fingerprint that misses what the text shows is itself
+/// reported. The first difference ends the sequence.
 /// </summary>
-public static class Runner
+public sealed class Differential<TOp>
+    where TOp : class
 {
-    /// <summary>Full observations are compared every this many steps and after the last one.</summary>
-    public const int ObservationPeriod = 16;
+    /// <summary>Full invariants, full-walk fingerprints and full observations every this many steps.</summary>
+    public const int FullCheckPeriod = 16;
 
-    public static Divergence? Run<TOp>(
-        ILayer<TOp> layer,
-        IReadOnlyList<TOp> ops,
-        Implementations.FaultSet faults,
-        RunStats? stats = null
-    )
-        where TOp : class
+    /// <summary>Campaign sequences whose final observations are compared as text: one in this many.</summary>
+    public const int TextCheckPeriod = 64;
+
+    private readonly ILayer<TOp> _layer;
+    private readonly ISide<TOp> _reference;
+    private readonly IReadOnlyList<ISide<TOp>> _implementations;
+
+    public Differential(ILayer<TOp> layer, FaultSet faults)
     {
-        var reference = layer.CreateReference();
-        var implementations = layer.CreateImplementations(faults);
-        if (stats is not null)
-            stats.Sequences++;
+        _layer = layer;
+        Faults = faults;
+        _reference = layer.CreateReference();
+        _implementations = layer.CreateImplementations(faults);
+        Stats = new RunStats(layer.OpKinds.Count);
+    }
+
+    public FaultSet Faults { get; }
+
+    public RunStats Stats { get; }
+
+    public ISide<TOp> Reference => _reference;
+
+    public IReadOnlyList<ISide<TOp>> Implementations => _implementations;
+
+    /// <summary>Run one sequence from a reset world. => null when every side agreed at every step</summary>
+    public Divergence? Run(IReadOnlyList<TOp> ops, bool count = true)
+    {
+        _reference.Reset();
+        foreach (var impl in _implementations)
+            impl.Reset();
+        if (count)
+            Stats.Sequences++;
         for (int i = 0; i < ops.Count; i++)
         {
             var op = ops[i];
             int step = i + 1;
-            if (stats is not null)
-                stats.Ops++;
-            var expected = reference.Apply(op);
-            foreach (var impl in implementations)
+            var expected = _reference.Apply(op);
+            if (count)
+                Count(op, expected);
+            foreach (var impl in _implementations)
             {
                 var actual = impl.Apply(op);
                 if (actual != expected)
-                    return new Divergence(
-                        step,
-                        ops.Count,
-                        op.ToString()!,
-                        impl.Name,
-                        "outcomes differ",
-                        expected,
-                        actual,
-                        ""
-                    );
+                    return At(step, ops, impl, "outcomes differ", expected, actual, "");
             }
             if (expected.IsFatal)
                 return null;
 
-            if (reference.CheckInvariants() is { } broken)
+            bool full = step % FullCheckPeriod == 0 || step == ops.Count;
+            if ((full ? _reference.CheckAllInvariants() : _reference.CheckInvariants()) is { } broken)
                 return new Divergence(
                     step,
                     ops.Count,
                     op.ToString()!,
-                    reference.Name,
+                    _reference.Name,
                     "reference invariant violated (a kernel behaviour or op contract the model breaks)",
                     null,
                     null,
                     broken
                 );
-            foreach (var impl in implementations)
+            foreach (var impl in _implementations)
             {
-                if (impl.CheckInvariants() is { } violation)
-                    return new Divergence(
-                        step,
-                        ops.Count,
-                        op.ToString()!,
-                        impl.Name,
-                        "invariant violated",
-                        expected,
-                        expected,
-                        violation
-                    );
+                if ((full ? impl.CheckAllInvariants() : impl.CheckInvariants()) is { } violation)
+                    return At(step, ops, impl, "invariant violated", expected, expected, violation);
             }
-
-            ulong fingerprint = reference.Fingerprint();
-            bool observe = step % ObservationPeriod == 0 || step == ops.Count;
-            foreach (var impl in implementations)
-            {
-                bool fingerprintsDiffer = impl.Fingerprint() != fingerprint;
-                if (!fingerprintsDiffer && !observe)
-                    continue;
-                if (Compare(reference, impl) is { } diff)
-                {
-                    string kind = fingerprintsDiffer
-                        ? "observations differ"
-                        : "observations differ under equal fingerprints (fingerprint bug)";
-                    return new Divergence(step, ops.Count, op.ToString()!, impl.Name, kind, expected, expected, diff);
-                }
-                if (fingerprintsDiffer)
-                    return new Divergence(
-                        step,
-                        ops.Count,
-                        op.ToString()!,
-                        impl.Name,
-                        "fingerprints differ under equal observations (fingerprint bug)",
-                        expected,
-                        expected,
-                        ""
-                    );
-            }
+            bool text = step == ops.Count && (!count || (Stats.Sequences - 1) % TextCheckPeriod == 0);
+            if (CompareStates(step, ops, expected, full, text) is { } divergence)
+                return divergence;
         }
         return null;
     }
 
+    private Divergence? CompareStates(int step, IReadOnlyList<TOp> ops, Outcome expected, bool full, bool text)
+    {
+        ulong fingerprint = _reference.Fingerprint();
+        if (full && _reference.FullFingerprint() != fingerprint)
+            return At(step, ops, _reference, FingerprintBug(_reference), expected, expected, "");
+        foreach (var impl in _implementations)
+        {
+            ulong implFingerprint = impl.Fingerprint();
+            if (full && impl.FullFingerprint() != implFingerprint)
+                return At(step, ops, impl, FingerprintBug(impl), expected, expected, "");
+            bool fingerprintsDiffer = implFingerprint != fingerprint;
+            if (!fingerprintsDiffer && !text)
+                continue;
+            if (Compare(_reference, impl) is { } diff)
+            {
+                string kind = fingerprintsDiffer
+                    ? "observations differ"
+                    : "observations differ under equal fingerprints (fingerprint bug)";
+                return At(step, ops, impl, kind, expected, expected, diff);
+            }
+            if (fingerprintsDiffer)
+                return At(
+                    step,
+                    ops,
+                    impl,
+                    "fingerprints differ under equal observations (fingerprint bug)",
+                    expected,
+                    expected,
+                    ""
+                );
+        }
+        return null;
+    }
+
+    private static string FingerprintBug(ISide<TOp> side) =>
+        $"incremental fingerprint of {side.Name} differs from its full walk (fingerprint bug)";
+
+    private void Count(TOp op, Outcome outcome)
+    {
+        int kind = _layer.KindOf(op);
+        Stats.Ops++;
+        Stats.OpsByKind[kind]++;
+        if (outcome.Sleeps != 0)
+            Stats.SleptByKind[kind]++;
+        if (outcome.Kind == OutcomeKind.Panic)
+            Stats.PanicsByKind[kind]++;
+    }
+
+    private Divergence At(
+        int step,
+        IReadOnlyList<TOp> ops,
+        ISide<TOp> impl,
+        string kind,
+        Outcome expected,
+        Outcome actual,
+        string detail
+    ) =>
+        new(
+            step,
+            ops.Count,
+            ops[step - 1].ToString()!,
+            impl.Name,
+            kind,
+            expected.Describe(_reference),
+            actual.Describe(impl),
+            detail
+        );
+
+    /// <summary>The probe counts of every implementation, summed.</summary>
+    public void AddProbeCounts(long[] into)
+    {
+        foreach (var impl in _implementations)
+        {
+            var counts = impl.ProbeCounts;
+            for (int i = 0; i < into.Length && i < counts.Length; i++)
+                into[i] += counts[i];
+        }
+    }
+
     /// <summary>The unified diff of two sides' observations, or null when they are equal.</summary>
-    public static string? Compare<TOp>(ISide<TOp> reference, ISide<TOp> impl)
+    public static string? Compare(ISide<TOp> reference, ISide<TOp> impl)
     {
         var a = reference.Observe();
         var b = impl.Observe();

@@ -35,8 +35,7 @@ public static class TraceFile
     public static string WriteNew(string directory, string baseName, string text)
     {
         Directory.CreateDirectory(directory);
-        string temp = Path.Combine(directory, $".{baseName}.{Environment.ProcessId}.tmp");
-        File.WriteAllText(temp, text, new UTF8Encoding(false));
+        string temp = WriteTemp(directory, baseName, text);
         for (int n = 0; ; n++)
         {
             string path = Path.Combine(directory, n == 0 ? $"{baseName}.trace" : $"{baseName}-{n}.trace");
@@ -47,6 +46,52 @@ public static class TraceFile
             }
             catch (IOException) when (File.Exists(path) && n < 1000) { }
         }
+    }
+
+    /// <summary>Write <paramref name="text"/> over <paramref name="path"/> atomically: readers see the old file or the new one.</summary>
+    public static void WriteReplacing(string path, string text)
+    {
+        string directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(directory);
+        File.Move(WriteTemp(directory, Path.GetFileNameWithoutExtension(path), text), path, overwrite: true);
+    }
+
+    /// <summary>Temporary files are hidden and end in .tmp; what a killed writer leaves is recognisable as such.</summary>
+    public static bool IsTemporary(string fileName) =>
+        fileName.StartsWith('.') && fileName.EndsWith(".tmp", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Write a hidden temporary file beside the final name. UVMDIFF_SLOW_WRITES=ms pauses halfway through
+    /// the write, so that a test can kill a writer in the middle of one.
+    /// </summary>
+    private static string WriteTemp(string directory, string baseName, string text)
+    {
+        string temp = Path.Combine(directory, $".{baseName}.{Environment.ProcessId}.tmp");
+        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write))
+        {
+            var bytes = new UTF8Encoding(false).GetBytes(text);
+            int half = bytes.Length / 2;
+            stream.Write(bytes, 0, half);
+            stream.Flush();
+            if (int.TryParse(Environment.GetEnvironmentVariable("UVMDIFF_SLOW_WRITES"), out int pause) && pause > 0)
+                Thread.Sleep(pause);
+            stream.Write(bytes, half, bytes.Length - half);
+        }
+        return temp;
+    }
+
+    /// <summary>The layer named by a trace's "# layer:" header, or null when it has none.</summary>
+    public static string? LayerName(string path)
+    {
+        const string header = "# layer:";
+        foreach (var line in File.ReadLines(path))
+        {
+            if (line.StartsWith(header, StringComparison.Ordinal))
+                return line[header.Length..].Trim();
+            if (line.Length > 0 && !line.StartsWith('#'))
+                return null;
+        }
+        return null;
     }
 
     /// <summary>Parse a trace. => throws <see cref="TraceFormatException"/> naming file:line and the reason</summary>

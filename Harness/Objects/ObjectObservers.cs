@@ -1,63 +1,86 @@
 using System.Text;
 using UvmDiff.Harness.Core;
 using UvmDiff.Spec;
+using UvmDiff.Spec.Kernel;
 using UvmDiff.Spec.Objects;
 using UvmDiff.Spec.Pages;
 
 namespace UvmDiff.Harness.Objects;
 
-/// <summary>Hashes the observation walk: the per-step comparison.</summary>
-public sealed class FingerprintObserver : IUvmObserver
+/// <summary>
+/// The facts of the object layer's observation and their hashes: the full walk sums them in
+/// <see cref="FactObserver"/>, and <see cref="ObjectTracker"/> keeps the same sum up to date per change.
+/// A page's queue position is the page before it, so the sum pins the order of both queues.
+/// </summary>
+public static class ObjectFacts
 {
-    public Fingerprint Hash = new();
+    public static ulong Counters(UvmExp exp) =>
+        FactHash.Of(1, exp.Free, exp.Active, exp.Inactive, exp.Wired) + FactHash.Of(2, exp.SwpgInUse, exp.SwpgOnly);
 
-    public void Counters(UvmExp exp)
+    public static ulong Object(UvmObject obj) => FactHash.Of(3, obj.Id, obj.Refs, obj.NPages);
+
+    public static ulong Page(VmPage pg) =>
+        FactHash.Of(
+            4,
+            pg.Object!.Id,
+            pg.Offset,
+            (long)(pg.Flags & UvmObservation.Observed) | (pg.PmapModified ? 1L << 40 : 0),
+            pg.WireCount,
+            pg.Data
+        );
+
+    public static ulong SwapSlot(UvmObject obj, int pageIndex, bool bad, long data) =>
+        FactHash.Of(5, obj.Id, pageIndex, bad ? 1 : 0, data);
+
+    public static ulong FileBlock(UvmObject obj, long offset, long data) => FactHash.Of(6, obj.Id, offset, data);
+
+    public static ulong QueueEntry(PgFlags queue, VmPage pg, VmPage? prev) =>
+        FactHash.Of(
+            7,
+            (long)queue,
+            pg.Object?.Id ?? 0,
+            pg.Offset,
+            prev is null ? -1 : prev.Object?.Id ?? 0,
+            prev is null ? -1 : prev.Offset
+        );
+}
+
+/// <summary>Sums the facts of the observation walk: the full-walk fingerprint.</summary>
+public sealed class FactObserver : IUvmObserver
+{
+    private UvmObject? _object;
+    private VmPage? _previousActive;
+    private VmPage? _previousInactive;
+
+    public ulong Sum;
+
+    public void Begin()
     {
-        Hash.Add(exp.Free);
-        Hash.Add(exp.Active);
-        Hash.Add(exp.Inactive);
-        Hash.Add(exp.Wired);
-        Hash.Add(exp.SwpgInUse);
-        Hash.Add(exp.SwpgOnly);
+        Sum = 0;
+        _object = null;
+        _previousActive = _previousInactive = null;
     }
+
+    public void Counters(UvmExp exp) => Sum += ObjectFacts.Counters(exp);
 
     public void Object(UvmObject obj)
     {
-        Hash.Add(-1);
-        Hash.Add(obj.Id);
-        Hash.Add(obj.Refs);
-        Hash.Add(obj.NPages);
+        _object = obj;
+        Sum += ObjectFacts.Object(obj);
     }
 
-    public void Page(VmPage pg)
-    {
-        Hash.Add(pg.Offset);
-        Hash.Add((long)(pg.Flags & UvmObservation.Observed));
-        Hash.Add(pg.WireCount);
-        Hash.Add(pg.Data);
-        Hash.Add(pg.PmapModified ? 1 : 0);
-    }
+    public void Page(VmPage pg) => Sum += ObjectFacts.Page(pg);
 
-    public void SwapSlot(int pageIndex, bool bad, long data)
-    {
-        Hash.Add(-2);
-        Hash.Add(pageIndex);
-        Hash.Add(bad ? 1 : 0);
-        Hash.Add(data);
-    }
+    public void SwapSlot(int pageIndex, bool bad, long data) =>
+        Sum += ObjectFacts.SwapSlot(_object!, pageIndex, bad, data);
 
-    public void FileBlock(long offset, long data)
-    {
-        Hash.Add(-3);
-        Hash.Add(offset);
-        Hash.Add(data);
-    }
+    public void FileBlock(long offset, long data) => Sum += ObjectFacts.FileBlock(_object!, offset, data);
 
     public void QueueEntry(PageQueue queue, VmPage pg)
     {
-        Hash.Add((long)queue.Flag);
-        Hash.Add(pg.Object?.Id ?? 0);
-        Hash.Add(pg.Offset);
+        ref var previous = ref queue.Flag == PgFlags.QueueActive ? ref _previousActive : ref _previousInactive;
+        Sum += ObjectFacts.QueueEntry(queue.Flag, pg, previous);
+        previous = pg;
     }
 }
 

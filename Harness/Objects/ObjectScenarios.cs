@@ -1,13 +1,6 @@
-using System.Text;
-using UvmDiff.Harness.Core;
+using UvmDiff.Harness.Snapshots;
 
 namespace UvmDiff.Harness.Objects;
-
-/// <summary>One step of a scenario: ops applied together, then the machine is observed.</summary>
-public sealed record ScenarioPhase(string Name, IReadOnlyList<ObjOp> Ops);
-
-/// <summary>A named, hand-written op sequence whose rendering is approved as a snapshot.</summary>
-public sealed record Scenario(string Name, string Description, IReadOnlyList<ScenarioPhase> Phases);
 
 /// <summary>
 /// The object layer's snapshot scenarios, taken from the seeds. Random campaigns find divergences
@@ -18,9 +11,10 @@ public sealed record Scenario(string Name, string Description, IReadOnlyList<Sce
 /// </summary>
 public static class ObjectScenarios
 {
-    public static IReadOnlyList<Scenario> All { get; } =
+    public static IReadOnlyList<Scenario<ObjOp>> All { get; } =
     [
-        Define(
+        Scenarios.Define(
+            ObjOpParser.Parse,
             "PrometheusMunmapLoop",
             "seed 000's daemon doing munmap+mmap for every write to a file mapping: fault in, dirty, "
                 + "uvn_detach's CleanIt|Free|AllPages flush (its path for a uvn that may not persist), fault in again",
@@ -57,7 +51,8 @@ public static class ObjectScenarios
                 """
             )
         ),
-        Define(
+        Scenarios.Define(
+            ObjOpParser.Parse,
             "UvnFlushClusteredPageout",
             "uvn_flush writing dirty vnode pages in uvm_mk_pcluster clusters that stop at a clean page, "
                 + "a hole and the flush range; then a CleanIt|Free flush whose first write fails",
@@ -97,7 +92,8 @@ public static class ObjectScenarios
                 """
             )
         ),
-        Define(
+        Scenarios.Define(
+            ObjOpParser.Parse,
             "KmPgremoveSwapSlots",
             "uvm_km_pgremove over kernel-object pages in every state: resident, resident with a swap "
                 + "copy, swapped out, SWSLOT_BAD after a failed swap-in, busy, absent",
@@ -133,7 +129,8 @@ public static class ObjectScenarios
                 """
             )
         ),
-        Define(
+        Scenarios.Define(
+            ObjOpParser.Parse,
             "ObjUnwireHoleAfterFreeFlush",
             "uvn_flush(Free) frees a wired vnode page, then uvm_obj_unwire meets the hole: "
                 + "KASSERT(pg != NULL), the assertion seed 000's range-iterator diff lost",
@@ -157,7 +154,8 @@ public static class ObjectScenarios
                 """
             )
         ),
-        Define(
+        Scenarios.Define(
+            ObjOpParser.Parse,
             "BusyPageRestart",
             "uao_flush(Free) sleeps on a busy aobj page while another thread frees it and faults in a "
                 + "page below it: the walk resumes at the slept-on offset, so the new page survives",
@@ -187,82 +185,5 @@ public static class ObjectScenarios
     ];
 
     /// <summary>The scenario called <paramref name="name"/> (case-insensitive), or null.</summary>
-    public static Scenario? Find(string name)
-    {
-        foreach (var scenario in All)
-        {
-            if (string.Equals(scenario.Name, name, StringComparison.OrdinalIgnoreCase))
-                return scenario;
-        }
-        return null;
-    }
-
-    /// <summary>
-    /// Apply the scenario to <paramref name="side"/> phase by phase and render what happened.
-    /// => <paramref name="side"/> is fresh (just created by the layer)
-    /// => a title line "# Name: description", then per phase "## phase", each op in replay syntax
-    ///    followed by "  => outcome", then the observation indented under "observation:"
-    /// => a broken invariant after an op is rendered as "  !! invariant: ..." and the run goes on
-    /// => a panic or hang ends the run: the machine stopped mid-routine, so neither its state nor the
-    ///    later ops are rendered (the runner does not compare sides past that point either)
-    /// => the side's name is not rendered: every side of the layer must give the same text
-    /// </summary>
-    public static string Render(ISide<ObjOp> side, Scenario scenario)
-    {
-        var sb = new StringBuilder();
-        sb.Append("# ").Append(scenario.Name).Append(": ").Append(scenario.Description).Append('\n');
-        foreach (var phase in scenario.Phases)
-        {
-            sb.Append('\n').Append("## ").Append(phase.Name).Append('\n');
-            foreach (var op in phase.Ops)
-            {
-                var outcome = side.Apply(op);
-                sb.Append(op).Append('\n');
-                sb.Append("  => ").Append(outcome).Append('\n');
-                if (outcome.IsFatal)
-                {
-                    sb.Append("the kernel is down: no observation, the rest of the scenario is not run\n");
-                    return sb.ToString();
-                }
-                if (side.CheckInvariants() is { } broken)
-                    sb.Append("  !! invariant: ").Append(broken).Append('\n');
-            }
-            sb.Append("observation:\n");
-            foreach (var line in side.Observe())
-                sb.Append("  ").Append(line).Append('\n');
-        }
-        return sb.ToString();
-    }
-
-    /// <summary>
-    /// Build a scenario from phases of replay-syntax lines (blank lines and '#' comments skipped).
-    /// => a line that does not parse fails the type initializer, naming the scenario, phase and line
-    /// </summary>
-    private static Scenario Define(string name, string description, params (string Name, string Ops)[] phases)
-    {
-        var built = new List<ScenarioPhase>(phases.Length);
-        foreach (var (phaseName, text) in phases)
-        {
-            var ops = new List<ObjOp>();
-            foreach (var raw in text.Split('\n'))
-            {
-                string line = raw.Trim();
-                if (line.Length == 0 || line.StartsWith('#'))
-                    continue;
-                try
-                {
-                    ops.Add(ObjOpParser.Parse(line));
-                }
-                catch (FormatException e)
-                {
-                    throw new InvalidOperationException(
-                        $"scenario {name}, phase '{phaseName}': {line}: {e.Message}",
-                        e
-                    );
-                }
-            }
-            built.Add(new ScenarioPhase(phaseName, ops));
-        }
-        return new Scenario(name, description, built);
-    }
+    public static Scenario<ObjOp>? Find(string name) => Scenarios.Find(All, name);
 }

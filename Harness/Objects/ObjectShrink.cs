@@ -5,8 +5,8 @@ namespace UvmDiff.Harness.Objects;
 
 /// <summary>
 /// Shrinking for object-layer sequences: drop halves, then move every offset at once (halved, or one
-/// page down), which keeps offsets that refer to the same page linked, then FsCheck's drop-one-op and
-/// per-op shrinks: interference first, then flags, then offsets and ranges towards small aligned values.
+/// page down), which keeps offsets that refer to the same page linked, then drop one op, then per-op
+/// shrinks: interference first, then flags, then offsets and ranges towards small aligned values.
 /// </summary>
 public static class ObjectShrink
 {
@@ -22,8 +22,17 @@ public static class ObjectShrink
             yield return halved;
         if (ops.All(op => LowestOffset(op) >= K.PageSize))
             yield return Array.ConvertAll(ops, op => MapOffsets(op, off => off - K.PageSize));
-        foreach (var shrunk in ObjectGen.PlainShrinks(ops))
-            yield return shrunk;
+        for (int i = 0; i < ops.Length && ops.Length > 1; i++)
+            yield return [.. ops[..i], .. ops[(i + 1)..]];
+        for (int i = 0; i < ops.Length; i++)
+        {
+            foreach (var smaller in Op(ops[i]))
+            {
+                var shrunk = (ObjOp[])ops.Clone();
+                shrunk[i] = smaller;
+                yield return shrunk;
+            }
+        }
     }
 
     public static IEnumerable<ObjOp> Op(ObjOp op) =>

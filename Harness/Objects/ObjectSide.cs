@@ -13,19 +13,44 @@ namespace UvmDiff.Harness.Objects;
 /// index and routines of <paramref name="routines"/>. It is also the sleep hook: during the i-th
 /// sleep of a routine it performs wake i of the op's interference, or completes the awaited I/O.
 /// </summary>
-public sealed class ObjectSide(string name, IObjectRoutines routines) : ISide<ObjOp>, ISleepHook
+public sealed class ObjectSide : ISide<ObjOp>, ISleepHook
 {
-    private readonly Uvm _uvm = ObjectWorld.Create(routines);
+    private static readonly Outcome True = Outcome.Of(1, "true");
+    private static readonly Outcome False = Outcome.Of(0, "false");
+    private static readonly Outcome NoPage = Outcome.Of(-1, "none");
+
+    private readonly IObjectRoutines _routines;
+    private readonly Uvm _uvm;
+    private readonly ObjectTracker _tracker;
     private readonly List<VmPage> _scratch = [];
-    private readonly StringBuilder _sleeps = new();
-    private readonly FingerprintObserver _fingerprint = new();
+    private readonly List<SleepPoint> _sleepLog = [];
+    private readonly FactObserver _facts = new();
     private readonly Dictionary<int, int[]> _wiredByCaller = [];
     private Interference _interference = Interference.None;
     private int _wake;
+    private ulong _sleepHash;
 
-    public string Name { get; } = name;
+    public ObjectSide(string name, IObjectRoutines routines)
+    {
+        Name = name;
+        _routines = routines;
+        _uvm = ObjectWorld.Create(routines);
+        _tracker = new ObjectTracker(_uvm);
+    }
+
+    public string Name { get; }
 
     public Uvm Machine => _uvm;
+
+    public long[] ProbeCounts => _routines.ProbeCounts;
+
+    public void Reset()
+    {
+        _uvm.Reset();
+        _tracker.Reset();
+        foreach (var counts in _wiredByCaller.Values)
+            Array.Clear(counts);
+    }
 
     public Outcome Apply(ObjOp op)
     {
@@ -38,24 +63,41 @@ public sealed class ObjectSide(string name, IObjectRoutines routines) : ISide<Ob
             _ => Interference.None,
         };
         _wake = 0;
-        _sleeps.Clear();
-        string result;
+        _sleepLog.Clear();
+        _sleepHash = 0;
+        Outcome result;
         try
         {
             result = Execute(op);
         }
         catch (KernelPanic panic)
         {
-            result = $"Panic({panic.Message})";
+            result = Outcome.Panic(panic.Message);
         }
         catch (SimulationLimit limit)
         {
-            result = $"Hang({limit.Message})";
+            result = Outcome.Hang(limit.Message);
         }
-        return new Outcome(result, _sleeps.Length == 0 ? "" : _sleeps.ToString());
+        _tracker.TakeIn();
+        return result.WithSleeps(_sleepHash);
     }
 
-    private string Execute(ObjOp op)
+    public string LastSleeps
+    {
+        get
+        {
+            var sb = new StringBuilder();
+            foreach (var point in _sleepLog)
+            {
+                if (sb.Length > 0)
+                    sb.Append(", ");
+                sb.Append(point.IsIo ? "io " : "").Append(point.Wmesg).Append(" 0x").Append(point.Offset.ToString("x"));
+            }
+            return sb.ToString();
+        }
+    }
+
+    private Outcome Execute(ObjOp op)
     {
         switch (op)
         {
@@ -75,37 +117,40 @@ public sealed class ObjectSide(string name, IObjectRoutines routines) : ISide<Ob
                 return Status(OtherThreads.Free(_uvm, Object(f.Obj), f.Off));
             case Lookup l:
                 return Object(l.Obj).Pages.Lookup(l.Off) is { } pg
-                    ? $"Ok({TextObserver.FormatFlags(pg.Flags & UvmObservation.Observed)} wire {pg.WireCount})"
-                    : "Ok(none)";
+                    ? Outcome.Of(
+                        (long)(pg.Flags & UvmObservation.Observed) | (long)pg.WireCount << 32,
+                        $"{TextObserver.FormatFlags(pg.Flags & UvmObservation.Observed)} wire {pg.WireCount}"
+                    )
+                    : NoPage;
             case Wire w:
-                string? wireError = ObjWire.Wire(_uvm, routines, Object(w.Obj), w.Start, w.Stop);
+                string? wireError = ObjWire.Wire(_uvm, _routines, Object(w.Obj), w.Start, w.Stop);
                 if (wireError is null)
                     CountCallerWiring(w.Obj, w.Start, w.Stop, +1);
                 return Status(wireError);
             case Unwire u:
                 if (!CallerWired(u.Obj, u.Start, u.Stop))
-                    return "EINVAL";
+                    return Outcome.Errno("EINVAL");
                 CountCallerWiring(u.Obj, u.Start, u.Stop, -1);
-                routines.ObjUnwire(_uvm, Object(u.Obj), u.Start, u.Stop);
-                return Outcome.OkText;
+                _routines.ObjUnwire(_uvm, Object(u.Obj), u.Start, u.Stop);
+                return Outcome.Ok;
             case Flush f:
                 var obj = Object(f.Obj);
                 bool ok = obj is VnodeObject vn
-                    ? routines.UvnFlush(_uvm, vn, f.Start, f.Stop, f.Flags)
-                    : routines.AobjFlush(_uvm, (AnonObject)obj, f.Start, f.Stop, f.Flags);
-                return ok ? "Ok(true)" : "Ok(false)";
+                    ? _routines.UvnFlush(_uvm, vn, f.Start, f.Stop, f.Flags)
+                    : _routines.AobjFlush(_uvm, (AnonObject)obj, f.Start, f.Stop, f.Flags);
+                return ok ? True : False;
             case KmPgremove k:
-                routines.KmPgremove(_uvm, (AnonObject)Object(ObjectWorld.KernelId), k.Sva, k.Eva);
-                return Outcome.OkText;
+                _routines.KmPgremove(_uvm, (AnonObject)Object(ObjectWorld.KernelId), k.Sva, k.Eva);
+                return Outcome.Ok;
             case Ref r:
                 Object(r.Obj).Refs++;
-                return Outcome.OkText;
+                return Outcome.Ok;
             case Unref u:
                 var target = Object(u.Obj);
                 if (target.Refs <= 1)
-                    return "EINVAL";
+                    return Outcome.Errno("EINVAL");
                 target.Refs--;
-                return Outcome.OkText;
+                return Outcome.Ok;
             default:
                 throw new ArgumentException($"not an object-layer op: {op}");
         }
@@ -113,9 +158,10 @@ public sealed class ObjectSide(string name, IObjectRoutines routines) : ISide<Ob
 
     public WakeResult Slept(Uvm uvm, SleepPoint point)
     {
-        if (_sleeps.Length > 0)
-            _sleeps.Append(", ");
-        _sleeps.Append(point.IsIo ? "io " : "").Append(point.Wmesg).Append(" 0x").Append(point.Offset.ToString("x"));
+        _sleepLog.Add(point);
+        _sleepHash = FactHash.Mix(
+            _sleepHash ^ FactHash.Of(8, FactHash.OfText(point.Wmesg), point.Offset, point.IsIo ? 1 : 0)
+        );
         if (_wake >= _interference.Wakes.Count)
         {
             OtherThreads.CompleteIo(uvm, point);
@@ -151,13 +197,17 @@ public sealed class ObjectSide(string name, IObjectRoutines routines) : ISide<Ob
         return result;
     }
 
-    public string? CheckInvariants() => Invariants.Check(_uvm);
+    public string? CheckInvariants() => _tracker.Check();
 
-    public ulong Fingerprint()
+    public string? CheckAllInvariants() => Invariants.Check(_uvm);
+
+    public ulong Fingerprint() => _tracker.Fingerprint();
+
+    public ulong FullFingerprint()
     {
-        _fingerprint.Hash = new Fingerprint();
-        UvmObservation.Walk(_uvm, _fingerprint, _scratch);
-        return _fingerprint.Hash.Value;
+        _facts.Begin();
+        UvmObservation.Walk(_uvm, _facts, _scratch);
+        return _facts.Sum;
     }
 
     public IReadOnlyList<string> Observe()
@@ -202,5 +252,5 @@ public sealed class ObjectSide(string name, IObjectRoutines routines) : ISide<Ob
 
     private UvmObject Object(int id) => _uvm.FindObject(id) ?? throw new ArgumentException($"no object {id}");
 
-    private static string Status(string? errno) => errno ?? Outcome.OkText;
+    private static Outcome Status(string? errno) => Outcome.Status(errno);
 }

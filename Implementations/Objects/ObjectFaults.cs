@@ -10,7 +10,7 @@ public static class ObjectFaults
         Layer,
         "seed 000 (RB_FOREACH_SAFE); hazard 4",
         "the next page is looked up after acting on the current one, which may have been freed",
-        ObjectProbes.FreedInsideRangeLoop,
+        ObjectProbes.Names[ObjectProbes.FreedInsideRangeLoop],
         []
     );
 
@@ -19,7 +19,7 @@ public static class ObjectFaults
         Layer,
         "seed 000 (restart after a sleep point); hazard 4",
         "after sleeping on a busy page the loop goes on with the prefetched next page instead of restarting",
-        ObjectProbes.RestartAfterSleep,
+        ObjectProbes.Names[ObjectProbes.RestartAfterSleep],
         []
     );
 
@@ -28,7 +28,7 @@ public static class ObjectFaults
         Layer,
         "hazard 3",
         "the restart offset is read from the page after uvm_pagewait, when it may have been freed and reused",
-        ObjectProbes.SleptOnPageReused,
+        ObjectProbes.Names[ObjectProbes.SleptOnPageReused],
         []
     );
 
@@ -37,7 +37,7 @@ public static class ObjectFaults
         Layer,
         "seed 000 (uvn_flush: any pageout requires a restart); hazard 4",
         "uvn_flush goes on with the prefetched next page after a clustered pageout dropped the lock",
-        ObjectProbes.RestartAfterPageout,
+        ObjectProbes.Names[ObjectProbes.RestartAfterPageout],
         []
     );
 
@@ -46,7 +46,7 @@ public static class ObjectFaults
         Layer,
         "range iteration off by one",
         "uvm_pagerangefirst/next accept a page at offset == stop",
-        ObjectProbes.PageAtStop,
+        ObjectProbes.Names[ObjectProbes.PageAtStop],
         []
     );
 
@@ -55,7 +55,7 @@ public static class ObjectFaults
         Layer,
         "seed 000 as posted; hazard 1",
         "uvm_km_pgremove drops the swap slots of resident pages only: slots of swapped-out pages leak",
-        ObjectProbes.KmPgremoveSwapOnlySlot,
+        ObjectProbes.Names[ObjectProbes.KmPgremoveSwapOnlySlot],
         []
     );
 
@@ -64,7 +64,7 @@ public static class ObjectFaults
         Layer,
         "hazard 2",
         "uvm_km_pgremove hands the swap to uao_dropswap_range, which counts only slots > 0 against swpgonly",
-        ObjectProbes.KmPgremoveBadSlot,
+        ObjectProbes.Names[ObjectProbes.KmPgremoveBadSlot],
         []
     );
 
@@ -73,7 +73,7 @@ public static class ObjectFaults
         Layer,
         "seed 000 as posted; hazard 5",
         "uvm_obj_unwire visits resident pages only, so a hole no longer trips KASSERT(pg != NULL)",
-        ObjectProbes.ObjUnwireHole,
+        ObjectProbes.Names[ObjectProbes.ObjUnwireHole],
         []
     );
 
@@ -82,7 +82,7 @@ public static class ObjectFaults
         Layer,
         "seed 000 as posted",
         "uvn_flush keeps its restart point in start, which it also passes to uvm_pager_put as the cluster window",
-        ObjectProbes.ClusteredPageout,
+        ObjectProbes.Names[ObjectProbes.ClusteredPageout],
         []
     );
 
@@ -91,7 +91,7 @@ public static class ObjectFaults
         Layer,
         "seed 002; hazard 6",
         "uvn_flush frees a queued page while holding the page-queue lock, without dequeuing it first",
-        ObjectProbes.UvnFlushFreesQueuedPage,
+        ObjectProbes.Names[ObjectProbes.UvnFlushFreesQueuedPage],
         []
     );
 
@@ -100,7 +100,7 @@ public static class ObjectFaults
         Layer,
         "seed 000, the diff exactly as posted to tech@",
         "the three differences between the posted diff and the corrected implementation, together",
-        ObjectProbes.ClusteredPageout,
+        ObjectProbes.Names[ObjectProbes.ClusteredPageout],
         [KmPgremoveResidentOnlySwap, ObjUnwireSkipsHoles, UvnFlushRestartClobbersStart]
     );
 
@@ -121,19 +121,34 @@ public static class ObjectFaults
 }
 
 /// <summary>
-/// Names of the object layer's probes: branches of the code under test whose reach a campaign
-/// reports, one per fault (a fault whose branch a campaign never reached cannot have been tested).
+/// The object layer's probes: branches of the code under test whose reach a campaign reports, one per
+/// fault at least (a fault whose branch a campaign never reached cannot have been tested). Indices into
+/// <see cref="Names"/> and into the implementation's probe counts.
 /// </summary>
 public static class ObjectProbes
 {
-    public const string FreedInsideRangeLoop = "range loop freed the page it stood on";
-    public const string RestartAfterSleep = "range loop restarted after a sleep";
-    public const string SleptOnPageReused = "page slept on was freed or moved before the wake-up";
-    public const string RestartAfterPageout = "uvn_flush restarted after a clustered pageout";
-    public const string PageAtStop = "range started or continued next to a page at stop";
-    public const string KmPgremoveSwapOnlySlot = "uvm_km_pgremove dropped the slot of a swapped-out page";
-    public const string KmPgremoveBadSlot = "uvm_km_pgremove dropped a SWSLOT_BAD slot";
-    public const string ObjUnwireHole = "uvm_obj_unwire met a hole";
-    public const string ClusteredPageout = "uvn_flush paged a cluster out";
-    public const string UvnFlushFreesQueuedPage = "uvn_flush freed a queued page";
+    public const int FreedInsideRangeLoop = 0;
+    public const int RestartAfterSleep = 1;
+    public const int SleptOnPageReused = 2;
+    public const int RestartAfterPageout = 3;
+    public const int PageAtStop = 4;
+    public const int KmPgremoveSwapOnlySlot = 5;
+    public const int KmPgremoveBadSlot = 6;
+    public const int ObjUnwireHole = 7;
+    public const int ClusteredPageout = 8;
+    public const int UvnFlushFreesQueuedPage = 9;
+
+    public static readonly IReadOnlyList<string> Names =
+    [
+        "range loop freed the page it stood on",
+        "range loop restarted after a sleep",
+        "page slept on was freed or moved before the wake-up",
+        "uvn_flush restarted after a clustered pageout",
+        "range iteration met a page at stop",
+        "uvm_km_pgremove dropped the slot of a swapped-out page",
+        "uvm_km_pgremove dropped a SWSLOT_BAD slot",
+        "uvm_obj_unwire met a hole",
+        "uvn_flush paged a cluster out",
+        "uvn_flush freed a queued page",
+    ];
 }

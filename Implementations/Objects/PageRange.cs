@@ -8,7 +8,7 @@ namespace UvmDiff.Implementations.Objects;
 /// uvm_page.c: uvm_pagerangefirst and uvm_pagerangenext from seed 000's diff: RBT_NFIND and RBT_NEXT
 /// bounded by stop, with the diff's assertions.
 /// </summary>
-public sealed class PageRange(bool endInclusive)
+public sealed class PageRange(bool endInclusive, long[] probes)
 {
     /// <summary>Pages one routine call may visit before the simulation calls it a livelock.</summary>
     public const int MaxVisitsPerCall = 1 << 20;
@@ -42,7 +42,12 @@ public sealed class PageRange(bool endInclusive)
         return Checked(pg);
     }
 
-    private bool Beyond(long offset, long stop) => endInclusive ? offset > stop : offset >= stop;
+    private bool Beyond(long offset, long stop)
+    {
+        if (offset == stop)
+            probes[ObjectProbes.PageAtStop]++;
+        return endInclusive ? offset > stop : offset >= stop;
+    }
 
     private VmPage Checked(VmPage pg)
     {

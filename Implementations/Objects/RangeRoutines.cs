@@ -12,18 +12,35 @@ namespace UvmDiff.Implementations.Objects;
 /// saved offset after every sleep and after every pageout. Corrected where the posted diff was wrong;
 /// the posted behaviour is <see cref="ObjectFaults.Seed000AsPosted"/>.
 /// </summary>
-public sealed class RangeRoutines(FaultSet faults) : IObjectRoutines
+public sealed class RangeRoutines : IObjectRoutines
 {
-    private readonly bool _noPrefetch = faults.Has(ObjectFaults.NoPrefetch);
-    private readonly bool _noRestartAfterSleep = faults.Has(ObjectFaults.NoRestartAfterSleep);
-    private readonly bool _restartReadAfterSleep = faults.Has(ObjectFaults.RestartOffsetReadAfterSleep);
-    private readonly bool _noRestartAfterPageout = faults.Has(ObjectFaults.NoRestartAfterPageout);
-    private readonly bool _residentOnlySwap = faults.Has(ObjectFaults.KmPgremoveResidentOnlySwap);
-    private readonly bool _ignoreBadSlots = faults.Has(ObjectFaults.DropSwapRangeIgnoresBadSlots);
-    private readonly bool _unwireSkipsHoles = faults.Has(ObjectFaults.ObjUnwireSkipsHoles);
-    private readonly bool _clobberStart = faults.Has(ObjectFaults.UvnFlushRestartClobbersStart);
-    private readonly bool _freeWithoutDequeue = faults.Has(ObjectFaults.FreeWithoutDequeue);
-    private readonly PageRange _range = new(faults.Has(ObjectFaults.RangeEndInclusive));
+    private readonly bool _noPrefetch;
+    private readonly bool _noRestartAfterSleep;
+    private readonly bool _restartReadAfterSleep;
+    private readonly bool _noRestartAfterPageout;
+    private readonly bool _residentOnlySwap;
+    private readonly bool _ignoreBadSlots;
+    private readonly bool _unwireSkipsHoles;
+    private readonly bool _clobberStart;
+    private readonly bool _freeWithoutDequeue;
+    private readonly long[] _probes = new long[ObjectProbes.Names.Count];
+    private readonly PageRange _range;
+
+    public RangeRoutines(FaultSet faults)
+    {
+        _noPrefetch = faults.Has(ObjectFaults.NoPrefetch);
+        _noRestartAfterSleep = faults.Has(ObjectFaults.NoRestartAfterSleep);
+        _restartReadAfterSleep = faults.Has(ObjectFaults.RestartOffsetReadAfterSleep);
+        _noRestartAfterPageout = faults.Has(ObjectFaults.NoRestartAfterPageout);
+        _residentOnlySwap = faults.Has(ObjectFaults.KmPgremoveResidentOnlySwap);
+        _ignoreBadSlots = faults.Has(ObjectFaults.DropSwapRangeIgnoresBadSlots);
+        _unwireSkipsHoles = faults.Has(ObjectFaults.ObjUnwireSkipsHoles);
+        _clobberStart = faults.Has(ObjectFaults.UvnFlushRestartClobbersStart);
+        _freeWithoutDequeue = faults.Has(ObjectFaults.FreeWithoutDequeue);
+        _range = new PageRange(faults.Has(ObjectFaults.RangeEndInclusive), _probes);
+    }
+
+    public long[] ProbeCounts => _probes;
 
     public PageIndex NewPageIndex() => new RbPageTree();
 
@@ -43,12 +60,15 @@ public sealed class RangeRoutines(FaultSet faults) : IObjectRoutines
             if (pg.Has(PgFlags.Busy))
             {
                 start = WaitAndSaveRestart(uvm, pg, "uaoflsh");
+                _probes[ObjectProbes.RestartAfterSleep]++;
                 if (!_noRestartAfterSleep)
                     goto again;
             }
             else
             {
                 UaoFlush.Dispose(uvm, aobj, pg, flags);
+                if (pg.Object != aobj)
+                    _probes[ObjectProbes.FreedInsideRangeLoop]++;
             }
             pg = _noPrefetch ? _range.Next(aobj, pg, stop) : npg;
         }
@@ -75,6 +95,7 @@ public sealed class RangeRoutines(FaultSet faults) : IObjectRoutines
             if (pp.Has(PgFlags.Busy))
             {
                 restart = WaitAndSaveRestart(uvm, pp, "km_pgrm");
+                _probes[ObjectProbes.RestartAfterSleep]++;
                 if (!_noRestartAfterSleep)
                     goto again;
             }
@@ -82,10 +103,12 @@ public sealed class RangeRoutines(FaultSet faults) : IObjectRoutines
             {
                 Aobj.DropSwap(uvm, kobj, (int)(pp.Offset >> K.PageShift));
                 Pages.Free(uvm, pp);
+                _probes[ObjectProbes.FreedInsideRangeLoop]++;
             }
             pp = _noPrefetch ? _range.Next(kobj, pp, stop) : npp;
         }
 
+        CountSwapOnlySlots(kobj, (int)(start >> K.PageShift), (int)(stop >> K.PageShift));
         if (_residentOnlySwap)
             return;
         var (freed, bad) = Aobj.DropSwapRange(uvm, kobj, (int)(start >> K.PageShift), (int)(stop >> K.PageShift));
@@ -103,12 +126,16 @@ public sealed class RangeRoutines(FaultSet faults) : IObjectRoutines
         long expected = start;
         for (var pg = _range.First(obj, start, stop); pg is not null; pg = _range.Next(obj, pg, stop))
         {
+            if (pg.Offset != expected)
+                _probes[ObjectProbes.ObjUnwireHole]++;
             if (!_unwireSkipsHoles)
                 K.Kassert(pg.Offset == expected, "pg != NULL");
             K.Kassert(!pg.Has(PgFlags.Released), "!(pg->pg_flags & PG_RELEASED)");
             Pages.Unwire(uvm, pg);
             expected = pg.Offset + K.PageSize;
         }
+        if (expected < stop)
+            _probes[ObjectProbes.ObjUnwireHole]++;
         if (!_unwireSkipsHoles)
             K.Kassert(expected >= stop, "pg != NULL");
         uvm.UnlockPageq();
@@ -155,20 +182,25 @@ public sealed class RangeRoutines(FaultSet faults) : IObjectRoutines
                     {
                         uvm.UnlockPageq();
                         restart = WaitAndSaveRestart(uvm, pg, "uvn_flsh");
+                        _probes[ObjectProbes.RestartAfterSleep]++;
                         uvm.LockPageq();
                         if (_clobberStart)
                             window = restart;
                         if (!_noRestartAfterSleep)
                             goto again;
                     }
-                    else if (_freeWithoutDequeue)
-                    {
-                        Pages.PageProtectNone(uvm, pg);
-                        Pages.Free(uvm, pg);
-                    }
                     else
                     {
-                        Spec.Routines.UvnFlush.FreeQueued(uvm, pg);
+                        CountFree(pg);
+                        if (_freeWithoutDequeue)
+                        {
+                            Pages.PageProtectNone(uvm, pg);
+                            Pages.Free(uvm, pg);
+                        }
+                        else
+                        {
+                            Spec.Routines.UvnFlush.FreeQueued(uvm, pg);
+                        }
                     }
                 }
                 pg = _noPrefetch ? _range.Next(vn, pg, stop) : npg;
@@ -179,6 +211,8 @@ public sealed class RangeRoutines(FaultSet faults) : IObjectRoutines
             if (_clobberStart)
                 window = restart;
             Spec.Routines.UvnFlush.CleanCluster(uvm, vn, pg, ref state, window, stop);
+            _probes[ObjectProbes.ClusteredPageout]++;
+            _probes[ObjectProbes.RestartAfterPageout]++;
             if (!_noRestartAfterPageout)
                 goto again;
             pg = _noPrefetch ? _range.Next(vn, pg, stop) : npg;
@@ -194,7 +228,31 @@ public sealed class RangeRoutines(FaultSet faults) : IObjectRoutines
     private long WaitAndSaveRestart(Uvm uvm, VmPage pg, string wmesg)
     {
         long saved = pg.Offset;
+        var owner = pg.Object;
         Pages.Wait(uvm, pg, wmesg);
+        if (pg.Offset != saved || pg.Object != owner)
+            _probes[ObjectProbes.SleptOnPageReused]++;
         return _restartReadAfterSleep ? pg.Offset : saved;
+    }
+
+    /// <summary>uvn_flush's free branch: counts the pages it frees, and those it frees while queued.</summary>
+    private void CountFree(VmPage pg)
+    {
+        _probes[ObjectProbes.FreedInsideRangeLoop]++;
+        if (pg.Has(PgFlags.Queued))
+            _probes[ObjectProbes.UvnFlushFreesQueuedPage]++;
+    }
+
+    /// <summary>The slots km_pgremove must still drop once the resident pages are gone: the branch hazard 1 is about.</summary>
+    private void CountSwapOnlySlots(AnonObject kobj, int first, int end)
+    {
+        var slots = kobj.Slots;
+        for (int i = first; i < end && i < slots.Length; i++)
+        {
+            if (slots[i] != 0)
+                _probes[ObjectProbes.KmPgremoveSwapOnlySlot]++;
+            if (slots[i] == SwapSpace.SlotBad)
+                _probes[ObjectProbes.KmPgremoveBadSlot]++;
+        }
     }
 }

@@ -33,6 +33,9 @@ public sealed class RbPageTree : PageIndex
     private RbNode? _root;
     private int _count;
 
+    /// <summary>The explicit stack of <see cref="Validate"/> and <see cref="Clear"/>, kept between calls.</summary>
+    private readonly Stack<(RbNode Node, int Blacks)> _walk = new();
+
     public override int Count => _count;
 
     /// <summary>RBT_FIND.</summary>
@@ -265,7 +268,8 @@ public sealed class RbPageTree : PageIndex
         if (_root.Parent != null)
             return $"rb tree: root {_root.Page} has parent {_root.Parent.Page}";
 
-        var stack = new Stack<(RbNode Node, int Blacks)>();
+        var stack = _walk;
+        stack.Clear();
         var node = _root;
         int blacksAbove = 0;
         int pathBlacks = -1;
@@ -298,6 +302,27 @@ public sealed class RbPageTree : PageIndex
             node = node.Right;
         }
         return seen == _count ? null : $"rb tree: {seen} nodes reachable but Count is {_count}";
+    }
+
+    /// <summary>Unlink every node (a machine being reset): the nodes stay with their pages for reuse.</summary>
+    public override void Clear()
+    {
+        _walk.Clear();
+        if (_root != null)
+            _walk.Push((_root, 0));
+        while (_walk.Count > 0)
+        {
+            var (node, _) = _walk.Pop();
+            if (node.Left != null)
+                _walk.Push((node.Left, 0));
+            if (node.Right != null)
+                _walk.Push((node.Right, 0));
+            node.Left = node.Right = node.Parent = null;
+            node.Red = false;
+            node.InTree = false;
+        }
+        _root = null;
+        _count = 0;
     }
 
     private static string? NodeViolation(RbNode node)

@@ -13,9 +13,9 @@ public static class Aobj
     public static int SetSwslot(AnonObject aobj, int pageIndex, int slot)
     {
         int old = aobj.Slots[pageIndex];
-        aobj.Slots[pageIndex] = slot;
+        aobj.StoreSlot(pageIndex, slot);
         if (slot == 0)
-            aobj.SlotData[pageIndex] = 0;
+            aobj.StoreSlotData(pageIndex, 0);
         return old;
     }
 
@@ -107,7 +107,7 @@ public static class Aobj
             return "ENOSPC";
         int idx = (int)(pg.Offset >> K.PageShift);
         uvm.Swap.Free(SetSwslot(aobj, idx, slot));
-        aobj.SlotData[idx] = pg.Data;
+        aobj.StoreSlotData(idx, pg.Data);
         Pages.Pages.PageProtectNone(uvm, pg);
         Pages.Pages.Free(uvm, pg);
         uvm.Exp.SwpgOnly++;

@@ -28,6 +28,9 @@ public abstract class PageIndex
     /// <summary>Appends every page in ascending offset order (observations and invariants only).</summary>
     public abstract void CollectInOrder(List<VmPage> into);
 
+    /// <summary>Forget every page (a machine being reset); the pages themselves are reset by the machine.</summary>
+    public abstract void Clear();
+
     /// <summary>Structural invariants of the index itself; null when they hold, else the first violation.</summary>
     public abstract string? Validate();
 }
@@ -68,6 +71,8 @@ public sealed class HashPageIndex : PageIndex
         into.AddRange(_pages.Values);
         into.Sort(from, into.Count - from, PageOffsetOrder.Instance);
     }
+
+    public override void Clear() => _pages.Clear();
 
     public override string? Validate()
     {

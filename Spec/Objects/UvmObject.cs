@@ -1,3 +1,5 @@
+using UvmDiff.Spec.Pages;
+
 namespace UvmDiff.Spec.Objects;
 
 /// <summary>uvm_object.h: struct uvm_object: an id, its resident pages, uo_npages and uo_refs.</summary>
@@ -18,4 +20,18 @@ public abstract class UvmObject(int id, PageIndex pages)
     public abstract long Size { get; }
 
     public abstract string Kind { get; }
+
+    /// <summary>Where writes to the object's swap slots or file blocks are recorded: its machine's.</summary>
+    public Changes Changes { get; internal set; } = new();
+
+    /// <summary>Listed in <see cref="Changes"/> since the last time they were taken in.</summary>
+    public bool Changed;
+
+    /// <summary>Back to the state of a new object: no pages, one reference, nothing stored.</summary>
+    public virtual void Reset()
+    {
+        NPages = 0;
+        Refs = 1;
+        Changed = false;
+    }
 }

@@ -27,7 +27,7 @@ public static class Uvn
             return null;
         }
         error = null;
-        pg.Data = vn.File[offset >> K.PageShift];
+        pg.Data = vn.File[(int)(offset >> K.PageShift)];
         pg.Flags &= ~PgFlags.Fake;
         pg.PmapModified = false;
         return pg;
@@ -59,7 +59,7 @@ public static class Uvn
             return false;
         foreach (var pg in cluster)
         {
-            vn.File[pg.Offset >> K.PageShift] = pg.Data;
+            vn.WriteBlock((int)(pg.Offset >> K.PageShift), pg.Data);
         }
         return true;
     }

@@ -8,20 +8,34 @@ namespace UvmDiff.Spec.Objects;
 /// </summary>
 public sealed class VnodeObject : UvmObject
 {
+    private readonly long[] _file;
+
     /// <summary>u_size in bytes; need not be page-aligned.</summary>
     public readonly long USize;
-
-    /// <summary>The backing file's blocks, one per page of round_page(u_size).</summary>
-    public readonly long[] File;
 
     public VnodeObject(int id, PageIndex pages, long uSize)
         : base(id, pages)
     {
         USize = uSize;
-        File = new long[K.RoundPage(uSize) >> K.PageShift];
+        _file = new long[K.RoundPage(uSize) >> K.PageShift];
+    }
+
+    /// <summary>The backing file's blocks, one per page of round_page(u_size).</summary>
+    public ReadOnlySpan<long> File => _file;
+
+    public void WriteBlock(int block, long data)
+    {
+        _file[block] = data;
+        Changes.Block(this, block);
     }
 
     public override long Size => USize;
 
     public override string Kind => "vnode";
+
+    public override void Reset()
+    {
+        base.Reset();
+        Array.Clear(_file);
+    }
 }

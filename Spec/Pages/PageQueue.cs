@@ -12,6 +12,13 @@ public sealed class PageQueue(string name, PgFlags flag)
     public VmPage? Tail;
     public int Length;
 
+    /// <summary>Forget every page (a machine being reset); the pages themselves are reset by the machine.</summary>
+    public void Clear()
+    {
+        Head = Tail = null;
+        Length = 0;
+    }
+
     public void InsertTail(VmPage page)
     {
         page.QueuePrev = Tail;

@@ -15,6 +15,13 @@ public sealed class SwapSpace(UvmExp exp, int slots)
     private readonly bool[] _inUse = new bool[slots + 1];
     private int _lowestMaybeFree = 1;
 
+    /// <summary>Every slot free again (a machine being reset); the counters are reset by the machine.</summary>
+    public void Reset()
+    {
+        Array.Clear(_inUse);
+        _lowestMaybeFree = 1;
+    }
+
     /// <summary>uvm_swap_alloc for one page. => returns 0 when swap is full</summary>
     public int Alloc()
     {

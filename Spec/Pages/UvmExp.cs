@@ -15,4 +15,11 @@ public sealed class UvmExp
 
     /// <summary>Swap slots whose page is not resident: the only copy of the data.</summary>
     public int SwpgOnly;
+
+    /// <summary>The counters of a machine with <paramref name="frames"/> free pages and nothing else.</summary>
+    public void Reset(int frames)
+    {
+        Free = frames;
+        Active = Inactive = Wired = SwpgInUse = SwpgOnly = 0;
+    }
 }

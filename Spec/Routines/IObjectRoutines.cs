@@ -9,6 +9,12 @@ namespace UvmDiff.Spec.Routines;
 /// </summary>
 public interface IObjectRoutines
 {
+    /// <summary>
+    /// How often each probed branch of these routines ran (a work counter, never observed); indexed by the
+    /// implementation's own probe list, empty for the reference.
+    /// </summary>
+    long[] ProbeCounts { get; }
+
     /// <summary>Makes the page index each object of a machine running these routines keeps.</summary>
     PageIndex NewPageIndex();
 

@@ -7,6 +7,8 @@ public sealed class ReferenceRoutines : IObjectRoutines
 {
     public static readonly ReferenceRoutines Instance = new();
 
+    public long[] ProbeCounts { get; } = [];
+
     public PageIndex NewPageIndex() => new HashPageIndex();
 
     public bool AobjFlush(Uvm uvm, AnonObject aobj, long start, long stop, PgoFlags flags) =>

@@ -1,0 +1,51 @@
+using UvmDiff.Spec.Objects;
+
+namespace UvmDiff.Spec.Pages;
+
+/// <summary>
+/// What an operation changed in one machine: the pages whose observed fields or queue links were
+/// written, the objects whose page sets changed, and the swap slots and file blocks written. Not a
+/// kernel structure: it lets a fingerprint and the invariants be brought up to date in the time the
+/// operation took instead of a walk over the whole machine. Setters record themselves here, so no
+/// routine has to remember to.
+/// => each page, object, slot or block is listed once until <see cref="Clear"/>
+/// </summary>
+public sealed class Changes
+{
+    public readonly List<VmPage> Pages = [];
+    public readonly List<UvmObject> Objects = [];
+    public readonly List<(AnonObject Aobj, int PageIndex)> Slots = [];
+    public readonly List<(VnodeObject Vnode, int Block)> Blocks = [];
+
+    public void Page(VmPage pg)
+    {
+        if (pg.Changed)
+            return;
+        pg.Changed = true;
+        Pages.Add(pg);
+    }
+
+    public void Object(UvmObject? obj)
+    {
+        if (obj is null || obj.Changed)
+            return;
+        obj.Changed = true;
+        Objects.Add(obj);
+    }
+
+    public void Slot(AnonObject aobj, int pageIndex) => Slots.Add((aobj, pageIndex));
+
+    public void Block(VnodeObject vn, int block) => Blocks.Add((vn, block));
+
+    public void Clear()
+    {
+        foreach (var pg in Pages)
+            pg.Changed = false;
+        foreach (var obj in Objects)
+            obj.Changed = false;
+        Pages.Clear();
+        Objects.Clear();
+        Slots.Clear();
+        Blocks.Clear();
+    }
+}
