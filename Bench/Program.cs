@@ -9,6 +9,13 @@ if (args is ["--counters"])
     return 0;
 }
 
+// --runner-profile: where the differential runner's time goes, per layer and phase, in a few seconds.
+if (args is ["--runner-profile"])
+{
+    RunnerPhases.PrintProfile(Console.Out);
+    return 0;
+}
+
 // Reports go beside the binary unless --artifacts says otherwise, so a run leaves nothing in the caller's directory.
 var config = DefaultConfig.Instance.WithArtifactsPath(
     Path.Combine(AppContext.BaseDirectory, "BenchmarkDotNet.Artifacts")

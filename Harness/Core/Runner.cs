@@ -57,12 +57,12 @@ public sealed class RunStats(int opKinds)
 /// The differential runner of one worker: the reference and every implementation, built once and reset
 /// for each sequence. Each op goes to all of them; outcomes are compared; every side's invariants are
 /// checked (those the op can have broken after every step, all of them every
-/// <see cref="FullCheckPeriod"/> steps and after the last); fingerprints are compared after every step,
-/// and every <see cref="FullCheckPeriod"/> steps and after the last each incremental fingerprint is
-/// checked against a full walk. Full observations are rendered only to explain a fingerprint mismatch,
-/// and after the last step of every <see cref="TextCheckPeriod"/>-th sequence of a campaign (and of every
-/// replay, shrink and property run), so that a fingerprint that misses what the text shows is itself
-/// reported. The first difference ends the sequence.
+/// <see cref="FullCheckPeriod"/> steps); fingerprints are compared after every step, and every
+/// <see cref="FullCheckPeriod"/> steps each incremental fingerprint is checked against a full walk.
+/// Full observations are rendered only to explain a fingerprint mismatch. A sampled sequence (one in
+/// <see cref="TextCheckPeriod"/> of a campaign, the first included, and every replay, shrink and property
+/// run) also gets all of that after its last step, and its final observations compared as text, so a
+/// fingerprint that misses what the text shows is itself reported. The first difference ends the sequence.
 /// </summary>
 public sealed class Differential<TOp>
     where TOp : class
@@ -70,7 +70,7 @@ public sealed class Differential<TOp>
     /// <summary>Full invariants, full-walk fingerprints and full observations every this many steps.</summary>
     public const int FullCheckPeriod = 16;
 
-    /// <summary>Campaign sequences whose final observations are compared as text: one in this many.</summary>
+    /// <summary>Campaign sequences fully checked after their last step and compared as text: one in this many.</summary>
     public const int TextCheckPeriod = 64;
 
     private readonly ILayer<TOp> _layer;
@@ -118,7 +118,8 @@ public sealed class Differential<TOp>
             if (expected.IsFatal)
                 return null;
 
-            bool full = step % FullCheckPeriod == 0 || step == ops.Count;
+            bool sampled = !count || (Stats.Sequences - 1) % TextCheckPeriod == 0;
+            bool full = step % FullCheckPeriod == 0 || (step == ops.Count && sampled);
             if ((full ? _reference.CheckAllInvariants() : _reference.CheckInvariants()) is { } broken)
                 return new Divergence(
                     step,
@@ -135,7 +136,7 @@ public sealed class Differential<TOp>
                 if ((full ? impl.CheckAllInvariants() : impl.CheckInvariants()) is { } violation)
                     return At(step, ops, impl, "invariant violated", expected, expected, violation);
             }
-            bool text = step == ops.Count && (!count || (Stats.Sequences - 1) % TextCheckPeriod == 0);
+            bool text = step == ops.Count && sampled;
             if (CompareStates(step, ops, expected, full, text) is { } divergence)
                 return divergence;
         }
