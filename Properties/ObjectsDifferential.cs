@@ -51,6 +51,24 @@ public class ObjectsDifferential
         }
     }
 
+    /// <summary>Same seed, same sequence numbers: the same counts and the same divergences, on any number of workers.</summary>
+    [Fact]
+    public void Campaign_RunTwiceWithOneSeed_CountsAndFindsTheSameWhateverTheWorkers()
+    {
+        var faults = FaultSet.Of(Implementations.Objects.ObjectFaults.NoPrefetch);
+        string Run(int workers)
+        {
+            var options = new CampaignOptions(faults, 99, Cases: 3_000, Workers: workers, KeepGoing: true);
+            var result = Campaign.Run(ObjectLayer.Instance, options);
+            return $"{result.Total.Sequences} {result.Total.Ops} {string.Join(",", result.Total.OpsByKind)}\n"
+                + string.Join("\n", result.Findings.Select(f => $"{f.Sequence}: {f.Divergence.Report()}"));
+        }
+        string once = Run(2);
+        Assert.Contains("divergence", once);
+        Assert.Equal(once, Run(2));
+        Assert.Equal(once, Run(1));
+    }
+
     public static TheoryData<string> Faults()
     {
         var data = new TheoryData<string>();
