@@ -51,7 +51,7 @@ public static class RunnerPhases
     {
         output.WriteLine($"runner phases, ns per op (median of 5 batches of {Sequences} sequences, seed {Seed}):");
         output.WriteLine(
-            $"{"layer", -10} {"generate", 9} {"reset", 9} {"ops", 9} {"invariants", 11} {"fingerprints", 13} {"compare", 9} {"total", 9} {"ops/s", 11}"
+            $"{"layer", -10} {"generate", 9} {"reset", 9} {"ops", 9} {"invariants", 11} {"fingerprints", 13} {"compare", 9} {"total", 9} {"ops/s", 11} {"bytes/op", 9}"
         );
         foreach (var entry in Layers.All)
         {
@@ -66,9 +66,12 @@ public static class RunnerPhases
                 Time(phases, phases.Runner),
             ];
             double total = steps[^1];
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            phases.Runner();
+            double bytes = (double)(GC.GetAllocatedBytesForCurrentThread() - before) / phases.OpsPerBatch;
             output.WriteLine(
                 $"{phases.Layer, -10} {steps[0], 9:0} {steps[1] - steps[0], 9:0} {steps[2] - steps[1], 9:0} "
-                    + $"{steps[3] - steps[2], 11:0} {steps[4] - steps[3], 13:0} {steps[5] - steps[4], 9:0} {total, 9:0} {1e9 / total, 11:N0}"
+                    + $"{steps[3] - steps[2], 11:0} {steps[4] - steps[3], 13:0} {steps[5] - steps[4], 9:0} {total, 9:0} {1e9 / total, 11:N0} {bytes, 9:0.0}"
             );
         }
     }

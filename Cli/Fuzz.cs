@@ -46,6 +46,7 @@ public sealed class Fuzz(Fuzz.Settings settings) : ILayerVisitor<int>
             settings.KeepGoing,
             settings.Shrink
         );
+        using var interruption = new Interruption();
         var sides = new Differential<TOp>(layer, settings.Faults);
         string limit = settings.Cases is { } c ? $"{c:N0} sequences" : $"{seconds:0.#} s";
         Console.WriteLine(
@@ -64,7 +65,6 @@ public sealed class Fuzz(Fuzz.Settings settings) : ILayerVisitor<int>
             throw new UsageException($"cannot use {settings.OutDir} as the corpus: {e.Message}");
         }
         var recorded = new List<(CorpusEntry Entry, string What)>();
-        using var interruption = new Interruption();
         void Found(Finding<TOp> finding)
         {
             var record = corpus.Record(layer, finding, settings.Faults, settings.CommandLine);

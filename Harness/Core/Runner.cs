@@ -75,14 +75,16 @@ public sealed class Differential<TOp>
 
     private readonly ILayer<TOp> _layer;
     private readonly ISide<TOp> _reference;
-    private readonly IReadOnlyList<ISide<TOp>> _implementations;
+
+    /// <summary>An array, not a list interface: a foreach over an interface allocates an enumerator per step.</summary>
+    private readonly ISide<TOp>[] _implementations;
 
     public Differential(ILayer<TOp> layer, FaultSet faults)
     {
         _layer = layer;
         Faults = faults;
         _reference = layer.CreateReference();
-        _implementations = layer.CreateImplementations(faults);
+        _implementations = [.. layer.CreateImplementations(faults)];
         Stats = new RunStats(layer.OpKinds.Count);
     }
 

@@ -24,7 +24,7 @@ public static class Pager
     public static (int First, int Count) MakeCluster(
         Uvm uvm,
         VnodeObject vn,
-        VmPage[] pps,
+        Span<VmPage> pps,
         VmPage center,
         PgoFlags flags,
         long mlo,
@@ -101,7 +101,7 @@ public static class Pager
         Uvm uvm,
         VnodeObject vn,
         VmPage pg,
-        VmPage[] pps,
+        Span<VmPage> pps,
         PgoFlags flags,
         long start,
         long stop,
@@ -111,9 +111,9 @@ public static class Pager
     {
         (first, count) = MakeCluster(uvm, vn, pps, pg, flags, start, stop);
         uvm.UnlockPageq();
-        bool ok = Uvn.Put(uvm, vn, pps.AsSpan(first, count));
+        bool ok = Uvn.Put(uvm, vn, pps.Slice(first, count));
         if (!ok && count > 1)
-            DropCluster(pg, pps.AsSpan(first, count));
+            DropCluster(pg, pps.Slice(first, count));
         return ok;
     }
 

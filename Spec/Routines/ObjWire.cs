@@ -8,7 +8,7 @@ namespace UvmDiff.Spec.Routines;
 public static class ObjWire
 {
     /// <summary>FETCH_PAGECOUNT: pages fetched per pgo_get batch.</summary>
-    public const int FetchPageCount = 16;
+    public const int FetchPageCount = StackPages.Length;
 
     /// <summary>
     /// uvm_obj_wire: fetch every page of [start, end) in batches, wire them, unbusy them.
@@ -20,7 +20,8 @@ public static class ObjWire
     /// </summary>
     public static string? Wire(Uvm uvm, IObjectRoutines routines, UvmObject obj, long start, long end)
     {
-        var batch = new VmPage[FetchPageCount];
+        var pages = new StackPages();
+        Span<VmPage> batch = pages;
         for (long offset = start; offset < end; )
         {
             int npages = (int)Math.Min(FetchPageCount, (end - offset) >> K.PageShift);
@@ -57,7 +58,7 @@ public static class ObjWire
     ///    uao_get returns the error with them still BUSY and uvm_obj_wire's error path only unwires the
     ///    earlier batches, so they stay busy for good; mirrored, every run would end at that leak
     /// </summary>
-    private static string? GetAll(Uvm uvm, UvmObject obj, long offset, VmPage[] batch, int npages)
+    private static string? GetAll(Uvm uvm, UvmObject obj, long offset, Span<VmPage> batch, int npages)
     {
         for (int i = 0; i < npages; i++)
         {

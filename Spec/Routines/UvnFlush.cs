@@ -52,7 +52,7 @@ public static class UvnFlush
         public PgoFlags Flags = flags;
         public bool NeedIoSync;
         public bool RetVal = true;
-        public readonly VmPage[] Pps = new VmPage[Pager.ClusterCapacity];
+        public StackPages Pps;
     }
 
     public enum Disposal
