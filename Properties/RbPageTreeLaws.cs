@@ -1,5 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using UvmDiff.Implementations.Objects;
 using UvmDiff.Spec.Kernel;
 using UvmDiff.Spec.Pages;
@@ -15,7 +16,7 @@ public sealed class RbPageTreeLaws
 {
     private const int Slots = 64;
 
-    private enum OpKind
+    public enum OpKind
     {
         Insert,
         Remove,
@@ -25,12 +26,16 @@ public sealed class RbPageTreeLaws
     /// One step. <see cref="Pick"/> chooses the page object: below 4 with a non-empty pool it reuses
     /// a page removed earlier (its node must be relinked, not replaced); otherwise a fresh page.
     /// </summary>
-    private readonly record struct Op(OpKind Kind, int Slot, int Pick)
+    public readonly record struct Op(OpKind Kind, int Slot, int Pick)
     {
         public override string ToString() => $"{Kind}({Slot},{Pick})";
     }
 
-    private static readonly Config Quick = Config.QuickThrowOnFailure.WithMaxTest(300).WithQuietOnSuccess(true);
+    /// <summary>Insert/remove sequences for <c>[Property(Arbitrary = ...)]</c>, shrunk by dropping chunks.</summary>
+    public static class Sequences
+    {
+        public static Arbitrary<Op[]> Ops() => OpSequences();
+    }
 
     private static Arbitrary<Op[]> OpSequences()
     {
@@ -52,64 +57,55 @@ public sealed class RbPageTreeLaws
         }
     }
 
-    [Fact]
-    public void RandomInsertRemove_AfterEveryStep_MatchesSortedModelAndRbRules()
+    [Property(Arbitrary = [typeof(Sequences)], MaxTest = 300, QuietOnSuccess = true)]
+    public void RandomInsertRemove_AfterEveryStep_MatchesSortedModelAndRbRules(Op[] ops)
     {
-        Check.One(
-            Quick,
-            Prop.ForAll(
-                OpSequences(),
-                ops =>
+        var tree = new RbPageTree();
+        var model = new VmPage?[Slots];
+        var pool = new List<VmPage>();
+        int frame = 0;
+
+        foreach (var op in ops)
+        {
+            long offset = op.Slot * K.PageSize;
+            var present = model[op.Slot];
+            if (op.Kind == OpKind.Insert)
+            {
+                var page = TakePage(pool, op.Pick, ref frame);
+                page.Offset = offset;
+                var linkBefore = page.TreeLink;
+                var existing = tree.Insert(page);
+                if (present != null)
                 {
-                    var tree = new RbPageTree();
-                    var model = new VmPage?[Slots];
-                    var pool = new List<VmPage>();
-                    int frame = 0;
-
-                    foreach (var op in ops)
-                    {
-                        long offset = op.Slot * K.PageSize;
-                        var present = model[op.Slot];
-                        if (op.Kind == OpKind.Insert)
-                        {
-                            var page = TakePage(pool, op.Pick, ref frame);
-                            page.Offset = offset;
-                            var linkBefore = page.TreeLink;
-                            var existing = tree.Insert(page);
-                            if (present != null)
-                            {
-                                Assert.Same(present, existing);
-                                Assert.Same(linkBefore, page.TreeLink);
-                                pool.Add(page);
-                            }
-                            else
-                            {
-                                Assert.Null(existing);
-                                var node = Assert.IsType<RbNode>(page.TreeLink);
-                                if (linkBefore != null)
-                                    Assert.Same(linkBefore, node);
-                                model[op.Slot] = page;
-                            }
-                        }
-                        else if (present != null)
-                        {
-                            tree.Remove(present);
-                            Assert.False(Assert.IsType<RbNode>(present.TreeLink).InTree);
-                            model[op.Slot] = null;
-                            pool.Add(present);
-                        }
-                        else
-                        {
-                            var stray = TakePage(pool, op.Pick, ref frame);
-                            Assert.Throws<KernelPanic>(() => tree.Remove(stray));
-                            pool.Add(stray);
-                        }
-
-                        AssertMatchesModel(tree, model);
-                    }
+                    Assert.Same(present, existing);
+                    Assert.Same(linkBefore, page.TreeLink);
+                    pool.Add(page);
                 }
-            )
-        );
+                else
+                {
+                    Assert.Null(existing);
+                    var node = Assert.IsType<RbNode>(page.TreeLink);
+                    if (linkBefore != null)
+                        Assert.Same(linkBefore, node);
+                    model[op.Slot] = page;
+                }
+            }
+            else if (present != null)
+            {
+                tree.Remove(present);
+                Assert.False(Assert.IsType<RbNode>(present.TreeLink).InTree);
+                model[op.Slot] = null;
+                pool.Add(present);
+            }
+            else
+            {
+                var stray = TakePage(pool, op.Pick, ref frame);
+                Assert.Throws<KernelPanic>(() => tree.Remove(stray));
+                pool.Add(stray);
+            }
+
+            AssertMatchesModel(tree, model);
+        }
     }
 
     [Fact]
