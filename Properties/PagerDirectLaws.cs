@@ -70,7 +70,7 @@ public class PagerDirectLaws
         uvm.SleepHook = new FailingIo();
         var pps = new VmPage[Pager.ClusterCapacity];
 
-        bool ok = Pager.Put(
+        var result = Pager.Put(
             uvm,
             vn,
             center,
@@ -82,7 +82,7 @@ public class PagerDirectLaws
             out int count
         );
 
-        Assert.False(ok);
+        Assert.Equal(PagerResult.Error, result);
         Assert.Equal(3, count);
         Assert.True(center.Has(PgFlags.Busy));
         Assert.All(pps[1..3], pg => Assert.False(pg.Has(PgFlags.Busy | PgFlags.Released)));
