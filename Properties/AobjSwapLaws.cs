@@ -8,6 +8,7 @@ namespace UvmDiff.Properties;
 /// Aobj pages and their swap slots (semantics brief §1 counters, §3.1, §3.3): pageout and swap-in,
 /// uao_dropswap on free, uao_flush's dispositions and range, and uvm_obj_wire's fetch.
 /// </summary>
+[Trait("Category", "Law")]
 public class AobjSwapLaws
 {
     private static string Counters(IReadOnlyList<string> obs) => obs[0];

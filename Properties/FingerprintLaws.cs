@@ -13,6 +13,7 @@ namespace UvmDiff.Properties;
 /// demands that the text observation, the full-walk fingerprint and the incremental fingerprint all
 /// change, and that the two fingerprints still agree.
 /// </summary>
+[Trait("Category", "Law")]
 public class FingerprintLaws
 {
     private static readonly string[] Setup =

@@ -8,6 +8,7 @@ namespace UvmDiff.Properties;
 /// slots and file blocks, then both queues in order. A walk that mixed objects up would still agree
 /// between the sides, so the whole text is pinned once here.
 /// </summary>
+[Trait("Category", "Law")]
 public class ObservationLaws
 {
     [Fact]

@@ -12,6 +12,7 @@ namespace UvmDiff.Properties;
 /// The page primitives of uvm_page.c (semantics brief §1), shared by every side: pagealloc, the queue
 /// moves, pagewire/pageunwire, page_unbusy, pagefree.
 /// </summary>
+[Trait("Category", "Law")]
 public class PagePrimitivesLaws
 {
     /// <summary>uao_get zero-fills with uvm_pagezero, which clears PG_CLEAN; the fault activates to the tail.</summary>

@@ -13,6 +13,7 @@ namespace UvmDiff.Properties;
 /// unbusies the pages before returning), checked by calling the Spec directly: uvm_mk_pcluster's
 /// RELEASED marking, uvm_pager_dropcluster, and the page-layer assertions of semantics brief §1.
 /// </summary>
+[Trait("Category", "Law")]
 public class PagerDirectLaws
 {
     private sealed class FailingIo : ISleepHook

@@ -8,6 +8,7 @@ namespace UvmDiff.Properties;
 /// uvn_flush and the pager it calls (semantics brief §3.4): the parts shared by every side, the
 /// range, the per-page decision, uvm_mk_pcluster's window and growth, and the disposal after the put.
 /// </summary>
+[Trait("Category", "Law")]
 public class UvnFlushClusterLaws
 {
     private static int FileBlocks(IReadOnlyList<string> obs) =>
