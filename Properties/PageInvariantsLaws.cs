@@ -11,6 +11,7 @@ namespace UvmDiff.Properties;
 /// breaks: a check that never fires would let every differential run pass. Each test breaks one
 /// invariant by hand on an otherwise sound machine.
 /// </summary>
+[Trait("Category", "Law")]
 public class PageInvariantsLaws
 {
     private static Uvm Machine(out VmPage active, out VmPage inactive, out VmPage wired)
