@@ -13,6 +13,12 @@ public sealed class MapLayer(IReadOnlyList<MapOp>? prelude = null) : ILayer<MapO
 {
     public static readonly MapLayer Instance = new();
 
+    /// <summary>
+    /// The B+-tree's fan-out in differential runs: small, so that sequences of a few ops split, merge and
+    /// redistribute nodes. The benchmarks run the fan-out chosen by measurement.
+    /// </summary>
+    public const int TestFanout = 4;
+
     public IReadOnlyList<MapOp>? Prelude { get; } = prelude;
 
     /// <summary>The layer as the command line builds it.</summary>
@@ -30,7 +36,20 @@ public sealed class MapLayer(IReadOnlyList<MapOp>? prelude = null) : ILayer<MapO
     {
         string suffix = faults.IsNone ? "" : "+" + faults;
         var rb = new TreeVmMap(new RbTreeIndex(), faults);
-        return [new MapSide("rbtree" + suffix, rb, Prelude, rb.Probes)];
+        var btree = new TreeVmMap(
+            new BTreeIndex(
+                TestFanout,
+                TestFanout,
+                faults.Has(MapFaults.BTreeSplitLosesBoundary),
+                faults.Has(MapFaults.BTreeMergeDropsKey)
+            ),
+            faults
+        );
+        return
+        [
+            new MapSide("rbtree" + suffix, rb, Prelude, rb.Probes),
+            new MapSide("btree" + suffix, btree, Prelude, btree.Probes),
+        ];
     }
 
     public MapOp Parse(string line) => MapOpParser.Parse(line);

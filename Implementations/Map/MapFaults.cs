@@ -113,6 +113,24 @@ public static class MapFaults
         []
     );
 
+    public static readonly Fault BTreeSplitLosesBoundary = new(
+        "BTreeSplitLosesBoundary",
+        Layer,
+        "seed 001 (B-tree proposal): node split",
+        "splitting a full leaf drops the entry at the split point",
+        MapProbes.Names[MapProbes.NodeSplit],
+        []
+    );
+
+    public static readonly Fault BTreeMergeDropsKey = new(
+        "BTreeMergeDropsKey",
+        Layer,
+        "seed 001 (B-tree proposal): node merge",
+        "merging two underfull leaves leaves the right one's last entry behind",
+        MapProbes.Names[MapProbes.NodeMerge],
+        []
+    );
+
     public static readonly IReadOnlyList<Fault> All =
     [
         ClipKeepsObjectOffset,
@@ -127,5 +145,7 @@ public static class MapFaults
         StackChunked,
         MprotectNoneUnwires,
         MlockClipsWiredFirst,
+        BTreeSplitLosesBoundary,
+        BTreeMergeDropsKey,
     ];
 }

@@ -30,6 +30,8 @@ public sealed class TreeVmMap : IVmMapMachine
         _faults = faults;
         if (index is RbTreeIndex rb)
             rb.SkipAugmentOnFreeChange = faults.Has(MapFaults.StaleFreeAugment);
+        if (index is BTreeIndex btree)
+            btree.Probes = Probes;
         Reset();
     }
 
