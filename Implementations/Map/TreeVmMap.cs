@@ -623,7 +623,8 @@ public sealed class TreeVmMap : IVmMapMachine
             if (iter.IsHole || iter.Protection == Prot.None)
                 continue;
             bool write = (iter.Protection & Prot.W) != 0;
-            for (ulong va = iter.Start; va < iter.End; va += Page)
+            ulong wireEnd = iter.End;
+            for (ulong va = iter.Start; va < wireEnd; va += Page)
                 FaultPage(va, write, wire: true);
         }
         return Done<string?>(null);
@@ -651,6 +652,8 @@ public sealed class TreeVmMap : IVmMapMachine
         var need = write ? Prot.W : Prot.R;
         if ((entry.Protection & need) != need)
             return "EACCES";
+        if (entry.IsWired)
+            write = (entry.Protection & Prot.W) != 0;
         FaultPage(va, write, wire: false);
         return Done<string?>(null);
     }

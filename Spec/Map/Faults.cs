@@ -12,6 +12,7 @@ public static class Faults
     /// <summary>
     /// uvm_fault(map, va, 0, write ? PROT_WRITE : PROT_READ) on a page that is not mapped for that access.
     /// => EFAULT when va is not in a mapped, non-HOLE entry; EACCES when the entry's protection lacks the access
+    /// => on a wired entry the access becomes the entry's protection (uvm_fault_check: full access for wired)
     /// => a NEEDSCOPY entry is amap_copied on a write or when it has no object, chunking unless it is a STACK
     /// => an anon present already: nothing to do; else a zero-fill anon (no object), a promoted anon (write to
     ///    a COPYONWRITE object) or the object page
@@ -24,6 +25,8 @@ public static class Faults
         var need = write ? Prot.W : Prot.R;
         if ((entry!.Protection & need) != need)
             return "EACCES";
+        if (entry.IsWired)
+            write = (entry.Protection & Prot.W) != 0;
         FaultPage(map, va, write, wire: false);
         return null;
     }

@@ -13,6 +13,8 @@ public static class Pageable
     /// => wiring clips the first entry only if it is not wired yet and the last only if it is not wired
     ///    yet. Mirror: an already-wired first or middle entry gets wired_count++ and a whole-entry
     ///    uvm_fault_wire (its pages are wired once more); an already-wired last entry is left out
+    /// => the second pass walks on from each entry it wired: when a wire fault chunks an entry (a wired,
+    ///    still NEEDSCOPY entry made writable since), the chunks after the first are wired once more
     /// => unwiring clips the first and last only if they are wired; every wired entry between gets
     ///    wired_count = 0 and uvm_fault_unwire_locked
     /// </summary>
@@ -74,29 +76,24 @@ public static class Pageable
         }
         else
             stop = last;
-        var wired = new List<MapEntry>();
         for (var iter = first; iter is not null && iter != stop; iter = map.Next(iter))
         {
             if (iter.IsHole || iter.Protection == Prot.None)
                 continue;
-            var target = iter;
             if (
-                !target.IsWired
-                && (target.EType & EType.NeedsCopy) != 0
-                && ((target.Protection & Prot.W) != 0 || target.Obj == 0)
+                !iter.IsWired
+                && (iter.EType & EType.NeedsCopy) != 0
+                && ((iter.Protection & Prot.W) != 0 || iter.Obj == 0)
             )
-                target = Faults.AmapCopy(
-                    map,
-                    target,
-                    canChunk: (target.EType & EType.Stack) == 0,
-                    target.Start,
-                    target.End
-                );
-            target.WiredCount++;
-            wired.Add(target);
+                Faults.AmapCopy(map, iter, canChunk: (iter.EType & EType.Stack) == 0, iter.Start, iter.End);
+            iter.WiredCount++;
         }
-        foreach (var entry in wired)
-            Faults.WirePages(map, entry.Start, entry.End, entry.Protection);
+        for (var iter = first; iter is not null && iter != stop; iter = map.Next(iter))
+        {
+            if (iter.IsHole || iter.Protection == Prot.None)
+                continue;
+            Faults.WirePages(map, iter.Start, iter.End, iter.Protection);
+        }
         return null;
     }
 }
