@@ -1,3 +1,4 @@
+using UvmDiff.Harness.Map;
 using UvmDiff.Harness.Objects;
 using UvmDiff.Harness.Snapshots;
 
@@ -67,6 +68,12 @@ public static class Layers
                 return ObjectLayer.Instance;
             },
             [SnapshotSuite.OnReference("objects", ObjectLayer.Instance, ObjectScenarios.All)]
+        ),
+        new LayerEntry<MapOp>(
+            "map",
+            "map layer: clipping, amap chunking, sorted list vs RB tree vs B+-tree (seed 001)",
+            MapLayer.Create,
+            []
         ),
     ];
 

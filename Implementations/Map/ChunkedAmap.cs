@@ -1,0 +1,250 @@
+using UvmDiff.Spec.Kernel;
+using UvmDiff.Spec.Map;
+
+namespace UvmDiff.Implementations.Map;
+
+/// <summary>The running sum of fact hashes a map keeps for its incremental fingerprint.</summary>
+public sealed class FactLedger
+{
+    public ulong Sum;
+}
+
+/// <summary>vm_anon with its fact in the ledger.</summary>
+public sealed class ImplAnon(int id)
+{
+    public readonly int Id = id;
+    public int Refs = 1;
+    public int Wired;
+
+    public void Change(FactLedger ledger, int refs, int wired)
+    {
+        ledger.Sum -= Refs > 0 ? MapFacts.Anon(Id, Refs, Wired) : 0;
+        Refs = refs;
+        Wired = wired;
+        ledger.Sum += Refs > 0 ? MapFacts.Anon(Id, Refs, Wired) : 0;
+    }
+}
+
+/// <summary>
+/// uvm_amap.c as the kernel writes it: slots in chunks of UVM_AMAP_CHUNK allocated on first use, and
+/// ppref as the kernel's run-length array (a run of length 1 stores ref + 1, a longer run stores
+/// -(ref + 1) then its length), split and merged by amap_pp_adjref.
+/// </summary>
+public sealed class ChunkedAmap
+{
+    private readonly ImplAnon?[]?[] _chunks;
+    private readonly FactLedger _ledger;
+    private readonly bool _skipPpref;
+
+    public ChunkedAmap(int id, int slots, FactLedger ledger, bool skipPprefOnSplit)
+    {
+        K.Kassert(slots > 0, "slots > 0");
+        Id = id;
+        Slots = slots;
+        _ledger = ledger;
+        _skipPpref = skipPprefOnSplit;
+        _chunks = new ImplAnon?[]?[(slots + MapConst.AmapChunk - 1) / MapConst.AmapChunk];
+        _ledger.Sum += MapFacts.Amap(Id, Slots, Refs);
+    }
+
+    public readonly int Id;
+    public readonly int Slots;
+    public int Refs { get; private set; } = 1;
+
+    /// <summary>am_ppref: null until a partial reference exists.</summary>
+    private int[]? _ppref;
+
+    public ImplAnon? Lookup(int slot)
+    {
+        var chunk = _chunks[slot / MapConst.AmapChunk];
+        return chunk?[slot % MapConst.AmapChunk];
+    }
+
+    /// <summary>amap_add (or replace) of <paramref name="anon"/> at <paramref name="slot"/>.</summary>
+    public void Add(int slot, ImplAnon anon)
+    {
+        var chunk = _chunks[slot / MapConst.AmapChunk] ??= new ImplAnon?[MapConst.AmapChunk];
+        if (chunk[slot % MapConst.AmapChunk] is { } old)
+            _ledger.Sum -= MapFacts.AnonSlot(Id, slot, old.Id);
+        chunk[slot % MapConst.AmapChunk] = anon;
+        _ledger.Sum += MapFacts.AnonSlot(Id, slot, anon.Id);
+    }
+
+    public void Walk(IMapObserver observer)
+    {
+        observer.Amap(Id, Slots, Refs);
+        for (int c = 0; c < _chunks.Length; c++)
+        {
+            if (_chunks[c] is not { } chunk)
+                continue;
+            for (int i = 0; i < chunk.Length; i++)
+            {
+                if (chunk[i] is { } anon)
+                    observer.AnonSlot(Id, c * MapConst.AmapChunk + i, anon.Id);
+            }
+        }
+    }
+
+    /// <summary>Every anon in the amap, once per slot holding it.</summary>
+    public IEnumerable<ImplAnon> Anons()
+    {
+        foreach (var chunk in _chunks)
+        {
+            if (chunk is null)
+                continue;
+            foreach (var anon in chunk)
+            {
+                if (anon is not null)
+                    yield return anon;
+            }
+        }
+    }
+
+    /// <summary>amap_splitref: ppref before the extra reference, then am_ref++.</summary>
+    public void SplitRef(int pageoff, int leftSlots)
+    {
+        if (leftSlots == 0)
+            throw K.Panic("amap_splitref: split at zero offset");
+        if (Slots - pageoff - leftSlots <= 0)
+            throw K.Panic("amap_splitref: map size check failed");
+        if (_ppref is null && !_skipPpref)
+            Establish();
+        SetRefs(Refs + 1);
+    }
+
+    /// <summary>amap_unref(amap, offset, len, FALSE). => true when the amap was wiped out and freed</summary>
+    public bool Unref(int offset, int len)
+    {
+        K.Kassert(Refs > 0, "amap->am_ref > 0");
+        if (Refs == 1)
+        {
+            _ledger.Sum -= MapFacts.Amap(Id, Slots, Refs);
+            Refs = 0;
+            WipeRange(0, Slots);
+            return true;
+        }
+        if (_ppref is null && len != Slots)
+            Establish();
+        SetRefs(Refs - 1);
+        if (_ppref is not null)
+            AdjustRef(offset, len, -1);
+        return false;
+    }
+
+    /// <summary>amap_copy's release of the source amap.</summary>
+    public void DropCopiedReference(int offset, int len)
+    {
+        SetRefs(Refs - 1);
+        K.Kassert(Refs > 0, "srcamap->am_ref > 0");
+        if (_ppref is not null)
+            AdjustRef(offset, len, -1);
+    }
+
+    private void SetRefs(int refs)
+    {
+        _ledger.Sum -= MapFacts.Amap(Id, Slots, Refs);
+        Refs = refs;
+        _ledger.Sum += MapFacts.Amap(Id, Slots, Refs);
+    }
+
+    /// <summary>amap_pp_establish: one run over every slot with the current am_ref.</summary>
+    private void Establish()
+    {
+        _ppref = new int[Slots];
+        SetRefLen(_ppref, 0, Refs, Slots);
+    }
+
+    private static void GetRefLen(int[] ppref, int offset, out int refs, out int len)
+    {
+        if (ppref[offset] > 0)
+        {
+            refs = ppref[offset] - 1;
+            len = 1;
+        }
+        else
+        {
+            refs = -ppref[offset] - 1;
+            len = ppref[offset + 1];
+        }
+    }
+
+    private static void SetRefLen(int[] ppref, int offset, int refs, int len)
+    {
+        if (len == 1)
+            ppref[offset] = refs + 1;
+        else
+        {
+            ppref[offset] = -(refs + 1);
+            ppref[offset + 1] = len;
+        }
+    }
+
+    /// <summary>amap_pp_adjref: split the runs at both ends, adjust, merge with the run before, wipe what reaches 0.</summary>
+    private void AdjustRef(int curslot, int slotlen, int adjval)
+    {
+        var ppref = _ppref!;
+        int stopslot = curslot + slotlen;
+        int lcv,
+            len = 0,
+            refs,
+            prevlcv = 0,
+            prevref,
+            prevlen;
+        for (lcv = 0; lcv < curslot; lcv += len)
+        {
+            GetRefLen(ppref, lcv, out refs, out len);
+            if (lcv + len > curslot)
+            {
+                SetRefLen(ppref, lcv, refs, curslot - lcv);
+                SetRefLen(ppref, curslot, refs, len - (curslot - lcv));
+                len = curslot - lcv;
+            }
+            prevlcv = lcv;
+        }
+        if (lcv != 0)
+            GetRefLen(ppref, prevlcv, out prevref, out prevlen);
+        else
+        {
+            prevref = -1;
+            prevlen = 0;
+        }
+        if (lcv != curslot)
+            throw K.Panic("amap_pp_adjref: overshot target");
+        for (; lcv < stopslot; lcv += len)
+        {
+            GetRefLen(ppref, lcv, out refs, out len);
+            if (lcv + len > stopslot)
+            {
+                SetRefLen(ppref, lcv, refs, stopslot - lcv);
+                SetRefLen(ppref, stopslot, refs, len - (stopslot - lcv));
+                len = stopslot - lcv;
+            }
+            refs += adjval;
+            if (refs < 0)
+                throw K.Panic("amap_pp_adjref: negative reference count");
+            if (lcv == prevlcv + prevlen && refs == prevref)
+                SetRefLen(ppref, prevlcv, refs, prevlen + len);
+            else
+                SetRefLen(ppref, lcv, refs, len);
+            if (refs == 0)
+                WipeRange(lcv, len);
+        }
+    }
+
+    /// <summary>amap_wiperange: each anon in [slotoff, slotoff + slots) loses the slot's reference.</summary>
+    private void WipeRange(int slotoff, int slots)
+    {
+        for (int slot = slotoff; slot < slotoff + slots; slot++)
+        {
+            var chunk = _chunks[slot / MapConst.AmapChunk];
+            if (chunk?[slot % MapConst.AmapChunk] is not { } anon)
+            {
+                slot |= chunk is null ? MapConst.AmapChunk - 1 : 0;
+                continue;
+            }
+            chunk[slot % MapConst.AmapChunk] = null;
+            _ledger.Sum -= MapFacts.AnonSlot(Id, slot, anon.Id);
+            anon.Change(_ledger, anon.Refs - 1, anon.Wired);
+        }
+    }
+}

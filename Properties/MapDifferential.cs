@@ -1,0 +1,81 @@
+using FsCheck;
+using FsCheck.Xunit;
+using UvmDiff.Harness.Core;
+using UvmDiff.Harness.Map;
+using UvmDiff.Implementations;
+using Xunit;
+
+namespace UvmDiff.Properties;
+
+/// <summary>The map layer's sequences as FsCheck arbitraries, for <c>[Property(Arbitrary = ...)]</c>.</summary>
+public static class MapSequences
+{
+    public static Arbitrary<Sequence<MapOp>> Sequences() => DifferentialProperty.Arbitrary(MapLayer.Instance);
+}
+
+/// <summary>The map layer: random op sequences on the sorted-list reference and the tree maps, entry by entry.</summary>
+public class MapDifferential
+{
+    [Property(Arbitrary = [typeof(MapSequences)], MaxTest = TestSettings.Cases, QuietOnSuccess = true)]
+    public Property RandomSequences_OnCorrectImplementations_NeverDiverge(Sequence<MapOp> ops) =>
+        DifferentialProperty.Holds(MapLayer.Instance, FaultSet.None, ops, TestSettings.CounterexampleFile("map"));
+
+    /// <summary>The incremental fingerprint pins nothing unless it equals the full walk after every step.</summary>
+    [Property(Arbitrary = [typeof(MapSequences)], MaxTest = 2_000, QuietOnSuccess = true)]
+    public void IncrementalFingerprint_AfterEveryStep_EqualsTheFullWalk(Sequence<MapOp> ops)
+    {
+        var sides = new List<ISide<MapOp>> { MapLayer.Instance.CreateReference() };
+        sides.AddRange(MapLayer.Instance.CreateImplementations(FaultSet.None));
+        foreach (var side in sides)
+        {
+            side.Reset();
+            Assert.Equal(side.FullFingerprint(), side.Fingerprint());
+            for (int i = 0; i < ops.Ops.Length; i++)
+            {
+                if (side.Apply(ops.Ops[i]).IsFatal)
+                    break;
+                Assert.True(
+                    side.FullFingerprint() == side.Fingerprint(),
+                    $"{side.Name}: incremental fingerprint differs from the full walk after step {i + 1}: {ops.Ops[i]}"
+                );
+            }
+        }
+    }
+
+    /// <summary>Every op prints as replay syntax that parses back to the same op.</summary>
+    [Property(Arbitrary = [typeof(MapSequences)], MaxTest = 500, QuietOnSuccess = true)]
+    public void Ops_PrintedAndParsed_AreTheSameOps(Sequence<MapOp> ops)
+    {
+        foreach (var op in ops.Ops)
+            Assert.Equal(op, MapOpParser.Parse(op.ToString()));
+    }
+
+    public static TheoryData<string> Faults()
+    {
+        var data = new TheoryData<string>();
+        foreach (var fault in FaultCatalog.OfLayer(MapLayer.Instance.Name))
+            data.Add(fault.Name);
+        return data;
+    }
+
+    /// <summary>A fixed seed and one worker: detection in CI does not depend on the machine.</summary>
+    [Theory]
+    [MemberData(nameof(Faults))]
+    public void Fault_WithDefaultCaseCount_IsDetectedWithSmallCounterexample(string name)
+    {
+        var fault = FaultCatalog.Find(name)!;
+        var options = new CampaignOptions(FaultSet.Of(fault), TestSettings.FaultSeed, Cases: TestSettings.FaultCases);
+        var result = Campaign.Run(MapLayer.Instance, options);
+        Assert.True(
+            result.Diverged,
+            $"{name} ({fault.Provenance}) went undetected in {TestSettings.FaultCases} sequences"
+        );
+        var shrunk = result.First!.Shrunk!;
+        Assert.True(
+            shrunk.Ops.Length <= TestSettings.MaxShrunkOps,
+            $"{name}: shrunk counterexample has {shrunk.Ops.Length} ops\n{TestSettings.Explain(result.First)}"
+        );
+        Assert.NotNull(new Differential<MapOp>(MapLayer.Instance, FaultSet.Of(fault)).Run(shrunk.Ops));
+        Assert.Null(new Differential<MapOp>(MapLayer.Instance, FaultSet.None).Run(shrunk.Ops));
+    }
+}

@@ -1,0 +1,121 @@
+using UvmDiff.Spec.Kernel;
+
+namespace UvmDiff.Spec.Map;
+
+/// <summary>vm_anon: one anonymous page, shared by reference count between amap slots.</summary>
+public sealed class Anon(int id)
+{
+    public int Id { get; } = id;
+
+    /// <summary>an_ref.</summary>
+    public int Refs = 1;
+
+    /// <summary>The page's wire_count.</summary>
+    public int Wired;
+}
+
+/// <summary>
+/// uvm_amap.c for the reference: an amap as a plain array of slots and, once a partial reference
+/// exists, a plain array of per-page reference counts (the kernel's ppref, without its run-length
+/// encoding).
+/// </summary>
+public sealed class Amap
+{
+    public Amap(int id, int slots)
+    {
+        K.Kassert(slots > 0, "slots > 0");
+        Id = id;
+        Slots = new Anon?[slots];
+    }
+
+    public int Id { get; }
+
+    /// <summary>am_anon, am_nslot = Slots.Length.</summary>
+    public Anon?[] Slots { get; }
+
+    /// <summary>am_ref.</summary>
+    public int Refs = 1;
+
+    /// <summary>am_ppref: null until the first partial reference, then one count per slot.</summary>
+    public int[]? PerPageRefs;
+
+    /// <summary>
+    /// amap_splitref: the entry at <paramref name="pageoff"/> is split <paramref name="leftSlots"/>
+    /// pages in; both halves now reference the amap.
+    /// => panics on a split at zero offset, and when no slot would be left for the upper half
+    /// => ppref is established (every slot gets the old am_ref) before am_ref++
+    /// </summary>
+    public void SplitRef(int pageoff, int leftSlots)
+    {
+        if (leftSlots == 0)
+            throw K.Panic("amap_splitref: split at zero offset");
+        if (Slots.Length - pageoff - leftSlots <= 0)
+            throw K.Panic("amap_splitref: map size check failed");
+        PerPageRefs ??= Establish();
+        Refs++;
+    }
+
+    /// <summary>
+    /// amap_unref(amap, pageoff, npages, all = FALSE) from uvm_unmap_detach.
+    /// => the last reference wipes every anon out and frees the amap (returns true)
+    /// => otherwise a partial reference establishes ppref first, and every slot whose count reaches 0
+    ///    loses its anon
+    /// </summary>
+    public bool Unref(int pageoff, int pages)
+    {
+        K.Kassert(Refs > 0, "amap->am_ref > 0");
+        if (Refs == 1)
+        {
+            Refs = 0;
+            for (int slot = 0; slot < Slots.Length; slot++)
+                Wipe(slot);
+            return true;
+        }
+        if (PerPageRefs is null && pages != Slots.Length)
+            PerPageRefs = Establish();
+        Refs--;
+        DropPerPage(pageoff, pages);
+        return false;
+    }
+
+    /// <summary>
+    /// amap_copy's release of the source: am_ref--, and the copied entry's pages lose a ppref when ppref exists.
+    /// </summary>
+    public void DropCopiedReference(int pageoff, int pages)
+    {
+        Refs--;
+        K.Kassert(Refs > 0, "srcamap->am_ref > 0");
+        DropPerPage(pageoff, pages);
+    }
+
+    /// <summary>amap_pp_adjref(amap, pageoff, pages, -1): a slot whose count reaches 0 is wiped.</summary>
+    private void DropPerPage(int pageoff, int pages)
+    {
+        if (PerPageRefs is not { } pp)
+            return;
+        for (int slot = pageoff; slot < pageoff + pages; slot++)
+        {
+            pp[slot]--;
+            if (pp[slot] < 0)
+                throw K.Panic("amap_pp_adjref: negative reference count");
+            if (pp[slot] == 0)
+                Wipe(slot);
+        }
+    }
+
+    private int[] Establish()
+    {
+        var pp = new int[Slots.Length];
+        Array.Fill(pp, Refs);
+        return pp;
+    }
+
+    /// <summary>amap_wiperange for one slot: drop the anon's reference, free it at zero.</summary>
+    private void Wipe(int slot)
+    {
+        if (Slots[slot] is not { } anon)
+            return;
+        Slots[slot] = null;
+        anon.Refs--;
+    }
+}

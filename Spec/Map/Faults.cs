@@ -1,0 +1,153 @@
+namespace UvmDiff.Spec.Map;
+
+/// <summary>
+/// uvm_fault.c and uvm_amap.c as the map layer sees them: amap_copy with its 64 KiB chunking, the fault
+/// that creates an amap and an anon, uvm_fault_wire and uvm_fault_unwire_locked. Pages are not mapped
+/// in a pmap here: a page counts as mapped once it is resident (an anon in the entry's amap slot, or the
+/// object page at the entry's offset), which is what pmap_extract would find after the fault that
+/// brought it in.
+/// </summary>
+public static class Faults
+{
+    /// <summary>
+    /// uvm_fault(map, va, 0, write ? PROT_WRITE : PROT_READ) on a page that is not mapped for that access.
+    /// => EFAULT when va is not in a mapped, non-HOLE entry; EACCES when the entry's protection lacks the access
+    /// => on a wired entry the access becomes the entry's protection (uvm_fault_check: full access for wired)
+    /// => a NEEDSCOPY entry is amap_copied on a write or when it has no object, chunking unless it is a STACK
+    /// => an anon present already: nothing to do; else a zero-fill anon (no object), a promoted anon (write to
+    ///    a COPYONWRITE object) or the object page
+    /// => a page the fault brings in on a wired entry is wired (the fault's `wired` case)
+    /// </summary>
+    public static string? Fault(VmMap map, ulong va, bool write)
+    {
+        if (!map.LookupEntry(va, out var entry))
+            return "EFAULT";
+        var need = write ? Prot.W : Prot.R;
+        if ((entry!.Protection & need) != need)
+            return "EACCES";
+        if (entry.IsWired)
+            write = (entry.Protection & Prot.W) != 0;
+        FaultPage(map, va, write, wire: false);
+        return null;
+    }
+
+    /// <summary>
+    /// uvm_fault_wire(map, start, end, access_type): a wire fault on every page; each page the fault
+    /// resolves to gets one more wire, whether or not it was resident or wired before.
+    /// </summary>
+    public static void WirePages(VmMap map, ulong start, ulong end, Prot access)
+    {
+        for (ulong va = start; va < end; va += MapConst.PageSize)
+            FaultPage(map, va, (access & Prot.W) != 0, wire: true);
+    }
+
+    /// <summary>
+    /// uvm_fault_unwire_locked over [start, end) of <paramref name="entry"/>: each page found there loses a wire.
+    /// => no check against underflow: a page that was not wired wraps below zero, as uvm_pageunwire does
+    /// </summary>
+    public static void UnwirePages(VmMap map, MapEntry entry, ulong start, ulong end)
+    {
+        for (ulong va = start; va < end; va += MapConst.PageSize)
+        {
+            if (AnonAt(entry, va) is { } anon)
+                anon.Wired--;
+            else if (entry.Obj != 0 && map.ObjectPages.TryGetValue(ObjectKey(entry, va), out int wired))
+                map.ObjectPages[ObjectKey(entry, va)] = wired - 1;
+        }
+    }
+
+    private static void FaultPage(VmMap map, ulong va, bool write, bool wire)
+    {
+        map.LookupEntry(va, out var entry);
+        var e = entry!;
+        if ((e.EType & EType.NeedsCopy) != 0 && (write || e.Obj == 0))
+            e = AmapCopy(map, e, canChunk: (e.EType & EType.Stack) == 0, va, va + MapConst.PageSize);
+        bool fresh = false;
+        var anon = AnonAt(e, va);
+        if (anon is not null)
+        {
+            if (write && anon.Refs > 1)
+            {
+                anon.Refs--;
+                anon = map.NewAnon();
+                e.Amap!.Slots[Slot(e, va)] = anon;
+                fresh = true;
+            }
+        }
+        else if (e.Obj == 0 || (write && (e.EType & EType.CopyOnWrite) != 0))
+        {
+            if (e.Obj != 0)
+                Resident(map, e, va);
+            anon = map.NewAnon();
+            e.Amap!.Slots[Slot(e, va)] = anon;
+            fresh = true;
+        }
+        if (anon is not null)
+        {
+            if (wire || (fresh && e.IsWired))
+                anon.Wired++;
+            return;
+        }
+        bool broughtIn = Resident(map, e, va);
+        if (wire || (broughtIn && e.IsWired))
+            map.ObjectPages[ObjectKey(e, va)]++;
+    }
+
+    /// <summary>
+    /// amap_copy(map, entry, M_NOWAIT, canchunk, startva, endva).
+    /// => no amap: an entry of UVM_AMAP_LARGE pages or more is first clipped to the 64 KiB-aligned chunk
+    ///    around [startva, endva) when it may be chunked; then it gets a fresh amap and loses NEEDSCOPY
+    /// => an amap with one reference is taken over; a shared one is copied (every anon gains a reference,
+    ///    the source loses one, and its ppref over the entry's pages too)
+    /// => returns the entry that now covers startva (CLIP_START leaves the caller on the upper half)
+    /// </summary>
+    public static MapEntry AmapCopy(VmMap map, MapEntry entry, bool canChunk, ulong startva, ulong endva)
+    {
+        if (entry.Amap is null)
+        {
+            if (entry.Pages >= MapConst.AmapLarge && canChunk)
+            {
+                startva = startva / MapConst.ChunkBytes * MapConst.ChunkBytes;
+                ulong rounded = (endva + MapConst.ChunkBytes - 1) / MapConst.ChunkBytes * MapConst.ChunkBytes;
+                Clip.Start(map, entry, startva);
+                if (rounded >= startva)
+                    Clip.End(map, entry, rounded);
+            }
+            entry.PageOff = 0;
+            entry.Amap = map.NewAmap(entry.Pages);
+            entry.EType &= ~EType.NeedsCopy;
+            return entry;
+        }
+        var source = entry.Amap;
+        if (source.Refs == 1)
+        {
+            entry.EType &= ~EType.NeedsCopy;
+            return entry;
+        }
+        var copy = map.NewAmap(entry.Pages);
+        for (int slot = 0; slot < entry.Pages; slot++)
+        {
+            if (source.Slots[entry.PageOff + slot] is { } anon)
+            {
+                copy.Slots[slot] = anon;
+                anon.Refs++;
+            }
+        }
+        source.DropCopiedReference(entry.PageOff, entry.Pages);
+        entry.Amap = copy;
+        entry.PageOff = 0;
+        entry.EType &= ~EType.NeedsCopy;
+        return entry;
+    }
+
+    public static Anon? AnonAt(MapEntry entry, ulong va) => entry.Amap?.Slots[Slot(entry, va)];
+
+    private static int Slot(MapEntry entry, ulong va) =>
+        entry.PageOff + (int)((va - entry.Start) >> MapConst.PageShift);
+
+    private static (int, ulong) ObjectKey(MapEntry entry, ulong va) => (entry.Obj, entry.Offset + (va - entry.Start));
+
+    /// <summary>The object page at va made resident; true when it was not before.</summary>
+    private static bool Resident(VmMap map, MapEntry entry, ulong va) =>
+        map.ObjectPages.TryAdd(ObjectKey(entry, va), 0);
+}

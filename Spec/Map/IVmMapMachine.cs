@@ -1,0 +1,85 @@
+namespace UvmDiff.Spec.Map;
+
+/// <summary>
+/// One process's vm_map as the map layer drives it: the reference (<see cref="ReferenceMap"/>) and every
+/// implementation expose the same calls. Each returns null for success or an errno name; a kernel
+/// panic is a <see cref="Kernel.KernelPanic"/>.
+/// </summary>
+public interface IVmMapMachine
+{
+    void Reset();
+
+    string? MapFixed(ulong addr, ulong size, Prot prot, Prot max, MapKind kind, int obj, ulong offset);
+
+    string? MapAnywhere(ulong size, Prot prot, Prot max, MapKind kind, int obj, ulong offset, out ulong addr);
+
+    string? Unmap(ulong addr, ulong size);
+
+    string? Protect(ulong start, ulong end, Prot prot);
+
+    string? SetInherit(ulong start, ulong end, Inherit inheritance);
+
+    string? Immutable(ulong start, ulong end);
+
+    string? Advise(ulong start, ulong end, Advice advice);
+
+    string? Pageable(ulong start, ulong end, bool unwire);
+
+    string? Fault(ulong va, bool write);
+
+    /// <summary>Report every fact of the observation.</summary>
+    void Walk(IMapObserver observer);
+
+    /// <summary>The layer invariant (uvm_tree_sanity) and the structure's own checks: null or the first violation.</summary>
+    string? Check();
+
+    /// <summary>The sum of the fact hashes of <see cref="Walk"/>, kept however the machine likes.</summary>
+    ulong Fingerprint();
+
+    /// <summary>Entries in the map.</summary>
+    int Count { get; }
+}
+
+/// <summary>The reference machine: the sorted list and the routines of Spec/Map.</summary>
+public sealed class ReferenceMap : IVmMapMachine
+{
+    private readonly MapFactSum _sum = new();
+
+    public VmMap Map { get; } = new();
+
+    public int Count => Map.Entries.Count;
+
+    public void Reset() => Map.Reset();
+
+    public string? MapFixed(ulong addr, ulong size, Prot prot, Prot max, MapKind kind, int obj, ulong offset) =>
+        Mapping.MapFixed(Map, addr, size, prot, max, kind, obj, offset);
+
+    public string? MapAnywhere(ulong size, Prot prot, Prot max, MapKind kind, int obj, ulong offset, out ulong addr) =>
+        Mapping.MapAnywhere(Map, size, prot, max, kind, obj, offset, out addr);
+
+    public string? Unmap(ulong addr, ulong size) => Mapping.Unmap(Map, addr, size);
+
+    public string? Protect(ulong start, ulong end, Prot prot) => Attributes.Protect(Map, start, end, prot);
+
+    public string? SetInherit(ulong start, ulong end, Inherit inheritance) =>
+        Attributes.SetInherit(Map, start, end, inheritance);
+
+    public string? Immutable(ulong start, ulong end) => Attributes.Immutable(Map, start, end);
+
+    public string? Advise(ulong start, ulong end, Advice advice) => Attributes.Advise(Map, start, end, advice);
+
+    public string? Pageable(ulong start, ulong end, bool unwire) => Spec.Map.Pageable.Run(Map, start, end, unwire);
+
+    public string? Fault(ulong va, bool write) => Faults.Fault(Map, va, write);
+
+    public void Walk(IMapObserver observer) => Map.Walk(observer);
+
+    public string? Check() => Sanity.Check(Map);
+
+    public ulong Fingerprint()
+    {
+        _sum.Begin();
+        Map.Walk(_sum);
+        return _sum.Sum;
+    }
+}

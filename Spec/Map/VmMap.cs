@@ -1,0 +1,168 @@
+using UvmDiff.Spec.Kernel;
+
+namespace UvmDiff.Spec.Map;
+
+/// <summary>
+/// The reference vm_map: the original UVM's sorted list of entries, scanned linearly, with its one-entry
+/// hint. Free space before the first entry is the free-only entry the kernel keeps at min_offset; it is
+/// implicit here, since no routine the model runs ever acts on it (each one skips an entry that ends at
+/// or before the start of its range). The object pages and references live here too: the map layer
+/// sees them only through map operations.
+/// </summary>
+public sealed class VmMap
+{
+    private readonly List<MapEntry> _entries = [];
+    private MapEntry? _hint;
+
+    public ulong Min { get; } = MapConst.MinAddress;
+
+    public ulong Max { get; } = MapConst.MaxAddress;
+
+    /// <summary>map->size: bytes of non-HOLE entries.</summary>
+    public ulong Size;
+
+    public int NextAmapId = 1;
+    public int NextAnonId = 1;
+
+    /// <summary>uo_refs of the file objects 1..3: one reference is the open file's own.</summary>
+    public readonly int[] ObjectRefs = new int[MapConst.Objects + 1];
+
+    /// <summary>Resident object pages (object, offset) and their wire counts.</summary>
+    public readonly Dictionary<(int Obj, ulong Offset), int> ObjectPages = [];
+
+    public VmMap() => Reset();
+
+    public IReadOnlyList<MapEntry> Entries => _entries;
+
+    /// <summary>How many entries the last lookups looked at: the sorted list's cost, for the benchmarks.</summary>
+    public long Visited;
+
+    public void Reset()
+    {
+        _entries.Clear();
+        _hint = null;
+        Size = 0;
+        NextAmapId = 1;
+        NextAnonId = 1;
+        for (int i = 1; i <= MapConst.Objects; i++)
+            ObjectRefs[i] = 1;
+        ObjectPages.Clear();
+    }
+
+    public int IndexOf(MapEntry entry)
+    {
+        for (int i = 0; i < _entries.Count; i++)
+        {
+            Visited++;
+            if (ReferenceEquals(_entries[i], entry))
+                return i;
+        }
+        throw K.Panic("entry not in map");
+    }
+
+    public MapEntry? Next(MapEntry entry)
+    {
+        int i = IndexOf(entry);
+        return i + 1 < _entries.Count ? _entries[i + 1] : null;
+    }
+
+    public MapEntry? Prev(MapEntry entry)
+    {
+        int i = IndexOf(entry);
+        return i > 0 ? _entries[i - 1] : null;
+    }
+
+    public MapEntry? First => _entries.Count > 0 ? _entries[0] : null;
+
+    public MapEntry? Last => _entries.Count > 0 ? _entries[^1] : null;
+
+    /// <summary>
+    /// uvm_map_entrybyaddr: the entry whose [start, FREE_END) holds <paramref name="addr"/>; null for the
+    /// free space before the first entry. The hint is tried first, as the original UVM did.
+    /// </summary>
+    public MapEntry? EntryByAddr(ulong addr)
+    {
+        if (_hint is not null && _hint.Start <= addr && addr < _hint.FreeEnd && _entries.Contains(_hint))
+        {
+            Visited++;
+            return _hint;
+        }
+        foreach (var entry in _entries)
+        {
+            Visited++;
+            if (entry.Start > addr)
+                return null;
+            if (addr < entry.FreeEnd)
+                return _hint = entry;
+        }
+        return null;
+    }
+
+    /// <summary>The first entry at or after <paramref name="addr"/> that a range starting there can touch.</summary>
+    public MapEntry? FirstFrom(ulong addr)
+    {
+        var entry = EntryByAddr(addr);
+        if (entry is null)
+            return First;
+        return entry.End <= addr ? Next(entry) : entry;
+    }
+
+    /// <summary>
+    /// uvm_map_lookup_entry: TRUE only when <paramref name="addr"/> lies in a mapped, non-HOLE entry.
+    /// </summary>
+    public bool LookupEntry(ulong addr, out MapEntry? entry)
+    {
+        entry = EntryByAddr(addr);
+        return entry is not null && !entry.IsHole && entry.Start <= addr && addr < entry.End;
+    }
+
+    /// <summary>Free space from <paramref name="addr"/> to the first entry (the implicit free-only entry at min).</summary>
+    public ulong LeadingFree => (First?.Start ?? Max) - Min;
+
+    public void InsertAfter(MapEntry? before, MapEntry entry) =>
+        _entries.Insert(before is null ? 0 : IndexOf(before) + 1, entry);
+
+    public void Remove(MapEntry entry)
+    {
+        _entries.RemoveAt(IndexOf(entry));
+        if (ReferenceEquals(_hint, entry))
+            _hint = null;
+    }
+
+    public Amap NewAmap(int slots) => new(NextAmapId++, slots);
+
+    public Anon NewAnon() => new(NextAnonId++);
+
+    /// <summary>Every fact of the observation, entries in address order.</summary>
+    public void Walk(IMapObserver observer)
+    {
+        var amaps = new List<Amap>();
+        foreach (var entry in _entries)
+        {
+            observer.Entry(entry.Facts());
+            if (entry.Amap is { } amap && !amaps.Contains(amap))
+                amaps.Add(amap);
+        }
+        var anons = new List<Anon>();
+        foreach (var amap in amaps)
+        {
+            observer.Amap(amap.Id, amap.Slots.Length, amap.Refs);
+            for (int slot = 0; slot < amap.Slots.Length; slot++)
+            {
+                if (amap.Slots[slot] is { } anon)
+                {
+                    observer.AnonSlot(amap.Id, slot, anon.Id);
+                    if (!anons.Contains(anon))
+                        anons.Add(anon);
+                }
+            }
+        }
+        foreach (var anon in anons)
+            observer.Anon(anon.Id, anon.Refs, anon.Wired);
+        foreach (var ((obj, offset), wired) in ObjectPages)
+            observer.ObjectPage(obj, offset, wired);
+        for (int obj = 1; obj <= MapConst.Objects; obj++)
+            observer.Object(obj, ObjectRefs[obj]);
+        observer.Size(Size);
+    }
+}
