@@ -1,4 +1,5 @@
 using UvmDiff.Harness.Objects;
+using UvmDiff.Harness.Pmap;
 using UvmDiff.Harness.Snapshots;
 
 namespace UvmDiff.Harness.Core;
@@ -67,6 +68,16 @@ public static class Layers
                 return ObjectLayer.Instance;
             },
             [SnapshotSuite.OnReference("objects", ObjectLayer.Instance, ObjectScenarios.All)]
+        ),
+        new LayerEntry<PmapOp>(
+            "pmap",
+            "pmap layer: simulated amd64 and arm64 page tables, TLBs and teardown (seeds 003, 004)",
+            options =>
+            {
+                options.AcceptOnly("pmap", arch: true);
+                return PmapLayer.For(options.Arch);
+            },
+            []
         ),
     ];
 
