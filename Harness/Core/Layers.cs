@@ -68,6 +68,16 @@ public static class Layers
             },
             [SnapshotSuite.OnReference("objects", ObjectLayer.Instance, ObjectScenarios.All)]
         ),
+        new LayerEntry<Concurrency.Program>(
+            "concurrency",
+            "seed 002 on two CPUs: page free, clean, wire and fault interleaved, linearizable to the reference",
+            options =>
+            {
+                options.AcceptOnly("concurrency");
+                return Concurrency.ConcurrencyLayer.Instance;
+            },
+            []
+        ),
     ];
 
     public static IEnumerable<SnapshotSuite> SnapshotSuites => All.SelectMany(layer => layer.Snapshots);
