@@ -18,7 +18,7 @@ public sealed class Linearizability
         ulong Hash
     );
 
-    public Allowed For(Program program)
+    public Allowed For(ConcurrentProgram program)
     {
         string calls = program.Calls();
         if (_cache.TryGetValue(calls, out var allowed))

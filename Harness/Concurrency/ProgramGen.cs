@@ -32,14 +32,14 @@ public static class ProgramGen
     ];
     private static readonly CallName[] KmemCalls = [CallName.KmPgremove, CallName.Wire, CallName.Unwire];
 
-    public static void Sequence(ref Rng rng, int maxOps, List<Program> into)
+    public static void Sequence(ref Rng rng, int maxOps, List<ConcurrentProgram> into)
     {
         int count = rng.Between(1, Math.Max(1, Math.Min(maxOps, 4)));
         for (int i = 0; i < count; i++)
             into.Add(One(ref rng));
     }
 
-    public static Program One(ref Rng rng)
+    public static ConcurrentProgram One(ref Rng rng)
     {
         int slotCount = rng.Weighted([0, 4, 3, 1]);
         var slots = new List<SlotSetup>(slotCount);
@@ -64,7 +64,7 @@ public static class ProgramGen
             }
             threads.Add(list);
         }
-        return new Program(slots, threads, Schedule(ref rng, threadCount));
+        return new ConcurrentProgram(slots, threads, Schedule(ref rng, threadCount));
     }
 
     private static SlotSetup Slot(ref Rng rng)
@@ -83,7 +83,7 @@ public static class ProgramGen
         bool bursts = rng.Chance(50);
         while (sb.Length < length)
         {
-            char thread = Program.ThreadLetters[rng.Below(threads)];
+            char thread = ConcurrentProgram.ThreadLetters[rng.Below(threads)];
             int run = bursts ? rng.Between(1, 8) : 1;
             for (int i = 0; i < run && sb.Length < length; i++)
                 sb.Append(thread);

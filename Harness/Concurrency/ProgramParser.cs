@@ -10,7 +10,7 @@ namespace UvmDiff.Harness.Concurrency;
 /// </summary>
 public static class ProgramParser
 {
-    public static Program Parse(string line)
+    public static ConcurrentProgram Parse(string line)
     {
         var call = OpSyntax.ParseCall(line);
         if (call.Name != "Program")
@@ -21,12 +21,14 @@ public static class ProgramParser
         foreach (var item in slotList.Items)
             slots.Add(Slot(item));
         var threads = new List<IReadOnlyList<Call>>();
-        for (int t = 0; t < Program.ThreadLetters.Length; t++)
+        for (int t = 0; t < ConcurrentProgram.ThreadLetters.Length; t++)
         {
-            if (call.TryArg(Program.ThreadLetters[t].ToString()) is not { } node)
+            if (call.TryArg(ConcurrentProgram.ThreadLetters[t].ToString()) is not { } node)
                 break;
             if (node is not ListNode calls)
-                throw new FormatException($"Program: thread {Program.ThreadLetters[t]} must be a list of calls");
+                throw new FormatException(
+                    $"Program: thread {ConcurrentProgram.ThreadLetters[t]} must be a list of calls"
+                );
             threads.Add([.. calls.Items.Select(c => Call(c, slots))]);
         }
         if (threads.Count == 0)
@@ -39,12 +41,12 @@ public static class ProgramParser
                 : throw new FormatException("Program: schedule must be a word of thread letters, e.g. aabab");
             foreach (char c in schedule)
             {
-                int t = Program.ThreadLetters.IndexOf(c);
+                int t = ConcurrentProgram.ThreadLetters.IndexOf(c);
                 if (t < 0 || t >= threads.Count)
                     throw new FormatException($"Program: schedule names thread '{c}', which the program does not have");
             }
         }
-        return new Program(slots, threads, schedule);
+        return new ConcurrentProgram(slots, threads, schedule);
     }
 
     private static SlotSetup Slot(SyntaxNode node)
@@ -77,7 +79,7 @@ public static class ProgramParser
         if (number.Value >= (ulong)slots.Count)
             throw new FormatException($"Program: {call.Name}({number.Text}) names a slot the program does not have");
         int slot = (int)number.Value;
-        if (!Program.Accepts(slots[slot].Owner, name))
+        if (!ConcurrentProgram.Accepts(slots[slot].Owner, name))
             throw new FormatException(
                 $"Program: {name} does not apply to slot {slot} ({slots[slot].Owner.ToString().ToLowerInvariant()})"
             );

@@ -9,7 +9,7 @@ namespace UvmDiff.Harness.Concurrency;
 /// </summary>
 public static class ProgramShrink
 {
-    public static IEnumerable<Program[]> List(Program[] ops)
+    public static IEnumerable<ConcurrentProgram[]> List(ConcurrentProgram[] ops)
     {
         if (ops.Length > 1)
         {
@@ -22,14 +22,14 @@ public static class ProgramShrink
         {
             foreach (var smaller in One(ops[i]))
             {
-                var copy = (Program[])ops.Clone();
+                var copy = (ConcurrentProgram[])ops.Clone();
                 copy[i] = smaller;
                 yield return copy;
             }
         }
     }
 
-    public static IEnumerable<Program> One(Program program)
+    public static IEnumerable<ConcurrentProgram> One(ConcurrentProgram program)
     {
         for (int t = 0; t < program.Threads.Count && program.Threads.Count > 1; t++)
             yield return WithoutThread(program, t);
@@ -88,10 +88,10 @@ public static class ProgramShrink
         }
     }
 
-    private static bool Uses(Program program, int slot) =>
+    private static bool Uses(ConcurrentProgram program, int slot) =>
         program.Threads.Any(calls => calls.Any(call => call.Slot == slot));
 
-    private static Program WithSlot(Program program, int slot, SlotSetup setup)
+    private static ConcurrentProgram WithSlot(ConcurrentProgram program, int slot, SlotSetup setup)
     {
         var slots = program.Slots.ToList();
         slots[slot] = setup;
@@ -99,16 +99,16 @@ public static class ProgramShrink
     }
 
     /// <summary>Drop thread <paramref name="t"/>; later threads move down a letter, in the schedule too.</summary>
-    private static Program WithoutThread(Program program, int t)
+    private static ConcurrentProgram WithoutThread(ConcurrentProgram program, int t)
     {
         var threads = program.Threads.Where((_, i) => i != t).ToList();
         var sb = new StringBuilder();
         foreach (char c in program.Schedule)
         {
-            int index = Program.ThreadLetters.IndexOf(c);
+            int index = ConcurrentProgram.ThreadLetters.IndexOf(c);
             if (index != t)
-                sb.Append(Program.ThreadLetters[index > t ? index - 1 : index]);
+                sb.Append(ConcurrentProgram.ThreadLetters[index > t ? index - 1 : index]);
         }
-        return new Program(program.Slots, threads, sb.ToString());
+        return new ConcurrentProgram(program.Slots, threads, sb.ToString());
     }
 }

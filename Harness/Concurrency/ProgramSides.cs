@@ -9,7 +9,7 @@ namespace UvmDiff.Harness.Concurrency;
 /// reference. Its observation is the set of allowed results; a program is valid only if no order breaks a
 /// reference invariant.
 /// </summary>
-public sealed class ReferenceProgramSide : ISide<Program>
+public sealed class ReferenceProgramSide : ISide<ConcurrentProgram>
 {
     private readonly Linearizability _oracle = new();
     private Linearizability.Allowed? _last;
@@ -18,7 +18,7 @@ public sealed class ReferenceProgramSide : ISide<Program>
 
     public void Reset() => _last = null;
 
-    public Outcome Apply(Program op)
+    public Outcome Apply(ConcurrentProgram op)
     {
         _last = _oracle.For(op);
         return Outcome.Ok;
@@ -56,7 +56,7 @@ public sealed class ReferenceProgramSide : ISide<Program>
 /// threads deadlocked, and <c>Ok(not linearizable: ...)</c> otherwise. Its observation is the allowed set
 /// it was judged against, so that outcomes carry the whole verdict.
 /// </summary>
-public sealed class SteppedProgramSide(bool afterDiff, FaultSet faults) : ISide<Program>
+public sealed class SteppedProgramSide(bool afterDiff, FaultSet faults) : ISide<ConcurrentProgram>
 {
     private readonly SteppedMachine _machine = new(afterDiff, faults);
     private readonly Linearizability _oracle = new();
@@ -66,7 +66,7 @@ public sealed class SteppedProgramSide(bool afterDiff, FaultSet faults) : ISide<
 
     public void Reset() => _last = null;
 
-    public Outcome Apply(Program op)
+    public Outcome Apply(ConcurrentProgram op)
     {
         _last = _oracle.For(op);
         ProgramRun.Start(_machine, op);
@@ -108,7 +108,7 @@ public sealed class SteppedProgramSide(bool afterDiff, FaultSet faults) : ISide<
 /// <summary>Setting a stepped machine up for a program, and reading its result the way the oracle keys results.</summary>
 public static class ProgramRun
 {
-    public static void Start(SteppedMachine machine, Program program)
+    public static void Start(SteppedMachine machine, ConcurrentProgram program)
     {
         Span<SlotOwner> owners = stackalloc SlotOwner[program.Slots.Count];
         for (int slot = 0; slot < owners.Length; slot++)

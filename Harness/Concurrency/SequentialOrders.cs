@@ -25,7 +25,7 @@ public sealed record SequentialResult(
 /// </summary>
 public static class SequentialOrders
 {
-    public static List<SequentialResult> All(Program program)
+    public static List<SequentialResult> All(ConcurrentProgram program)
     {
         var distinct = new Dictionary<string, SequentialResult>();
         var positions = new int[program.Threads.Count];
@@ -36,7 +36,7 @@ public static class SequentialOrders
     }
 
     private static void Merge(
-        Program program,
+        ConcurrentProgram program,
         int[] positions,
         StringBuilder order,
         List<(int Thread, Call Call)> calls,
@@ -50,7 +50,7 @@ public static class SequentialOrders
                 continue;
             any = true;
             calls.Add((t, program.Threads[t][positions[t]]));
-            order.Append(Program.ThreadLetters[t]);
+            order.Append(ConcurrentProgram.ThreadLetters[t]);
             positions[t]++;
             Merge(program, positions, order, calls, distinct);
             positions[t]--;
@@ -65,7 +65,11 @@ public static class SequentialOrders
     }
 
     /// <summary>Run <paramref name="calls"/> in the given order on a fresh reference world.</summary>
-    public static SequentialResult Run(Program program, string order, IReadOnlyList<(int Thread, Call Call)> calls)
+    public static SequentialResult Run(
+        ConcurrentProgram program,
+        string order,
+        IReadOnlyList<(int Thread, Call Call)> calls
+    )
     {
         var world = Build(program);
         var results = new List<string>[program.Threads.Count];
@@ -98,14 +102,14 @@ public static class SequentialOrders
         {
             if (t > 0)
                 sb.Append(' ');
-            sb.Append(Program.ThreadLetters[t]).Append(": [").AppendJoin(", ", results[t]).Append(']');
+            sb.Append(ConcurrentProgram.ThreadLetters[t]).Append(": [").AppendJoin(", ", results[t]).Append(']');
         }
         return sb.ToString();
     }
 
     public static string Key(string results, IReadOnlyList<string> world) => results + "\n" + string.Join("\n", world);
 
-    private static SlotWorld Build(Program program)
+    private static SlotWorld Build(ConcurrentProgram program)
     {
         var kinds = new OwnerKind[program.Slots.Count];
         for (int slot = 0; slot < kinds.Length; slot++)

@@ -68,7 +68,7 @@ public static class Layers
             },
             [SnapshotSuite.OnReference("objects", ObjectLayer.Instance, ObjectScenarios.All)]
         ),
-        new LayerEntry<Concurrency.Program>(
+        new LayerEntry<Concurrency.ConcurrentProgram>(
             "concurrency",
             "seed 002 on two CPUs: page free, clean, wire and fault interleaved, linearizable to the reference",
             options =>

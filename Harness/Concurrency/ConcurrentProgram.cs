@@ -36,7 +36,7 @@ public sealed record Call(CallName Name, int Slot)
 /// schedule ends, go to the thread that stepped last if it can, else to the first that can). The
 /// schedule is data: the same text replays the same interleaving.
 /// </summary>
-public sealed record Program(
+public sealed record ConcurrentProgram(
     IReadOnlyList<SlotSetup> Slots,
     IReadOnlyList<IReadOnlyList<Call>> Threads,
     string Schedule
