@@ -278,6 +278,7 @@ public static class UvmDiffCommand
             corpus,
             scenario,
             approve,
+            ExploreCommand.Create(Guard),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -289,7 +290,7 @@ public static class UvmDiffCommand
     }
 
     /// <summary>Bad input becomes one line on stderr and exit code 2.</summary>
-    private static int Guard(Func<int> action)
+    internal static int Guard(Func<int> action)
     {
         try
         {

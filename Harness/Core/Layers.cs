@@ -86,6 +86,16 @@ public static class Layers
             },
             []
         ),
+        new LayerEntry<Concurrency.ConcurrentProgram>(
+            "concurrency",
+            "seed 002 on two CPUs: page free, clean, wire and fault interleaved, linearizable to the reference",
+            options =>
+            {
+                options.AcceptOnly("concurrency");
+                return Concurrency.ConcurrencyLayer.Instance;
+            },
+            []
+        ),
     ];
 
     public static IEnumerable<SnapshotSuite> SnapshotSuites => All.SelectMany(layer => layer.Snapshots);
