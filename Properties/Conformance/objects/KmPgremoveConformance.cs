@@ -30,8 +30,8 @@ public class KmPgremoveConformance
         AssertObservation(
             obs,
             "uvmexp free 95 active 1 inactive 0 wired 0 swpginuse 0 swpgonly 0",
-            Aobj,
-            Vnode,
+            EmptyAobj,
+            EmptyVnode,
             "obj 3 kernel aobj refs 1 npages 1",
             "  page 0x5000 TABLED|ACTIVE|AOBJ wire 0 data 0 mapped rw",
             "active queue: obj 3 page 0x5000"
@@ -56,9 +56,9 @@ public class KmPgremoveConformance
         AssertObservation(
             obs,
             "uvmexp free 96 active 0 inactive 0 wired 0 swpginuse 1 swpgonly 0",
-            Aobj,
-            Vnode,
-            Kernel
+            EmptyAobj,
+            EmptyVnode,
+            EmptyKernel
         );
     }
 
@@ -72,7 +72,7 @@ public class KmPgremoveConformance
             "KmPgremove(sva: 0xffff800000000000, eva: 0xffff800000008000)"
         );
         Assert.Equal(new Step("Ok", "km_pgrm 0x3000"), last);
-        Assert.Equal(Kernel, obs[3]);
+        Assert.Equal(EmptyKernel, obs[3]);
     }
 
     /// <summary>

@@ -23,8 +23,8 @@ public class ObjWireConformance
             "obj 1 aobj refs 1 npages 2",
             "  page 0x0 TABLED|AOBJ wire 1 data 0",
             "  page 0x1000 TABLED|AOBJ wire 1 data 0 mapped rw",
-            Vnode,
-            Kernel
+            EmptyVnode,
+            EmptyKernel
         );
     }
 
@@ -61,8 +61,8 @@ public class ObjWireConformance
             "obj 1 aobj refs 1 npages 1",
             "  page 0x1000 TABLED|AOBJ wire 1 data 2",
             "  swap 0x1000 data 2",
-            Vnode,
-            Kernel
+            EmptyVnode,
+            EmptyKernel
         );
     }
 
@@ -111,8 +111,8 @@ public class ObjWireConformance
             "obj 1 aobj refs 1 npages 1",
             "  page 0x0 TABLED|AOBJ wire 0 data 0",
             "  swap 0x1000 SWSLOT_BAD",
-            Vnode,
-            Kernel
+            EmptyVnode,
+            EmptyKernel
         );
     }
 
@@ -142,8 +142,8 @@ public class ObjWireConformance
             "obj 1 aobj refs 1 npages 2",
             "  page 0x0 TABLED|ACTIVE|AOBJ wire 0 data 0",
             "  page 0x1000 TABLED|ACTIVE|AOBJ wire 0 data 0",
-            Vnode,
-            Kernel,
+            EmptyVnode,
+            EmptyKernel,
             "active queue: obj 1 page 0x0",
             "active queue: obj 1 page 0x1000"
         );

@@ -40,9 +40,9 @@ internal static class OnTheReference
         Assert.Equal(expected, actual);
 
     /// <summary>The world's three objects with no pages, slots or blocks, for observations written out whole.</summary>
-    public const string Aobj = "obj 1 aobj refs 1 npages 0";
-    public const string Vnode = "obj 2 vnode refs 1 npages 0";
-    public const string Kernel = "obj 3 kernel aobj refs 1 npages 0";
+    public const string EmptyAobj = "obj 1 aobj refs 1 npages 0";
+    public const string EmptyVnode = "obj 2 vnode refs 1 npages 0";
+    public const string EmptyKernel = "obj 3 kernel aobj refs 1 npages 0";
 
     /// <summary>96 page faults filling every free page: all of the aobj, then all of the kernel object.</summary>
     public static string[] AllMemoryFaultedIn() =>

@@ -28,8 +28,8 @@ public class StandInConformance
             "uvmexp free 95 active 1 inactive 0 wired 0 swpginuse 0 swpgonly 0",
             "obj 1 aobj refs 1 npages 1",
             "  page 0x3000 TABLED|ACTIVE|AOBJ wire 0 data 0 mapped rw",
-            Vnode,
-            Kernel,
+            EmptyVnode,
+            EmptyKernel,
             "active queue: obj 1 page 0x3000"
         );
     }
@@ -48,11 +48,11 @@ public class StandInConformance
         AssertObservation(
             obs,
             "uvmexp free 95 active 1 inactive 0 wired 0 swpginuse 0 swpgonly 0",
-            Aobj,
+            EmptyAobj,
             "obj 2 vnode refs 1 npages 1",
             "  page 0x1000 TABLED|CLEAN|ACTIVE wire 0 data 1 mapped rw",
             "  file 0x1000 data 1",
-            Kernel,
+            EmptyKernel,
             "active queue: obj 2 page 0x1000"
         );
     }
@@ -77,8 +77,8 @@ public class StandInConformance
             "obj 1 aobj refs 1 npages 1",
             "  page 0x0 TABLED|CLEAN|ACTIVE|AOBJ wire 0 data 1 mapped rw",
             "  swap 0x0 data 1",
-            Vnode,
-            Kernel,
+            EmptyVnode,
+            EmptyKernel,
             "active queue: obj 1 page 0x0"
         );
     }
@@ -102,10 +102,10 @@ public class StandInConformance
         AssertObservation(
             obs,
             "uvmexp free 96 active 0 inactive 0 wired 0 swpginuse 1 swpgonly 1",
-            Aobj,
+            EmptyAobj,
             "  swap 0x2000 SWSLOT_BAD",
-            Vnode,
-            Kernel
+            EmptyVnode,
+            EmptyKernel
         );
     }
 
@@ -174,8 +174,8 @@ public class StandInConformance
             "obj 1 aobj refs 1 npages 2",
             "  page 0x0 TABLED|ACTIVE|AOBJ wire 0 data 1 modified mapped rw",
             "  page 0x1000 TABLED|ACTIVE|AOBJ wire 0 data 0 mapped rw",
-            Vnode,
-            Kernel,
+            EmptyVnode,
+            EmptyKernel,
             "active queue: obj 1 page 0x0",
             "active queue: obj 1 page 0x1000"
         );
@@ -201,8 +201,8 @@ public class StandInConformance
             "obj 1 aobj refs 1 npages 2",
             "  page 0x0 TABLED|ACTIVE|AOBJ wire 0 data 1 modified mapped rw",
             "  page 0x1000 TABLED|ACTIVE|AOBJ wire 0 data 0 mapped rw",
-            Vnode,
-            Kernel,
+            EmptyVnode,
+            EmptyKernel,
             "active queue: obj 1 page 0x1000",
             "active queue: obj 1 page 0x0"
         );
@@ -226,12 +226,12 @@ public class StandInConformance
         AssertObservation(
             obs,
             "uvmexp free 94 active 2 inactive 0 wired 0 swpginuse 0 swpgonly 0",
-            Aobj,
+            EmptyAobj,
             "obj 2 vnode refs 1 npages 2",
             "  page 0x0 TABLED|CLEAN|CLEANCHK|ACTIVE wire 0 data 2 modified mapped rw",
             "  page 0x1000 TABLED|CLEAN|ACTIVE wire 0 data 0 mapped rw",
             "  file 0x0 data 1",
-            Kernel,
+            EmptyKernel,
             "active queue: obj 2 page 0x1000",
             "active queue: obj 2 page 0x0"
         );
@@ -278,11 +278,11 @@ public class StandInConformance
         AssertObservation(
             obs,
             "uvmexp free 94 active 0 inactive 1 wired 1 swpginuse 0 swpgonly 0",
-            Aobj,
+            EmptyAobj,
             "obj 2 vnode refs 1 npages 2",
             "  page 0x0 TABLED|INACTIVE wire 0 data 1 modified",
             "  page 0x1000 TABLED|CLEAN wire 1 data 0",
-            Kernel,
+            EmptyKernel,
             "inactive queue: obj 2 page 0x0"
         );
     }
@@ -305,10 +305,10 @@ public class StandInConformance
         AssertObservation(
             obs,
             "uvmexp free 96 active 0 inactive 0 wired 0 swpginuse 1 swpgonly 1",
-            Aobj,
+            EmptyAobj,
             "  swap 0x5000 data 1",
-            Vnode,
-            Kernel
+            EmptyVnode,
+            EmptyKernel
         );
     }
 
@@ -330,10 +330,10 @@ public class StandInConformance
         AssertObservation(
             obs,
             "uvmexp free 96 active 0 inactive 0 wired 0 swpginuse 1 swpgonly 1",
-            Aobj,
+            EmptyAobj,
             "  swap 0x0 data 1",
-            Vnode,
-            Kernel
+            EmptyVnode,
+            EmptyKernel
         );
     }
 
@@ -357,10 +357,10 @@ public class StandInConformance
         AssertObservation(
             obs,
             "uvmexp free 96 active 0 inactive 0 wired 0 swpginuse 1 swpgonly 1",
-            Aobj,
+            EmptyAobj,
             "  swap 0x0 data 2",
-            Vnode,
-            Kernel
+            EmptyVnode,
+            EmptyKernel
         );
     }
 
@@ -394,9 +394,9 @@ public class StandInConformance
         AssertObservation(
             obs,
             "uvmexp free 96 active 0 inactive 0 wired 0 swpginuse 0 swpgonly 0",
-            Aobj,
-            Vnode,
-            Kernel
+            EmptyAobj,
+            EmptyVnode,
+            EmptyKernel
         );
     }
 
@@ -447,6 +447,6 @@ public class StandInConformance
     {
         var (steps, obs) = Run("Ref(obj: 3)", "Ref(obj: 3)", "Unref(obj: 3)", "Unref(obj: 3)", "Unref(obj: 3)");
         Assert.All(steps, s => Assert.Equal(new Step("Ok"), s));
-        Assert.Equal(Kernel, obs[3]);
+        Assert.Equal(EmptyKernel, obs[3]);
     }
 }

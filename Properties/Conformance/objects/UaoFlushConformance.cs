@@ -40,8 +40,8 @@ public class UaoFlushConformance
             "  page 0x0 TABLED|INACTIVE|AOBJ wire 0 data 0",
             "  page 0x1000 TABLED|INACTIVE|AOBJ wire 0 data 0",
             "  page 0x2000 TABLED|AOBJ wire 1 data 0",
-            Vnode,
-            Kernel,
+            EmptyVnode,
+            EmptyKernel,
             "inactive queue: obj 1 page 0x0",
             "inactive queue: obj 1 page 0x1000"
         );
@@ -68,8 +68,8 @@ public class UaoFlushConformance
             "uvmexp free 95 active 0 inactive 0 wired 1 swpginuse 0 swpgonly 0",
             "obj 1 aobj refs 1 npages 1",
             "  page 0x1000 TABLED|AOBJ wire 1 data 0",
-            Vnode,
-            Kernel
+            EmptyVnode,
+            EmptyKernel
         );
     }
 
@@ -114,9 +114,9 @@ public class UaoFlushConformance
         AssertObservation(
             obs,
             "uvmexp free 96 active 0 inactive 0 wired 0 swpginuse 0 swpgonly 0",
-            Aobj,
-            Vnode,
-            Kernel
+            EmptyAobj,
+            EmptyVnode,
+            EmptyKernel
         );
     }
 
@@ -136,9 +136,9 @@ public class UaoFlushConformance
         AssertObservation(
             obs,
             "uvmexp free 96 active 0 inactive 0 wired 0 swpginuse 0 swpgonly 0",
-            Aobj,
-            Vnode,
-            Kernel
+            EmptyAobj,
+            EmptyVnode,
+            EmptyKernel
         );
     }
 
@@ -152,7 +152,7 @@ public class UaoFlushConformance
             "Flush(obj: 1, start: 0x5000, stop: 0x6000, flags: Free|AllPages)"
         );
         Assert.Equal(new Step("Ok(true)"), last);
-        Assert.Equal(Aobj, obs[1]);
+        Assert.Equal(EmptyAobj, obs[1]);
     }
 
     /// <summary>trunc_page(start), round_page(stop), and stop clamped to the object's size.</summary>
@@ -173,8 +173,8 @@ public class UaoFlushConformance
             "uvmexp free 95 active 1 inactive 0 wired 0 swpginuse 0 swpgonly 0",
             "obj 1 aobj refs 1 npages 1",
             "  page 0x2000 TABLED|ACTIVE|AOBJ wire 0 data 0 mapped rw",
-            Vnode,
-            Kernel,
+            EmptyVnode,
+            EmptyKernel,
             "active queue: obj 1 page 0x2000"
         );
     }

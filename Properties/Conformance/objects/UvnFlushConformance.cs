@@ -27,11 +27,11 @@ public class UvnFlushConformance
         AssertObservation(
             obs,
             "uvmexp free 95 active 1 inactive 0 wired 0 swpginuse 0 swpgonly 0",
-            Aobj,
+            EmptyAobj,
             "obj 2 vnode refs 1 npages 1",
             "  page 0x3000 TABLED|CLEAN|CLEANCHK|ACTIVE wire 0 data 1 mapped r",
             "  file 0x3000 data 1",
-            Kernel,
+            EmptyKernel,
             "active queue: obj 2 page 0x3000"
         );
     }
@@ -126,11 +126,11 @@ public class UvnFlushConformance
         AssertObservation(
             obs,
             "uvmexp free 96 active 0 inactive 0 wired 0 swpginuse 0 swpgonly 0",
-            Aobj,
-            Vnode,
+            EmptyAobj,
+            EmptyVnode,
             "  file 0x0 data 1",
             "  file 0x1000 data 2",
-            Kernel
+            EmptyKernel
         );
     }
 
@@ -150,9 +150,9 @@ public class UvnFlushConformance
         AssertObservation(
             obs,
             "uvmexp free 96 active 0 inactive 0 wired 0 swpginuse 0 swpgonly 0",
-            Aobj,
-            Vnode,
-            Kernel
+            EmptyAobj,
+            EmptyVnode,
+            EmptyKernel
         );
     }
 
@@ -192,11 +192,11 @@ public class UvnFlushConformance
         AssertObservation(
             obs,
             "uvmexp free 96 active 0 inactive 0 wired 0 swpginuse 0 swpgonly 0",
-            Aobj,
-            Vnode,
+            EmptyAobj,
+            EmptyVnode,
             "  file 0x0 data 1",
             "  file 0x1000 data 2",
-            Kernel
+            EmptyKernel
         );
     }
 
@@ -233,11 +233,11 @@ public class UvnFlushConformance
         AssertObservation(
             obs,
             "uvmexp free 94 active 0 inactive 1 wired 1 swpginuse 0 swpgonly 0",
-            Aobj,
+            EmptyAobj,
             "obj 2 vnode refs 1 npages 2",
             "  page 0x0 TABLED|INACTIVE wire 0 data 1 modified",
             "  page 0x1000 TABLED|CLEAN wire 1 data 0",
-            Kernel,
+            EmptyKernel,
             "inactive queue: obj 2 page 0x0"
         );
     }
@@ -259,9 +259,9 @@ public class UvnFlushConformance
         AssertObservation(
             obs,
             "uvmexp free 96 active 0 inactive 0 wired 0 swpginuse 0 swpgonly 0",
-            Aobj,
-            Vnode,
-            Kernel
+            EmptyAobj,
+            EmptyVnode,
+            EmptyKernel
         );
     }
 
@@ -275,7 +275,7 @@ public class UvnFlushConformance
             "Flush(obj: 2, start: 0x0, stop: 0x4000, flags: Free)"
         );
         Assert.Equal(new Step("Ok(true)", "uvn_flsh 0x2000"), last);
-        Assert.Equal(Vnode, obs[2]);
+        Assert.Equal(EmptyVnode, obs[2]);
     }
 
     /// <summary>
@@ -322,7 +322,7 @@ public class UvnFlushConformance
         );
         Assert.Equal(new Step("Ok(true)", "io uvn_io 0x28000"), last);
         Assert.Contains("  file 0x28000 data 1", obs);
-        Assert.Equal(Vnode, obs[2]);
+        Assert.Equal(EmptyVnode, obs[2]);
     }
 
     /// <summary>
@@ -361,13 +361,13 @@ public class UvnFlushConformance
         AssertObservation(
             obs,
             "uvmexp free 94 active 0 inactive 2 wired 0 swpginuse 0 swpgonly 0",
-            Aobj,
+            EmptyAobj,
             "obj 2 vnode refs 1 npages 2",
             "  page 0x0 TABLED|CLEAN|CLEANCHK|INACTIVE wire 0 data 1",
             "  page 0x1000 TABLED|CLEAN|CLEANCHK|INACTIVE wire 0 data 2",
             "  file 0x0 data 1",
             "  file 0x1000 data 2",
-            Kernel,
+            EmptyKernel,
             "inactive queue: obj 2 page 0x0",
             "inactive queue: obj 2 page 0x1000"
         );
