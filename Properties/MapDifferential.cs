@@ -13,12 +13,31 @@ public static class MapSequences
     public static Arbitrary<Sequence<MapOp>> Sequences() => DifferentialProperty.Arbitrary(MapLayer.Instance);
 }
 
+/// <summary>The map layer's sequences for the process-visible comparison with UnchunkedAmap.</summary>
+public static class UnchunkedSequences
+{
+    public static Arbitrary<Sequence<MapOp>> Sequences() => DifferentialProperty.Arbitrary(MapLayer.Unchunked);
+}
+
 /// <summary>The map layer: random op sequences on the sorted-list reference and the tree maps, entry by entry.</summary>
 public class MapDifferential
 {
     [Property(Arbitrary = [typeof(MapSequences)], MaxTest = TestSettings.Cases, QuietOnSuccess = true)]
     public Property RandomSequences_OnCorrectImplementations_NeverDiverge(Sequence<MapOp> ops) =>
         DifferentialProperty.Holds(MapLayer.Instance, FaultSet.None, ops, TestSettings.CounterexampleFile("map"));
+
+    /// <summary>
+    /// Seed 001's other option: no 64 KiB clipping at fault time, one sparse amap per entry. Its entries
+    /// differ from the kernel's, so it is compared on what the process sees.
+    /// </summary>
+    [Property(Arbitrary = [typeof(UnchunkedSequences)], MaxTest = 5_000, QuietOnSuccess = true)]
+    public Property UnchunkedAmap_OnProcessVisibleObservation_NeverDiverges(Sequence<MapOp> ops) =>
+        DifferentialProperty.Holds(
+            MapLayer.Unchunked,
+            FaultSet.None,
+            ops,
+            TestSettings.CounterexampleFile("map-unchunked")
+        );
 
     /// <summary>The incremental fingerprint pins nothing unless it equals the full walk after every step.</summary>
     [Property(Arbitrary = [typeof(MapSequences)], MaxTest = 2_000, QuietOnSuccess = true)]

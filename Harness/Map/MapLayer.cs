@@ -9,9 +9,17 @@ namespace UvmDiff.Harness.Map;
 /// The map layer: the sorted-list reference against the RB-tree and B+-tree maps, compared on every
 /// entry field. With a /proc/PID/maps capture, every sequence starts from that address space.
 /// </summary>
-public sealed class MapLayer(IReadOnlyList<MapOp>? prelude = null) : ILayer<MapOp>
+public sealed class MapLayer(IReadOnlyList<MapOp>? prelude = null, bool visible = false) : ILayer<MapOp>
 {
     public static readonly MapLayer Instance = new();
+
+    /// <summary>
+    /// UnchunkedAmap (no 64 KiB clipping at fault time, one sparse amap per entry) against the reference,
+    /// compared on the process-visible observation: its entries differ from the kernel's by design.
+    /// </summary>
+    public static readonly MapLayer Unchunked = new(visible: true);
+
+    public bool Visible { get; } = visible;
 
     /// <summary>
     /// The B+-tree's fan-out in differential runs: small, so that sequences of a few ops split, merge and
@@ -30,11 +38,16 @@ public sealed class MapLayer(IReadOnlyList<MapOp>? prelude = null) : ILayer<MapO
 
     public string Name => "map";
 
-    public ISide<MapOp> CreateReference() => new MapSide("reference", new ReferenceMap(), Prelude);
+    public ISide<MapOp> CreateReference() => new MapSide("reference", new ReferenceMap(), Prelude, visible: Visible);
 
     public IReadOnlyList<ISide<MapOp>> CreateImplementations(FaultSet faults)
     {
         string suffix = faults.IsNone ? "" : "+" + faults;
+        if (Visible)
+        {
+            var unchunked = new TreeVmMap(new RbTreeIndex(), faults, chunkAtFault: false);
+            return [new MapSide("unchunked-amap" + suffix, unchunked, Prelude, unchunked.Probes, visible: true)];
+        }
         var rb = new TreeVmMap(new RbTreeIndex(), faults);
         var btree = new TreeVmMap(
             new BTreeIndex(

@@ -9,10 +9,15 @@ public sealed class MapSide(
     string name,
     IVmMapMachine machine,
     IReadOnlyList<MapOp>? prelude = null,
-    long[]? probes = null
+    long[]? probes = null,
+    bool visible = false
 ) : ISide<MapOp>
 {
     private readonly MapFactSum _facts = new();
+    private readonly VisibleObserver _visible = new();
+
+    /// <summary>Compared on the process-visible observation (<see cref="VisibleObserver"/>) instead of entry by entry.</summary>
+    public bool Visible { get; } = visible;
 
     public string Name { get; } = name;
 
@@ -79,10 +84,16 @@ public sealed class MapSide(
 
     public string? CheckAllInvariants() => Machine.Check();
 
-    public ulong Fingerprint() => Machine.Fingerprint();
+    public ulong Fingerprint() => Visible ? FullFingerprint() : Machine.Fingerprint();
 
     public ulong FullFingerprint()
     {
+        if (Visible)
+        {
+            _visible.Begin();
+            Machine.Walk(_visible);
+            return _visible.Fingerprint();
+        }
         _facts.Begin();
         Machine.Walk(_facts);
         return _facts.Sum;
@@ -90,6 +101,12 @@ public sealed class MapSide(
 
     public IReadOnlyList<string> Observe()
     {
+        if (Visible)
+        {
+            _visible.Begin();
+            Machine.Walk(_visible);
+            return _visible.Lines();
+        }
         var text = new MapTextObserver();
         Machine.Walk(text);
         return text.Lines();

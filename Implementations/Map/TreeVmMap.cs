@@ -24,10 +24,17 @@ public sealed class TreeVmMap : IVmMapMachine
     private int _nextAmap;
     private int _nextAnon;
 
-    public TreeVmMap(IEntryIndex index, FaultSet faults)
+    private readonly bool _chunkAtFault;
+
+    /// <param name="chunkAtFault">
+    /// False for UnchunkedAmap, seed 001's other option: amap_copy never clips a large entry into 64 KiB
+    /// chunks; the whole entry gets one sparse amap, whose slots are allocated by chunk on first use.
+    /// </param>
+    public TreeVmMap(IEntryIndex index, FaultSet faults, bool chunkAtFault = true)
     {
         _index = index;
         _faults = faults;
+        _chunkAtFault = chunkAtFault;
         if (index is RbTreeIndex rb)
             rb.SkipAugmentOnFreeChange = faults.Has(MapFaults.StaleFreeAugment);
         if (index is BTreeIndex btree)
@@ -711,7 +718,7 @@ public sealed class TreeVmMap : IVmMapMachine
             {
                 if ((entry.EType & EType.Stack) != 0)
                     Probes[MapProbes.StackFaultUnchunked]++;
-                if (canChunk)
+                if (canChunk && _chunkAtFault)
                 {
                     Probes[MapProbes.FaultChunked]++;
                     if (!_faults.Has(MapFaults.ChunkNotAligned))
