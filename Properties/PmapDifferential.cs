@@ -10,7 +10,7 @@ namespace UvmDiff.Properties;
 /// <summary>The pmap layer's sequences as FsCheck arbitraries, one per architecture choice.</summary>
 public static class PmapSequences
 {
-    public static Arbitrary<Sequence<PmapOp>> Sequences() => DifferentialProperty.Arbitrary(PmapLayer.Amd64);
+    public static Arbitrary<Sequence<PmapOp>> Sequences() => DifferentialProperty.Arbitrary(PmapLayer.Both);
 }
 
 /// <summary>
@@ -21,13 +21,13 @@ public class PmapDifferential
 {
     [Property(Arbitrary = [typeof(PmapSequences)], MaxTest = TestSettings.Cases, QuietOnSuccess = true)]
     public Property RandomSequences_OnBothArchitectures_NeverDiverge(Sequence<PmapOp> ops) =>
-        DifferentialProperty.Holds(PmapLayer.Amd64, FaultSet.None, ops, TestSettings.CounterexampleFile("pmap"));
+        DifferentialProperty.Holds(PmapLayer.Both, FaultSet.None, ops, TestSettings.CounterexampleFile("pmap"));
 
     [Property(Arbitrary = [typeof(PmapSequences)], MaxTest = 2_000, QuietOnSuccess = true)]
     public void IncrementalFingerprint_AfterEveryStep_EqualsTheFullWalk(Sequence<PmapOp> ops)
     {
-        var sides = new List<ISide<PmapOp>> { PmapLayer.Amd64.CreateReference() };
-        sides.AddRange(PmapLayer.Amd64.CreateImplementations(FaultSet.None));
+        var sides = new List<ISide<PmapOp>> { PmapLayer.Both.CreateReference() };
+        sides.AddRange(PmapLayer.Both.CreateImplementations(FaultSet.None));
         foreach (var side in sides)
         {
             side.Reset();
@@ -43,7 +43,7 @@ public class PmapDifferential
     public static TheoryData<string> Faults()
     {
         var data = new TheoryData<string>();
-        foreach (var fault in FaultCatalog.OfLayer("pmap").Where(f => f.Name.StartsWith("Amd64")))
+        foreach (var fault in FaultCatalog.OfLayer("pmap"))
             data.Add(fault.Name);
         return data;
     }
@@ -55,7 +55,7 @@ public class PmapDifferential
     {
         var fault = FaultCatalog.Find(name)!;
         var options = new CampaignOptions(FaultSet.Of(fault), TestSettings.FaultSeed, Cases: TestSettings.FaultCases);
-        var result = Campaign.Run(PmapLayer.Amd64, options);
+        var result = Campaign.Run(PmapLayer.Both, options);
         Assert.True(
             result.Diverged,
             $"{name} ({fault.Provenance}) went undetected in {TestSettings.FaultCases} sequences"
@@ -65,7 +65,7 @@ public class PmapDifferential
             shrunk.Ops.Length <= TestSettings.MaxShrunkOps,
             $"{name}: shrunk counterexample has {shrunk.Ops.Length} ops\n{TestSettings.Explain(result.First)}"
         );
-        Assert.NotNull(new Differential<PmapOp>(PmapLayer.Amd64, FaultSet.Of(fault)).Run(shrunk.Ops));
-        Assert.Null(new Differential<PmapOp>(PmapLayer.Amd64, FaultSet.None).Run(shrunk.Ops));
+        Assert.NotNull(new Differential<PmapOp>(PmapLayer.Both, FaultSet.Of(fault)).Run(shrunk.Ops));
+        Assert.Null(new Differential<PmapOp>(PmapLayer.Both, FaultSet.None).Run(shrunk.Ops));
     }
 }

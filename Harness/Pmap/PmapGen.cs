@@ -11,7 +11,7 @@ namespace UvmDiff.Harness.Pmap;
 /// </summary>
 public static class PmapGen
 {
-    private static readonly int[] OpWeights = [26, 18, 9, 3, 5, 5, 5, 3, 2, 3, 3, 4, 3];
+    private static readonly int[] OpWeights = [24, 18, 12, 3, 5, 5, 5, 3, 2, 3, 3, 4, 3];
     private static readonly Prot[] EnterProts =
     [
         Prot.Read,
@@ -45,11 +45,45 @@ public static class PmapGen
         return [.. vas];
     }
 
+    /// <summary>Accesses, extracts and unwires go to an address entered earlier in the sequence most of the time.</summary>
     public static void Sequence(ref Rng rng, int maxOps, List<PmapOp> into)
     {
         int count = rng.Between(1, maxOps);
+        int first = into.Count;
         for (int i = 0; i < count; i++)
-            into.Add(Op(ref rng));
+        {
+            var op = Op(ref rng);
+            if (rng.Chance(60) && EnteredVa(ref rng, into, first) is { } va)
+            {
+                op = op switch
+                {
+                    Access a => a with { Va = va },
+                    Extract x => x with { Va = va },
+                    Unwire u => u with { Va = va },
+                    _ => op,
+                };
+            }
+            into.Add(op);
+        }
+    }
+
+    private static ulong? EnteredVa(ref Rng rng, List<PmapOp> ops, int first)
+    {
+        int entered = 0;
+        for (int i = first; i < ops.Count; i++)
+        {
+            if (ops[i] is Enter)
+                entered++;
+        }
+        if (entered == 0)
+            return null;
+        int pick = rng.Below(entered);
+        for (int i = first; i < ops.Count; i++)
+        {
+            if (ops[i] is Enter e && pick-- == 0)
+                return e.Va;
+        }
+        return null;
     }
 
     private static ulong Va(ref Rng rng) => Vas[rng.Below(Vas.Length)];

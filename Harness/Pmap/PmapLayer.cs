@@ -1,6 +1,7 @@
 using UvmDiff.Harness.Core;
 using UvmDiff.Implementations;
 using UvmDiff.Implementations.Pmap.Amd64;
+using UvmDiff.Implementations.Pmap.Arm64;
 using UvmDiff.Spec.Pmap;
 
 namespace UvmDiff.Harness.Pmap;
@@ -51,7 +52,11 @@ public sealed class PmapLayer(ArchChoice arch) : ILayer<PmapOp>
                 var amd64 = new Amd64Pmap(faults, name == "amd64-kernel" ? Amd64Teardown.Kernel : Amd64Teardown.Sparse);
                 return new PmapSide(name + suffix, amd64, () => amd64.Probes);
             default:
-                throw new LayerOptionException($"no pmap machine '{name}' yet");
+                var arm64 = new Arm64Pmap(
+                    faults,
+                    name == "arm64-1.113" ? Arm64Teardown.Purge113 : Arm64Teardown.Seed004
+                );
+                return new PmapSide(name + suffix, arm64, () => arm64.Probes);
         }
     }
 

@@ -193,16 +193,20 @@ public sealed class ReferencePmap(PmapProfile profile) : IPmapMachine
                 _current[cpu] = IPmapMachine.NoPmap;
         }
         var table = _tables[pmap];
+        var counters = default(TeardownCounters);
         foreach (var (start, end) in entries)
         {
+            counters.Lookups += table.Count;
             foreach (ulong va in VasIn(pmap, start, end))
             {
+                counters.PtesVisited++;
                 if (table[va].Wired)
                     _wireCount[table[va].Page]--;
                 table.Remove(va);
             }
         }
         K.Kassert(table.Count == 0, "pmap_destroy: no mappings remain");
+        LastTeardown = counters;
         _alive[pmap] = false;
         if (interleaved is not null)
             RunPvWalk(interleaved);
