@@ -35,6 +35,10 @@ public static class ExploreCommand
             Description = "bound on schedules per program and implementation",
             DefaultValueFactory = _ => long.MaxValue,
         };
+        var noReduction = new Option<bool>("--no-reduction")
+        {
+            Description = "run every interleaving, without partial-order reduction",
+        };
         var outDir = new Option<string>("--out")
         {
             Description = "where a failing schedule's trace goes",
@@ -53,6 +57,7 @@ public static class ExploreCommand
             fault,
             seconds,
             maxSchedules,
+            noReduction,
             outDir,
         };
         command.SetAction(pr =>
@@ -82,6 +87,7 @@ public static class ExploreCommand
                     faults,
                     TimeSpan.FromSeconds(pr.GetValue(seconds)),
                     pr.GetValue(maxSchedules),
+                    !pr.GetValue(noReduction),
                     pr.GetValue(outDir)!
                 );
             })
@@ -89,7 +95,7 @@ public static class ExploreCommand
         return command;
     }
 
-    private static List<(string Name, ConcurrentProgram ConcurrentProgram)> Programs(
+    private static List<(string Name, ConcurrentProgram Program)> Programs(
         string? trace,
         string? text,
         int? generate,
@@ -141,11 +147,12 @@ public static class ExploreCommand
     }
 
     private static int Run(
-        List<(string Name, ConcurrentProgram ConcurrentProgram)> programs,
+        List<(string Name, ConcurrentProgram Program)> programs,
         bool[] sides,
         FaultSet faults,
         TimeSpan limit,
         long maxSchedules,
+        bool reduce,
         string outDir
     )
     {
@@ -155,7 +162,7 @@ public static class ExploreCommand
         {
             foreach (bool afterDiff in sides)
             {
-                var result = new Explorer(afterDiff, faults, limit, maxSchedules).Explore(program);
+                var result = new Explorer(afterDiff, faults, limit, maxSchedules, reduce).Explore(program);
                 total += result.Schedules;
                 string verdict =
                     result.Counterexample is not null ? $"FAILED: {result.Failure}"
@@ -163,7 +170,7 @@ public static class ExploreCommand
                     : "bound reached before the end, no failure so far";
                 Console.WriteLine(
                     $"explore {name} on {result.Implementation}: {result.Schedules:N0} schedules "
-                        + $"({result.SleepBlocked:N0} redundant branches cut, {result.Steps:N0} steps) in {result.Time.TotalSeconds:0.00} s: {verdict}"
+                        + $"({result.SleepBlocked:N0} redundant branches cut, {result.Steps:N0} steps, {result.DistinctResults} distinct results) in {result.Time.TotalSeconds:0.00} s: {verdict}"
                 );
                 if (result.Counterexample is not null)
                 {

@@ -9,7 +9,7 @@ namespace UvmDiff.Harness.Concurrency;
 /// and after the diff, under the schedule the op carries; the reference runs the same calls in every
 /// sequential order, and a run must equal one of them.
 /// </summary>
-public sealed class ConcurrencyLayer : ILayer<ConcurrentProgram>
+public sealed class ConcurrencyLayer : ILayer<ConcurrentProgram>, IExplainsRuns<ConcurrentProgram>
 {
     public static readonly ConcurrencyLayer Instance = new();
 
@@ -31,6 +31,12 @@ public sealed class ConcurrencyLayer : ILayer<ConcurrentProgram>
 
     public void Generate(ref Rng rng, int maxOps, List<ConcurrentProgram> into) =>
         ProgramGen.Sequence(ref rng, maxOps, into);
+
+    /// <summary>The run on each implementation in two columns, one per CPU.</summary>
+    public string Explain(ConcurrentProgram op, FaultSet faults) =>
+        InterleavingView.Render(op, afterDiff: false, faults)
+        + "\n"
+        + InterleavingView.Render(op, afterDiff: true, faults);
 
     public IEnumerable<ConcurrentProgram[]> Shrink(ConcurrentProgram[] ops) => ProgramShrink.List(ops);
 }

@@ -8,16 +8,18 @@ namespace UvmDiff.Harness.Concurrency;
 /// <summary>What a bounded-exhaustive exploration of one program covered, and the first failing schedule.</summary>
 /// <param name="Schedules">Complete runs judged: one per class of equivalent interleavings.</param>
 /// <param name="SleepBlocked">Branches cut because every runnable thread's step was already covered in another order.</param>
-/// <param name="Exhaustive">True when every schedule was covered; false when a bound stopped it first.</param>
+/// <param name="Exhaustive">True when every schedule was covered (or, without keepGoing, every one up to the first failure); false when a bound stopped it first.</param>
+/// <param name="DistinctResults">Distinct verdicts and final worlds among the runs judged.</param>
 /// <param name="Counterexample">The program with the failing schedule, replayable; null when none failed.</param>
 public sealed record ExploreResult(
-    ConcurrentProgram ConcurrentProgram,
+    ConcurrentProgram Program,
     string Implementation,
     long Schedules,
     long SleepBlocked,
     long Steps,
     bool Exhaustive,
     TimeSpan Time,
+    int DistinctResults,
     ConcurrentProgram? Counterexample,
     Outcome? Failure
 );
@@ -28,10 +30,20 @@ public sealed record ExploreResult(
 /// other branches until a step that does not commute with it runs, so two interleavings that differ only
 /// in the order of independent steps (disjoint footprints) are judged once. Each complete run is judged
 /// like a campaign's: no panic, no hang, invariants, and linearizability against the reference.
-/// The machine cannot be copied, so a branch replays its prefix from a fresh world.
+/// The machine cannot be copied, so a branch replays its prefix from a fresh world. With
+/// <paramref name="reduce"/> off every interleaving is run: the yardstick the reduction is tested against;
+/// with <paramref name="keepGoing"/> the exploration goes on past a failure (the first is still reported).
 /// </summary>
-public sealed class Explorer(bool afterDiff, FaultSet faults, TimeSpan limit, long maxSchedules)
+public sealed class Explorer(
+    bool afterDiff,
+    FaultSet faults,
+    TimeSpan limit,
+    long maxSchedules,
+    bool reduce = true,
+    bool keepGoing = false
+)
 {
+    private readonly HashSet<string> _results = [];
     private readonly SteppedMachine _machine = new(afterDiff, faults);
     private readonly Linearizability _oracle = new();
     private readonly List<byte> _path = [];
@@ -58,6 +70,7 @@ public sealed class Explorer(bool afterDiff, FaultSet faults, TimeSpan limit, lo
         _counterexample = null;
         _failure = null;
         _path.Clear();
+        _results.Clear();
         Replay();
         Visit([]);
         return new ExploreResult(
@@ -66,14 +79,18 @@ public sealed class Explorer(bool afterDiff, FaultSet faults, TimeSpan limit, lo
             _schedules,
             _sleepBlocked,
             _steps,
-            !_cut && _counterexample is null,
+            !_cut,
             _clock.Elapsed,
+            _results.Count,
             _counterexample,
             _failure
         );
     }
 
-    private bool Stopped => _cut || _counterexample is not null;
+    private bool Stopped => _cut || (_counterexample is not null && !keepGoing);
+
+    /// <summary>The verdicts and final worlds of the last exploration's runs, each once.</summary>
+    public IReadOnlyCollection<string> ResultsSeen => _results;
 
     private void Replay()
     {
@@ -94,12 +111,13 @@ public sealed class Explorer(bool afterDiff, FaultSet faults, TimeSpan limit, lo
         }
         _schedules++;
         var outcome = SteppedProgramSide.Judge(_machine, _allowed);
-        if (outcome != Outcome.Ok)
+        _results.Add(outcome == Outcome.Ok ? ProgramRun.Key(_machine, out _) : outcome.ToString());
+        if (outcome != Outcome.Ok && _counterexample is null)
         {
             _counterexample = _program with { Schedule = ConcurrentProgram.ScheduleText(_path.Select(t => (int)t)) };
             _failure = outcome;
         }
-        else if (_schedules >= maxSchedules || (_schedules % 256 == 0 && _clock.Elapsed >= limit))
+        if (_schedules >= maxSchedules || (_schedules % 256 == 0 && _clock.Elapsed >= limit))
         {
             _cut = true;
         }
@@ -122,7 +140,7 @@ public sealed class Explorer(bool afterDiff, FaultSet faults, TimeSpan limit, lo
         for (int k = 0; k < threads && !Stopped; k++)
         {
             int t = k == 0 ? last : (k <= last ? k - 1 : k);
-            if (!runnable[t] || Asleep(sleep, t))
+            if (!runnable[t] || (reduce && Asleep(sleep, t)))
                 continue;
             if (!fresh)
                 Replay();

@@ -26,7 +26,7 @@ public static class ShippedPrograms
         "Program(slots: [aobj|active, anon|active, aobj|inactive], a: [UaoFlushFree(0), DaemonFree(2)], b: [Deactivate(1), Fault(0)])"
     );
 
-    public static readonly IReadOnlyList<(string Name, ConcurrentProgram ConcurrentProgram)> All =
+    public static readonly IReadOnlyList<(string Name, ConcurrentProgram Program)> All =
     [
         ("two-cpus-clean-one-page", TwoCpusCleanOnePage),
         ("wired-counter-drift", WiredCounterDrift),

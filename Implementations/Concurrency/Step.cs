@@ -74,8 +74,12 @@ public static class Footprints
     public const ulong WiredCounter = 1UL << 6;
     public const ulong FreePages = 1UL << 7;
 
-    /// <summary>Every step of a thread that shares its CPU: such threads never commute.</summary>
-    public const ulong SharedCpu = 1UL << 63;
+    /// <summary>
+    /// Threads sharing a CPU: each step of thread 0 or 2 carries its thread's bit, and a step of either that
+    /// takes or releases the page-queue mutex carries both, since it decides whether the other may run.
+    /// </summary>
+    public const ulong CpuMateOfThread0 = 1UL << 62;
+    public const ulong CpuMateOfThread2 = 1UL << 63;
 
     public const int MaxSlots = 8;
     public const int MaxPages = 46;

@@ -123,10 +123,13 @@ public sealed class SteppedMachine
     /// <summary>The footprint of thread <paramref name="t"/>'s next step, for partial-order reduction.</summary>
     public ulong FootprintOf(int t)
     {
-        ulong footprint = Pending(t).Footprint;
-        if (_threadCount > 2 && t != 1)
-            footprint |= Footprints.SharedCpu | Footprints.Lock(Locks.Pageq);
-        return footprint;
+        var step = Pending(t);
+        ulong footprint = step.Footprint;
+        if (_threadCount <= 2 || t == 1)
+            return footprint;
+        if (step.Kind != StepKind.Plain && Locks.IsMutex(step.Lock))
+            return footprint | Footprints.CpuMateOfThread0 | Footprints.CpuMateOfThread2;
+        return footprint | (t == 0 ? Footprints.CpuMateOfThread0 : Footprints.CpuMateOfThread2);
     }
 
     /// <summary>Run thread <paramref name="t"/>'s next step. => t is runnable</summary>
