@@ -129,16 +129,18 @@ public class ObjWireConformance
         Assert.Equal("  page 0x0 TABLED|AOBJ wire 2 data 0", obs[4]);
     }
 
-    /// <summary>pgo_get meets a page busy for another thread: uvm_pagewait(pg, "uao_get"), look it up again, wire it.</summary>
-    [Fact]
-    public void Wire_BusyPage_IsWaitedFor()
+    /// <summary>pgo_get meets a page busy for another thread: uvm_pagewait(pg, "uao_get" / "uvn_get"), look it up again, wire it.</summary>
+    [Theory]
+    [InlineData(1, "uao_get 0x0")]
+    [InlineData(2, "uvn_get 0x0")]
+    public void Wire_BusyPage_IsWaitedFor(int obj, string sleeps)
     {
         var (last, _) = Last(
-            "Alloc(obj: 1, off: 0x0)",
-            "Busy(obj: 1, off: 0x0)",
-            "Wire(obj: 1, start: 0x0, stop: 0x1000)"
+            $"Alloc(obj: {obj}, off: 0x0)",
+            $"Busy(obj: {obj}, off: 0x0)",
+            $"Wire(obj: {obj}, start: 0x0, stop: 0x1000)"
         );
-        Assert.Equal(new Step("Ok", "uao_get 0x0"), last);
+        Assert.Equal(new Step("Ok", sleeps), last);
     }
 
     /// <summary>
