@@ -21,7 +21,7 @@ public class ObjectGenReach
         var ops = new List<ObjOp>();
         int againRetries = 0;
         var mappings = new HashSet<string>();
-        for (int sequence = 0; sequence < 2_000; sequence++)
+        for (int sequence = 0; sequence < 5_000; sequence++)
         {
             side.Reset();
             ops.Clear();

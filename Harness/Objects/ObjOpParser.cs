@@ -25,7 +25,7 @@ public static class ObjOpParser
             "PageOut" => new PageOut(Obj(call), PageOff(call, "off")),
             "FreePage" => new FreePage(Obj(call), PageOff(call, "off")),
             "Lookup" => new Lookup(Obj(call), PageOff(call, "off")),
-            "Wire" => WireRange(call, (o, s, e) => new Wire(o, s, e)),
+            "Wire" => WireRange(call, (o, s, e) => new Wire(o, s, e, InterferenceOf(call))),
             "Unwire" => WireRange(call, (o, s, e) => new Unwire(o, s, e)),
             "Flush" => new Flush(Obj(call), Long(call, "start"), Long(call, "stop"), Flags(call), InterferenceOf(call)),
             "KmPgremove" => KernelRange(call),

@@ -50,10 +50,14 @@ public sealed record FreePage(int Obj, long Off) : PageOp(Obj, Off);
 /// <summary>uvm_pagelookup: returns the page's flags, or none.</summary>
 public sealed record Lookup(int Obj, long Off) : PageOp(Obj, Off);
 
-/// <summary>uvm_obj_wire over [start, stop).</summary>
-public sealed record Wire(int Obj, long Start, long Stop) : ObjOp
+/// <summary>
+/// uvm_obj_wire over [start, stop). Its sleeps (pagewaits on busy pages, swap and file reads) take
+/// interference like a flush's.
+/// </summary>
+public sealed record Wire(int Obj, long Start, long Stop, Interference Interference) : ObjOp
 {
-    public override string ToString() => $"Wire(obj: {Obj}, start: {Hex(Start)}, stop: {Hex(Stop)})";
+    public override string ToString() =>
+        $"Wire(obj: {Obj}, start: {Hex(Start)}, stop: {Hex(Stop)}{Interference.Suffix()})";
 }
 
 /// <summary>uvm_obj_unwire over [start, stop).</summary>

@@ -49,7 +49,7 @@ public static class ObjectGen
     /// What other threads may do while a flush sleeps: anything, including faulting pages in, failing
     /// the write slept on or making it return VM_PAGER_AGAIN.
     /// </summary>
-    private static readonly int[] ActWeights = [3, 1, 3, 1, 2, 1, 1, 2, 2, 1];
+    private static readonly int[] ActWeights = [3, 1, 3, 1, 2, 1, 1, 2, 2, 2];
 
     /// <summary>
     /// What other threads may do while uvm_km_pgremove sleeps: kernel_map is write-locked and the range
@@ -127,7 +127,7 @@ public static class ObjectGen
             {
                 int obj = AnyObj(ref rng);
                 var (start, stop) = SmallRange(obj, ref rng);
-                return new Wire(obj, start, stop);
+                return new Wire(obj, start, stop, InterferenceOf(ActWeights, ref rng));
             }
             case 10:
             {

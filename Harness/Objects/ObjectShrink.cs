@@ -42,7 +42,9 @@ public static class ObjectShrink
                 .Select(o => (ObjOp)(a with { Off = o }))
                 .Prepend(a with { Fail = false }),
             PageOp p => Smaller(p.Off).Select(o => (ObjOp)(p with { Off = o })),
-            Wire w => Ranges(w.Start, w.Stop).Select(r => (ObjOp)new Wire(w.Obj, r.Start, r.Stop)),
+            Wire w => Interferences(w.Interference)
+                .Select(i => (ObjOp)(w with { Interference = i }))
+                .Concat(Ranges(w.Start, w.Stop).Select(r => (ObjOp)(w with { Start = r.Start, Stop = r.Stop }))),
             Unwire u => Ranges(u.Start, u.Stop).Select(r => (ObjOp)new Unwire(u.Obj, r.Start, r.Stop)),
             Flush f => Interferences(f.Interference)
                 .Select(i => (ObjOp)(f with { Interference = i }))
@@ -62,7 +64,7 @@ public static class ObjectShrink
         op switch
         {
             PageOp p => p with { Off = map(p.Off) },
-            Wire w => new Wire(w.Obj, map(w.Start), map(w.Stop)),
+            Wire w => w with { Start = map(w.Start), Stop = map(w.Stop), Interference = MapActs(w.Interference, map) },
             Unwire u => new Unwire(u.Obj, map(u.Start), map(u.Stop)),
             Flush f => f with { Start = map(f.Start), Stop = map(f.Stop), Interference = MapActs(f.Interference, map) },
             KmPgremove k => k with

@@ -60,6 +60,7 @@ public sealed class ObjectSide : ISide<ObjOp>, ISleepHook
         {
             Flush f => f.Interference,
             KmPgremove k => k.Interference,
+            Wire w => w.Interference,
             _ => Interference.None,
         };
         _wake = 0;

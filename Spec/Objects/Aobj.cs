@@ -61,7 +61,8 @@ public static class Aobj
     /// <paramref name="owner"/>, then zero-fill it or read it from its swap slot.
     /// => the swap read drops the object lock (uvm_swap_get): a sleep point when a routine under test
     ///    is the caller, none for a fault by another thread (see <see cref="OtherThreads.FaultIn"/>)
-    /// => <paramref name="readFails"/> makes the swap read fail, as does a SWSLOT_BAD slot: the slot
+    /// => <paramref name="readFails"/> or an I/O error during the read's sleep makes the swap read fail,
+    ///    as does a SWSLOT_BAD slot: the slot
     ///    becomes SWSLOT_BAD (uvm_swap_markbad keeps it allocated) and the page is freed
     /// => no free page is <see cref="GetFailure.NoMemory"/>: the kernel sleeps in uvm_wait and retries
     /// => a page read from swap is CLEAN and keeps its slot (swpgonly drops: the slot is no longer the
@@ -90,8 +91,12 @@ public static class Aobj
             pg.Flags &= ~PgFlags.Fake;
             return pg;
         }
-        if (slot != SwapSpace.SlotBad && owner != Owners.OtherThread)
-            uvm.Sleep(new SleepPoint("uvm_swap_get", aobj, offset, IsIo: true));
+        if (
+            slot != SwapSpace.SlotBad
+            && owner != Owners.OtherThread
+            && uvm.Sleep(new SleepPoint("uvm_swap_get", aobj, offset, IsIo: true)) == WakeResult.IoError
+        )
+            readFails = true;
         if (slot == SwapSpace.SlotBad || readFails)
         {
             if (slot != SwapSpace.SlotBad)

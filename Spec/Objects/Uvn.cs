@@ -16,7 +16,8 @@ public static class Uvn
     /// => the read drops the object lock: a sleep point when a routine under test is the caller, none
     ///    for a fault by another thread (see <see cref="OtherThreads.FaultIn"/>)
     /// => returns the page BUSY, CLEAN and unmodified, or null when no page is free
-    ///    (<see cref="GetFailure.NoMemory"/>: the kernel sleeps in uvm_wait and retries)
+    ///    (<see cref="GetFailure.NoMemory"/>: the kernel sleeps in uvm_wait and retries) or the read
+    ///    failed (<see cref="GetFailure.PagerError"/>: the page is freed)
     /// </summary>
     public static VmPage? Get(Uvm uvm, VnodeObject vn, long offset, string owner, out GetFailure failure)
     {
@@ -27,8 +28,15 @@ public static class Uvn
             return null;
         }
         failure = GetFailure.None;
-        if (owner != Owners.OtherThread)
-            uvm.Sleep(new SleepPoint("uvn_io", vn, offset, IsIo: true));
+        if (
+            owner != Owners.OtherThread
+            && uvm.Sleep(new SleepPoint("uvn_io", vn, offset, IsIo: true)) == WakeResult.IoError
+        )
+        {
+            Pages.Pages.Free(uvm, pg);
+            failure = GetFailure.PagerError;
+            return null;
+        }
         pg.Data = vn.File[(int)(offset >> K.PageShift)];
         pg.Flags &= ~PgFlags.Fake;
         return pg;

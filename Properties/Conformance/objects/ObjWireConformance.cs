@@ -66,6 +66,59 @@ public class ObjWireConformance
         );
     }
 
+    /// <summary>
+    /// uao_get drops the object lock for the swap read (uvm_swap_get): another thread faults page 1 in
+    /// meanwhile, and pgo_get, reaching it next, finds it resident and busies it in place instead of reading it.
+    /// </summary>
+    [Fact]
+    public void Wire_DuringASwapRead_AnotherThreadFaultsTheNextPageIn()
+    {
+        var (last, obs) = Last(
+            "Alloc(obj: 1, off: 0x0)",
+            "Dirty(obj: 1, off: 0x0)",
+            "PageOut(obj: 1, off: 0x0)",
+            "Wire(obj: 1, start: 0x0, stop: 0x2000, interference: [Insert(0x1000)])"
+        );
+        Assert.Equal(new Step("Ok", "io uvm_swap_get 0x0"), last);
+        AssertObservation(
+            obs,
+            "uvmexp free 94 active 0 inactive 0 wired 2 swpginuse 0 swpgonly 0",
+            "obj 1 aobj refs 1 npages 2",
+            "  page 0x0 TABLED|AOBJ wire 1 data 1",
+            "  page 0x1000 TABLED|AOBJ wire 1 data 0 mapped rw",
+            EmptyVnode,
+            EmptyKernel
+        );
+    }
+
+    /// <summary>
+    /// The swap read fails: uao_get marks the slot SWSLOT_BAD (uvm_swap_markbad), frees the page and returns
+    /// VM_PAGER_ERROR; the file read fails: uvn_get frees the page and returns the error. Nothing is wired.
+    /// </summary>
+    [Fact]
+    public void Wire_ReadFails_ReturnsThePagersError()
+    {
+        var (steps, obs) = Run(
+            "Alloc(obj: 1, off: 0x0)",
+            "Dirty(obj: 1, off: 0x0)",
+            "PageOut(obj: 1, off: 0x0)",
+            "Wire(obj: 1, start: 0x0, stop: 0x1000, interference: [IoError])",
+            "Wire(obj: 2, start: 0x0, stop: 0x1000, interference: [IoError])"
+        );
+        Assert.Equal(
+            [new Step("VM_PAGER_ERROR", "io uvm_swap_get 0x0"), new Step("VM_PAGER_ERROR", "io uvn_io 0x0")],
+            steps.Skip(3)
+        );
+        AssertObservation(
+            obs,
+            "uvmexp free 96 active 0 inactive 0 wired 0 swpginuse 1 swpgonly 1",
+            EmptyAobj,
+            "  swap 0x0 SWSLOT_BAD",
+            EmptyVnode,
+            EmptyKernel
+        );
+    }
+
     /// <summary>A page already resident and unbusy is busied in place and wired again: wire_count 2, counted once.</summary>
     [Fact]
     public void Wire_Twice_CountsWiringsOnThePage()
@@ -76,16 +129,18 @@ public class ObjWireConformance
         Assert.Equal("  page 0x0 TABLED|AOBJ wire 2 data 0", obs[4]);
     }
 
-    /// <summary>pgo_get meets a page busy for another thread: uvm_pagewait(pg, "uao_get"), look it up again, wire it.</summary>
-    [Fact]
-    public void Wire_BusyPage_IsWaitedFor()
+    /// <summary>pgo_get meets a page busy for another thread: uvm_pagewait(pg, "uao_get" / "uvn_get"), look it up again, wire it.</summary>
+    [Theory]
+    [InlineData(1, "uao_get 0x0")]
+    [InlineData(2, "uvn_get 0x0")]
+    public void Wire_BusyPage_IsWaitedFor(int obj, string sleeps)
     {
         var (last, _) = Last(
-            "Alloc(obj: 1, off: 0x0)",
-            "Busy(obj: 1, off: 0x0)",
-            "Wire(obj: 1, start: 0x0, stop: 0x1000)"
+            $"Alloc(obj: {obj}, off: 0x0)",
+            $"Busy(obj: {obj}, off: 0x0)",
+            $"Wire(obj: {obj}, start: 0x0, stop: 0x1000)"
         );
-        Assert.Equal(new Step("Ok", "uao_get 0x0"), last);
+        Assert.Equal(new Step("Ok", sleeps), last);
     }
 
     /// <summary>
