@@ -268,6 +268,16 @@ public static class UvmDiffCommand
             Guard(() => SnapshotCommands.Approve(pr.GetValue(snapshotDir)!, pr.GetValue(approveName)))
         );
 
+        var mapsFile = new Argument<string>("file") { Description = "a /proc/PID/maps capture" };
+        var mapsCommand = new Command(
+            "maps",
+            "load a /proc/PID/maps capture into the map layer's reference and print the map"
+        )
+        {
+            mapsFile,
+        };
+        mapsCommand.SetAction(pr => Guard(() => MapsCommand.Run(pr.GetValue(mapsFile)!)));
+
         var root = new RootCommand(
             "uvmdiff: differential testing of OpenBSD UVM and pmap rewrites against a reference specification"
         )
@@ -278,6 +288,7 @@ public static class UvmDiffCommand
             corpus,
             scenario,
             approve,
+            mapsCommand,
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
