@@ -6,6 +6,7 @@ using UvmDiff.Bench;
 if (args is ["--counters"])
 {
     Counters.PrintTable(Console.Out);
+    PmapTeardownCase.Print(Console.Out);
     return 0;
 }
 

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using UvmDiff.Harness.Map;
 using UvmDiff.Spec.Map;
 
@@ -6,6 +7,20 @@ namespace UvmDiff.Cli;
 /// <summary>uvmdiff maps FILE: load a /proc/PID/maps capture into the reference map and print it.</summary>
 public static class MapsCommand
 {
+    public static Command Create(Func<Func<int>, int> guard)
+    {
+        var file = new Argument<string>("file") { Description = "a /proc/PID/maps capture" };
+        var command = new Command(
+            "maps",
+            "load a /proc/PID/maps capture into the map layer's reference and print the map"
+        )
+        {
+            file,
+        };
+        command.SetAction(pr => guard(() => Run(pr.GetValue(file)!)));
+        return command;
+    }
+
     public static int Run(string path)
     {
         var ops = ProcMaps.Load(path);

@@ -38,6 +38,8 @@ public sealed class Replay(string path, FaultSet faults) : ILayerVisitor<int>
             var outcome = reference.Apply(ops[i]);
             Console.WriteLine($"{i + 1, 3}  {ops[i]}");
             Console.WriteLine($"     => {outcome.Describe(reference)}");
+            if (layer is IExplainsRuns<TOp> explains)
+                Console.WriteLine(explains.Explain(ops[i], faults));
             if (outcome.IsFatal)
                 break;
         }

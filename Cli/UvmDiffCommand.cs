@@ -268,16 +268,6 @@ public static class UvmDiffCommand
             Guard(() => SnapshotCommands.Approve(pr.GetValue(snapshotDir)!, pr.GetValue(approveName)))
         );
 
-        var mapsFile = new Argument<string>("file") { Description = "a /proc/PID/maps capture" };
-        var mapsCommand = new Command(
-            "maps",
-            "load a /proc/PID/maps capture into the map layer's reference and print the map"
-        )
-        {
-            mapsFile,
-        };
-        mapsCommand.SetAction(pr => Guard(() => MapsCommand.Run(pr.GetValue(mapsFile)!)));
-
         var root = new RootCommand(
             "uvmdiff: differential testing of OpenBSD UVM and pmap rewrites against a reference specification"
         )
@@ -288,7 +278,8 @@ public static class UvmDiffCommand
             corpus,
             scenario,
             approve,
-            mapsCommand,
+            ExploreCommand.Create(Guard),
+            MapsCommand.Create(Guard),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -300,7 +291,7 @@ public static class UvmDiffCommand
     }
 
     /// <summary>Bad input becomes one line on stderr and exit code 2.</summary>
-    private static int Guard(Func<int> action)
+    internal static int Guard(Func<int> action)
     {
         try
         {

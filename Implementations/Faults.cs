@@ -1,5 +1,6 @@
 using UvmDiff.Implementations.Map;
 using UvmDiff.Implementations.Objects;
+using UvmDiff.Implementations.Pmap;
 
 namespace UvmDiff.Implementations;
 
@@ -29,7 +30,13 @@ public sealed record Fault(
 /// <summary>Every fault of every layer, in one list; a fault's position is its bit in <see cref="FaultSet"/>.</summary>
 public static class FaultCatalog
 {
-    public static readonly IReadOnlyList<Fault> All = [.. ObjectFaults.All, .. MapFaults.All];
+    public static readonly IReadOnlyList<Fault> All =
+    [
+        .. ObjectFaults.All,
+        .. MapFaults.All,
+        .. PmapFaults.All,
+        .. Concurrency.ConcurrencyFaults.All,
+    ];
 
     private static readonly Dictionary<Fault, int> Index = IndexAll();
 

@@ -13,6 +13,7 @@ namespace UvmDiff.Properties;
 /// demands that the text observation, the full-walk fingerprint and the incremental fingerprint all
 /// change, and that the two fingerprints still agree.
 /// </summary>
+[Trait("Category", "Law")]
 public class FingerprintLaws
 {
     private static readonly string[] Setup =
@@ -50,6 +51,7 @@ public class FingerprintLaws
         ["wire count"] = uvm => Page(uvm, 1, 0x8000).WireCount++,
         ["contents"] = uvm => Page(uvm, 2, 0x1000).Data++,
         ["pmap modified bit"] = uvm => Page(uvm, 2, 0x2000).PmapModified = true,
+        ["mapping state"] = uvm => Page(uvm, 2, 0x2000).Mapping = PmapMapping.Read,
         ["page offset"] = uvm => Page(uvm, 2, 0x2000).Offset = 0x7000,
         ["swap slot dropped"] = uvm => Aobj.SetSwslot(Aobj1(uvm), 5, 0),
         ["swap slot made bad"] = uvm => Aobj.SetSwslot(Aobj1(uvm), 5, SwapSpace.SlotBad),

@@ -11,6 +11,7 @@ namespace UvmDiff.Properties;
 /// differential test cannot see these (both sides share the code), so they are pinned here, on
 /// the reference and on the implementation alike.
 /// </summary>
+[Trait("Category", "Law")]
 public class ObjectReferenceLaws
 {
     [Fact]

@@ -8,6 +8,7 @@ namespace UvmDiff.Properties;
 /// slots and file blocks, then both queues in order. A walk that mixed objects up would still agree
 /// between the sides, so the whole text is pinned once here.
 /// </summary>
+[Trait("Category", "Law")]
 public class ObservationLaws
 {
     [Fact]
@@ -27,10 +28,10 @@ public class ObservationLaws
             [
                 "uvmexp free 93 active 2 inactive 1 wired 0 swpginuse 1 swpgonly 1",
                 "obj 1 aobj refs 1 npages 1",
-                "  page 0x0 TABLED|ACTIVE|AOBJ wire 0 data 0",
+                "  page 0x0 TABLED|ACTIVE|AOBJ wire 0 data 0 mapped rw",
                 "  swap 0x5000 data 0",
                 "obj 2 vnode refs 1 npages 1",
-                "  page 0x1000 TABLED|CLEAN|CLEANCHK|ACTIVE wire 0 data 1",
+                "  page 0x1000 TABLED|CLEAN|CLEANCHK|ACTIVE wire 0 data 1 mapped r",
                 "  file 0x1000 data 1",
                 "obj 3 kernel aobj refs 1 npages 1",
                 "  page 0x2000 TABLED|INACTIVE|AOBJ wire 0 data 0",

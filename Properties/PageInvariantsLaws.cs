@@ -11,6 +11,7 @@ namespace UvmDiff.Properties;
 /// breaks: a check that never fires would let every differential run pass. Each test breaks one
 /// invariant by hand on an otherwise sound machine.
 /// </summary>
+[Trait("Category", "Law")]
 public class PageInvariantsLaws
 {
     private static Uvm Machine(out VmPage active, out VmPage inactive, out VmPage wired)
@@ -200,5 +201,102 @@ public class PageInvariantsLaws
         Assert.Equal(1u, wired.WireCount);
         Assert.Equal(1, uvm.Exp.Wired);
         Assert.Null(Invariants.Check(uvm));
+    }
+
+    [Fact]
+    public void CheckPage_FreePageStillLinked_IsReported()
+    {
+        var uvm = Machine(out var active, out _, out _);
+        var free = uvm.Frames.First(p => p.Has(PgFlags.QueueFree));
+        free.QueueNext = active;
+        Assert.Contains("free page still linked on a queue", Invariants.CheckPage(uvm, free));
+    }
+
+    [Fact]
+    public void CheckPage_TabledPageWithNoObject_IsReported()
+    {
+        var uvm = Machine(out var active, out _, out _);
+        active.Object = null;
+        Assert.Contains("owner is none", Invariants.CheckPage(uvm, active));
+    }
+
+    [Fact]
+    public void CheckPage_PageOnNoQueueStillLinked_IsReported()
+    {
+        var uvm = Machine(out var active, out _, out var wired);
+        wired.QueuePrev = active;
+        Assert.Contains("on no queue but still linked", Invariants.CheckPage(uvm, wired));
+    }
+
+    [Fact]
+    public void CheckPage_BrokenForwardLinks_AreReported()
+    {
+        var uvm = Machine(out var active, out _, out _);
+        var head = uvm.Active.Head!;
+        Assert.Same(head, active.QueuePrev);
+        head.QueueNext = active.QueueNext;
+        Assert.Contains("broken forward link", Invariants.CheckPage(uvm, active));
+        uvm.Active.Head = active;
+        Assert.Contains("broken forward link", Invariants.CheckPage(uvm, head));
+    }
+
+    [Fact]
+    public void CheckPage_BrokenBackLinks_AreReported()
+    {
+        var uvm = Machine(out var active, out _, out _);
+        var tail = uvm.Active.Tail!;
+        Assert.Same(tail, active.QueueNext);
+        tail.QueuePrev = null;
+        Assert.Contains("broken back link", Invariants.CheckPage(uvm, active));
+        tail.QueuePrev = active;
+        uvm.Active.Tail = active;
+        Assert.Contains("broken back link", Invariants.CheckPage(uvm, tail));
+    }
+
+    [Fact]
+    public void CheckCounts_PageQueueLockHeld_IsReported()
+    {
+        var uvm = Machine(out _, out _, out _);
+        uvm.PageqLocked = true;
+        Assert.Contains("pageqlock", Invariants.CheckCounts(uvm, new Invariants.PageCounts()));
+    }
+
+    [Fact]
+    public void Check_MorePagesLinkedThanTailqSays_IsReported()
+    {
+        var uvm = Machine(out _, out _, out _);
+        uvm.Active.Length--;
+        AssertReports(uvm, "more pages linked than TAILQ says");
+    }
+
+    [Fact]
+    public void CheckObject_PageKeyedAtAnotherOffset_IsReported()
+    {
+        var uvm = Machine(out var active, out _, out _);
+        active.Offset = 0x7000;
+        Assert.Equal(
+            "obj 2: hash index: page keyed at 0x1000 has offset 0x7000",
+            Invariants.CheckObject(uvm.Objects[1])
+        );
+    }
+
+    [Fact]
+    public void HashIndexRemove_OfAPageNotInIt_Panics()
+    {
+        var uvm = Machine(out var active, out var inactive, out _);
+        var index = uvm.Objects[1].Pages;
+        var stranger = uvm.Frames.First(p => p.Has(PgFlags.QueueFree));
+        stranger.Offset = 0x1000;
+        Assert.Equal(
+            "RBT_REMOVE: page not in uvm_objtree",
+            Assert.Throws<Spec.Kernel.KernelPanic>(() => index.Remove(stranger)).Message
+        );
+        stranger.Offset = 0x9000;
+        Assert.Equal(
+            "RBT_REMOVE: page not in uvm_objtree",
+            Assert.Throws<Spec.Kernel.KernelPanic>(() => index.Remove(stranger)).Message
+        );
+        Assert.Same(active, index.Lookup(0x1000));
+        Assert.Same(inactive, index.Lookup(0x3000));
     }
 }

@@ -13,6 +13,7 @@ namespace UvmDiff.Properties;
 /// unbusies the pages before returning), checked by calling the Spec directly: uvm_mk_pcluster's
 /// RELEASED marking, uvm_pager_dropcluster, and the page-layer assertions of semantics brief §1.
 /// </summary>
+[Trait("Category", "Law")]
 public class PagerDirectLaws
 {
     private sealed class FailingIo : ISleepHook
@@ -70,7 +71,7 @@ public class PagerDirectLaws
         uvm.SleepHook = new FailingIo();
         var pps = new VmPage[Pager.ClusterCapacity];
 
-        bool ok = Pager.Put(
+        var result = Pager.Put(
             uvm,
             vn,
             center,
@@ -82,7 +83,7 @@ public class PagerDirectLaws
             out int count
         );
 
-        Assert.False(ok);
+        Assert.Equal(PagerResult.Error, result);
         Assert.Equal(3, count);
         Assert.True(center.Has(PgFlags.Busy));
         Assert.All(pps[1..3], pg => Assert.False(pg.Has(PgFlags.Busy | PgFlags.Released)));

@@ -1,5 +1,6 @@
 using UvmDiff.Harness.Map;
 using UvmDiff.Harness.Objects;
+using UvmDiff.Harness.Pmap;
 using UvmDiff.Harness.Snapshots;
 
 namespace UvmDiff.Harness.Core;
@@ -73,6 +74,26 @@ public static class Layers
             "map",
             "map layer: clipping, amap chunking, sorted list vs RB tree vs B+-tree (seed 001)",
             MapLayer.Create,
+            []
+        ),
+        new LayerEntry<PmapOp>(
+            "pmap",
+            "pmap layer: simulated amd64 and arm64 page tables, TLBs and teardown (seeds 003, 004)",
+            options =>
+            {
+                options.AcceptOnly("pmap", arch: true);
+                return PmapLayer.For(options.Arch);
+            },
+            []
+        ),
+        new LayerEntry<Concurrency.ConcurrentProgram>(
+            "concurrency",
+            "seed 002 on two CPUs: page free, clean, wire and fault interleaved, linearizable to the reference",
+            options =>
+            {
+                options.AcceptOnly("concurrency");
+                return Concurrency.ConcurrencyLayer.Instance;
+            },
             []
         ),
     ];

@@ -139,13 +139,15 @@ public static class ObjOpParser
     {
         if (node is WordNode { Word: "IoError" })
             return new Act(ActKind.IoError, 0);
+        if (node is WordNode { Word: "Again" })
+            return new Act(ActKind.Again, 0);
         if (
             node is not CallNode { Args.Count: 1 } act
             || !Enum.TryParse<ActKind>(act.Name, out var kind)
-            || kind == ActKind.IoError
+            || !new Act(kind, 0).HasOffset
         )
             throw new FormatException(
-                $"{call.Name}: interference acts are Free(off), Insert(off), Busy(off), Unbusy(off), Dirty(off) and IoError"
+                $"{call.Name}: interference acts are Free(off), Insert(off), Busy(off), Unbusy(off), Dirty(off), IoError and Again"
             );
         long off = act.Args[0].Value switch
         {

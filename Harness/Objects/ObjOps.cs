@@ -78,13 +78,16 @@ public sealed record KmPgremove(ulong Sva, ulong Eva, Interference Interference)
     public override string ToString() => $"KmPgremove(sva: {Hex(Sva)}, eva: {Hex(Eva)}{Interference.Suffix()})";
 }
 
-/// <summary>Another reference to the object (uao_reference / vref).</summary>
+/// <summary>
+/// Another reference to the object (uao_reference / vref). uao_reference returns at once for the kernel
+/// object (UVM_OBJ_IS_KERN_OBJECT: its uo_refs is UVM_OBJ_KERN, never counted), so Ref(obj: 3) changes nothing.
+/// </summary>
 public sealed record Ref(int Obj) : ObjOp
 {
     public override string ToString() => $"Ref(obj: {Obj})";
 }
 
-/// <summary>Drop a reference that is not the last.</summary>
+/// <summary>Drop a reference that is not the last (EINVAL for the last). uao_detach ignores the kernel object.</summary>
 public sealed record Unref(int Obj) : ObjOp
 {
     public override string ToString() => $"Unref(obj: {Obj})";
@@ -98,6 +101,7 @@ public enum ActKind
     Unbusy,
     Dirty,
     IoError,
+    Again,
 }
 
 /// <summary>
@@ -108,8 +112,11 @@ public readonly record struct Act(ActKind Kind, long Off)
 {
     public const long Here = -1;
 
+    /// <summary>IoError and Again act on the pager I/O slept on, not on a page.</summary>
+    public bool HasOffset => Kind is not (ActKind.IoError or ActKind.Again);
+
     public override string ToString() =>
-        Kind == ActKind.IoError ? "IoError" : $"{Kind}({(Off == Here ? "here" : "0x" + Off.ToString("x"))})";
+        HasOffset ? $"{Kind}({(Off == Here ? "here" : "0x" + Off.ToString("x"))})" : Kind.ToString();
 }
 
 /// <summary>

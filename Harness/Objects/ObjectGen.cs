@@ -45,15 +45,18 @@ public static class ObjectGen
         PgoFlags.Free | PgoFlags.AllPages,
     ];
 
-    /// <summary>What other threads may do while a flush sleeps: anything, including faulting pages in.</summary>
-    private static readonly int[] ActWeights = [3, 1, 3, 1, 2, 1, 1, 2, 2];
+    /// <summary>
+    /// What other threads may do while a flush sleeps: anything, including faulting pages in, failing
+    /// the write slept on or making it return VM_PAGER_AGAIN.
+    /// </summary>
+    private static readonly int[] ActWeights = [3, 1, 3, 1, 2, 1, 1, 2, 2, 1];
 
     /// <summary>
     /// What other threads may do while uvm_km_pgremove sleeps: kernel_map is write-locked and the range
     /// already pmap_removed, so nothing faults a kernel-object page in or writes through a mapping; the
     /// pagedaemon still busies and frees pages. The weights of <see cref="ActWeights"/> with those zeroed.
     /// </summary>
-    private static readonly int[] KernelActWeights = [3, 1, 0, 0, 2, 1, 1, 0, 0];
+    private static readonly int[] KernelActWeights = [3, 1, 0, 0, 2, 1, 1, 0, 0, 0];
 
     private static readonly ObjOp[,,] PageOps = BuildPageOps();
 
@@ -216,7 +219,8 @@ public static class ObjectGen
             5 => new Act(ActKind.Busy, Act.Here),
             6 => new Act(ActKind.Unbusy, PageOff(ref rng)),
             7 => new Act(ActKind.Dirty, PageOff(ref rng)),
-            _ => new Act(ActKind.IoError, 0),
+            8 => new Act(ActKind.IoError, 0),
+            _ => new Act(ActKind.Again, 0),
         };
 
     public static ulong Va(long offset) => Spec.Routines.KmPgremove.KernelMapMin + (ulong)offset;

@@ -24,7 +24,7 @@ public static class ObjectFacts
             4,
             pg.Object!.Id,
             pg.Offset,
-            (long)(pg.Flags & UvmObservation.Observed) | (pg.PmapModified ? 1L << 40 : 0),
+            (long)(pg.Flags & UvmObservation.Observed) | (pg.PmapModified ? 1L << 40 : 0) | (long)pg.Mapping << 41,
             pg.WireCount,
             pg.Data
         );
@@ -103,6 +103,7 @@ public sealed class TextObserver : IUvmObserver
 
     public readonly List<string> Lines = [];
 
+    /// <summary>"free" is the kernel's uvmexp.free + uvmexp.percpucaches (see <see cref="UvmExp.Free"/>).</summary>
     public void Counters(UvmExp exp) =>
         Lines.Add(
             $"uvmexp free {exp.Free} active {exp.Active} inactive {exp.Inactive} wired {exp.Wired} "
@@ -113,7 +114,7 @@ public sealed class TextObserver : IUvmObserver
 
     public void Page(VmPage pg) =>
         Lines.Add(
-            $"  page 0x{pg.Offset:x} {FormatFlags(pg.Flags)} wire {pg.WireCount} data {pg.Data}{(pg.PmapModified ? " modified" : "")}"
+            $"  page 0x{pg.Offset:x} {FormatFlags(pg.Flags)} wire {pg.WireCount} data {pg.Data}{(pg.PmapModified ? " modified" : "")}{MappingText(pg.Mapping)}"
         );
 
     public void SwapSlot(int pageIndex, bool bad, long data) =>
@@ -125,6 +126,14 @@ public sealed class TextObserver : IUvmObserver
 
     public void QueueEntry(PageQueue queue, VmPage pg) =>
         Lines.Add($"{queue.Name} queue: obj {pg.Object?.Id.ToString() ?? "none"} page 0x{pg.Offset:x}");
+
+    private static string MappingText(PmapMapping mapping) =>
+        mapping switch
+        {
+            PmapMapping.Read => " mapped r",
+            PmapMapping.Write => " mapped rw",
+            _ => "",
+        };
 
     public static string FormatFlags(PgFlags flags)
     {

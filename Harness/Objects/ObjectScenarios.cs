@@ -182,6 +182,42 @@ public static class ObjectScenarios
                 """
             )
         ),
+        Scenarios.Define(
+            ObjOpParser.Parse,
+            "ObjWireBatchIndexLosesCleanPage",
+            "a kernel bug end to end: uvm_obj_wire of a range not starting at offset 0 calls uao_dropswap with "
+                + "the index inside its batch and drops the slot of another page that is resident and CLEAN; "
+                + "the pagedaemon frees that page without writing it (CLEAN: its slot is trusted), and the next "
+                + "fault zero-fills it",
+            (
+                "write page 0x0 of the aobj, page it out (its slot holds the data), fault it back in: CLEAN, slot kept",
+                """
+                Alloc(obj: 1, off: 0x0)
+                Dirty(obj: 1, off: 0x0)
+                PageOut(obj: 1, off: 0x0)
+                Alloc(obj: 1, off: 0x0)
+                """
+            ),
+            (
+                "uvm_obj_wire of [0x1000, 0x2000): batch index 0, so uao_dropswap(uobj, 0) drops page 0x0's slot",
+                """
+                Wire(obj: 1, start: 0x1000, stop: 0x2000)
+                """
+            ),
+            (
+                "the pagedaemon pages 0x0 out: CLEAN, so freed unwritten, swpgonly + 1; the data is nowhere",
+                """
+                PageOut(obj: 1, off: 0x0)
+                """
+            ),
+            (
+                "the next fault on 0x0 finds no slot and zero-fills the page",
+                """
+                Alloc(obj: 1, off: 0x0)
+                Lookup(obj: 1, off: 0x0)
+                """
+            )
+        ),
     ];
 
     /// <summary>The scenario called <paramref name="name"/> (case-insensitive), or null.</summary>

@@ -99,10 +99,7 @@ public static class ObjectShrink
             : new Interference(
                 interference
                     .Wakes.Select(w =>
-                        Array.ConvertAll(
-                            w,
-                            a => a.Off == Act.Here || a.Kind == ActKind.IoError ? a : a with { Off = map(a.Off) }
-                        )
+                        Array.ConvertAll(w, a => a.Off == Act.Here || !a.HasOffset ? a : a with { Off = map(a.Off) })
                     )
                     .ToArray()
             );
@@ -156,7 +153,7 @@ public static class ObjectShrink
             for (int j = 0; j < wakes[i].Length; j++)
             {
                 var act = wakes[i][j];
-                if (act.Off == Act.Here || act.Kind == ActKind.IoError)
+                if (act.Off == Act.Here || !act.HasOffset)
                     continue;
                 foreach (long o in Smaller(act.Off))
                 {

@@ -116,7 +116,7 @@ public sealed class ObjectSide : ISide<ObjOp>, ISleepHook
             case FreePage f:
                 return Status(OtherThreads.Free(_uvm, Object(f.Obj), f.Off));
             case Lookup l:
-                return Object(l.Obj).Pages.Lookup(l.Off) is { } pg
+                return Pages.Lookup(Object(l.Obj), l.Off) is { } pg
                     ? Outcome.Of(
                         (long)(pg.Flags & UvmObservation.Observed) | (long)pg.WireCount << 32,
                         $"{TextObserver.FormatFlags(pg.Flags & UvmObservation.Observed)} wire {pg.WireCount}"
@@ -143,9 +143,12 @@ public sealed class ObjectSide : ISide<ObjOp>, ISleepHook
                 _routines.KmPgremove(_uvm, (AnonObject)Object(ObjectWorld.KernelId), k.Sva, k.Eva);
                 return Outcome.Ok;
             case Ref r:
-                Object(r.Obj).Refs++;
+                if (r.Obj != ObjectWorld.KernelId)
+                    Object(r.Obj).Refs++;
                 return Outcome.Ok;
             case Unref u:
+                if (u.Obj == ObjectWorld.KernelId)
+                    return Outcome.Ok;
                 var target = Object(u.Obj);
                 if (target.Refs <= 1)
                     return Outcome.Errno("EINVAL");
@@ -192,6 +195,10 @@ public sealed class ObjectSide : ISide<ObjOp>, ISleepHook
                     if (point.IsIo)
                         result = WakeResult.IoError;
                     break;
+                case ActKind.Again:
+                    if (point.IsIo)
+                        result = WakeResult.Again;
+                    break;
             }
         }
         return result;
@@ -223,6 +230,7 @@ public sealed class ObjectSide : ISide<ObjOp>, ISleepHook
     /// resident there now is one it wired. pageunwire has no underflow check, so a caller breaking
     /// this wraps wire_count in the kernel too. A hole left by a page freed while wired (uvn_flush
     /// frees wired pages) is let through: that is what the routine's KASSERT(pg != NULL) is for.
+    /// An empty range breaks nothing: uvm_obj_unwire's loop does not run.
     /// </summary>
     private bool CallerWired(int obj, long start, long stop)
     {
@@ -233,7 +241,7 @@ public sealed class ObjectSide : ISide<ObjOp>, ISleepHook
             if (counts[off >> K.PageShift] == 0 || pages.Lookup(off) is { WireCount: 0 })
                 return false;
         }
-        return stop > start;
+        return true;
     }
 
     private void CountCallerWiring(int obj, long start, long stop, int delta)

@@ -111,7 +111,7 @@ public sealed class RangeRoutines : IObjectRoutines
         CountSwapOnlySlots(kobj, (int)(start >> K.PageShift), (int)(stop >> K.PageShift));
         if (_residentOnlySwap)
             return;
-        var (freed, bad) = Aobj.DropSwapRange(uvm, kobj, (int)(start >> K.PageShift), (int)(stop >> K.PageShift));
+        var (freed, bad) = Aobj.ForgetSwapSlots(uvm, kobj, (int)(start >> K.PageShift), (int)(stop >> K.PageShift));
         Spec.Routines.KmPgremove.SubtractSwpgOnly(uvm, _ignoreBadSlots ? freed : freed + bad);
     }
 

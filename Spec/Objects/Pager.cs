@@ -60,7 +60,7 @@ public static class Pager
             long incr = forward == 1 ? K.PageSize : -K.PageSize;
             for (long curoff = center.Offset + incr; forward == 0 ? curoff >= lo : curoff < hi; curoff += incr)
             {
-                var pclust = vn.Pages.Lookup(curoff);
+                var pclust = Pages.Pages.Lookup(vn, curoff);
                 if (pclust is null)
                     break;
                 if (!pclust.Has(PgFlags.QueueInactive))
@@ -94,10 +94,10 @@ public static class Pager
     /// <summary>
     /// uvm_pager_put for an object page: cluster, drop the page-queue lock, write.
     /// => page queues locked on entry, unlocked on return
-    /// => on error every cluster page but <paramref name="pg"/> is already unbusied
+    /// => on error or AGAIN every cluster page but <paramref name="pg"/> is already unbusied
     ///    (uvm_pager_dropcluster), but the cluster is still returned in full, as the kernel does
     /// </summary>
-    public static bool Put(
+    public static PagerResult Put(
         Uvm uvm,
         VnodeObject vn,
         VmPage pg,
@@ -111,10 +111,10 @@ public static class Pager
     {
         (first, count) = MakeCluster(uvm, vn, pps, pg, flags, start, stop);
         uvm.UnlockPageq();
-        bool ok = Uvn.Put(uvm, vn, pps.Slice(first, count));
-        if (!ok && count > 1)
+        var result = Uvn.Put(uvm, vn, pps.Slice(first, count), flags);
+        if (result != PagerResult.Ok && count > 1)
             DropCluster(pg, pps.Slice(first, count));
-        return ok;
+        return result;
     }
 
     /// <summary>uvm_pager_dropcluster after a failed object pageout: unbusy all pages but pg.</summary>
@@ -128,4 +128,12 @@ public static class Pager
             p.Owner = null;
         }
     }
+}
+
+/// <summary>What pgo_put returned: VM_PAGER_OK, VM_PAGER_ERROR or VM_PAGER_AGAIN (never PEND: writes are synchronous).</summary>
+public enum PagerResult
+{
+    Ok,
+    Error,
+    Again,
 }

@@ -10,26 +10,27 @@ public static class Uvn
     public const long MaxBSize = 64 * 1024;
 
     /// <summary>
-    /// uvn_get for one non-resident page: read the block from the file.
-    /// => returns the page BUSY and clean, or null with the reason in <paramref name="error"/>
+    /// uvn_get(PGO_SYNCIO) for one page that is not resident: allocate it BUSY for
+    /// <paramref name="owner"/> and read its block from the file (uvn_io, UIO_READ).
+    /// => offset inside round_page(u_size): every caller checks
+    /// => the read drops the object lock: a sleep point when a routine under test is the caller, none
+    ///    for a fault by another thread (see <see cref="OtherThreads.FaultIn"/>)
+    /// => returns the page BUSY, CLEAN and unmodified, or null when no page is free
+    ///    (<see cref="GetFailure.NoMemory"/>: the kernel sleeps in uvm_wait and retries)
     /// </summary>
-    public static VmPage? Get(Uvm uvm, VnodeObject vn, long offset, out string? error)
+    public static VmPage? Get(Uvm uvm, VnodeObject vn, long offset, string owner, out GetFailure failure)
     {
-        if (offset >= K.RoundPage(vn.USize))
-        {
-            error = "EINVAL";
-            return null;
-        }
-        var pg = Pages.Pages.Alloc(uvm, vn, offset, zero: false, Owners.OtherThread);
+        var pg = Pages.Pages.Alloc(uvm, vn, offset, zero: false, owner);
         if (pg is null)
         {
-            error = "ENOMEM";
+            failure = GetFailure.NoMemory;
             return null;
         }
-        error = null;
+        failure = GetFailure.None;
+        if (owner != Owners.OtherThread)
+            uvm.Sleep(new SleepPoint("uvn_io", vn, offset, IsIo: true));
         pg.Data = vn.File[(int)(offset >> K.PageShift)];
         pg.Flags &= ~PgFlags.Fake;
-        pg.PmapModified = false;
         return pg;
     }
 
@@ -45,33 +46,41 @@ public static class Uvn
 
     /// <summary>
     /// uvn_put / uvn_io(UIO_WRITE): write the cluster's contents to the file. The object lock is
-    /// dropped for the I/O, so this is a sleep point; the hook may make the write fail.
+    /// dropped for the I/O, so this is a sleep point; the hook may make the write fail, or return
+    /// VM_PAGER_AGAIN.
     /// => the cluster pages are BUSY and owned by the caller throughout
-    /// => returns true for VM_PAGER_OK, false for VM_PAGER_ERROR
+    /// => AGAIN only for a write that may not wait (no PGO_SYNCIO): uvn_io returns it when another
+    ///    thread set UVM_VNODE_IOSYNC or uvm_pagermapin found no KVA, before any I/O. The model takes
+    ///    the sleep first so that another thread can be the cause; a waiting write ignores the act
     /// </summary>
-    public static bool Put(Uvm uvm, VnodeObject vn, ReadOnlySpan<VmPage> cluster)
+    public static PagerResult Put(Uvm uvm, VnodeObject vn, ReadOnlySpan<VmPage> cluster, PgoFlags flags)
     {
         var first = cluster[0];
         if (first.Offset >= vn.USize)
-            return false;
+            return PagerResult.Error;
         var wake = uvm.Sleep(new SleepPoint("uvn_io", vn, first.Offset, IsIo: true));
         if (wake == WakeResult.IoError)
-            return false;
+            return PagerResult.Error;
+        if (wake == WakeResult.Again && (flags & PgoFlags.SyncIo) == 0)
+            return PagerResult.Again;
         foreach (var pg in cluster)
         {
             vn.WriteBlock((int)(pg.Offset >> K.PageShift), pg.Data);
         }
-        return true;
+        return PagerResult.Ok;
     }
 
     /// <summary>
-    /// The tail of uvn_flush: with need_iosync, sleep until no I/O by other threads is in flight on
-    /// the object (u_nio == 0). Busy pages owned by other threads stand for those I/Os.
+    /// The tail of uvn_flush: with need_iosync, set UVM_VNODE_IOSYNC and sleep on u_nio until no I/O
+    /// is in flight on the object. Busy pages owned by other threads stand for those I/Os; one wakeup
+    /// comes when the last of them completes, so one sleep waits for all of them.
+    /// => sleeps again only if another thread started I/O meanwhile. The offset in the sleep's
+    ///    description is the first page under I/O, for the reader: the kernel sleeps on u_nio
     /// </summary>
     public static void WaitForIo(Uvm uvm, VnodeObject vn)
     {
         while (FirstPageUnderIo(vn) is { } pg)
-            uvm.Sleep(new SleepPoint("uvn_flush", vn, pg.Offset, IsIo: false));
+            uvm.Sleep(new SleepPoint("uvn_flush", vn, pg.Offset, IsIo: false, AllIo: true));
     }
 
     private static VmPage? FirstPageUnderIo(VnodeObject vn)

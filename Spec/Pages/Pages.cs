@@ -31,6 +31,7 @@ public static class Pages
         pg.Object = obj;
         pg.Offset = offset;
         pg.PmapModified = false;
+        pg.Mapping = PmapMapping.None;
         pg.Data = 0;
         pg.Owner = owner;
         Insert(obj, pg);
@@ -92,6 +93,7 @@ public static class Pages
         );
         pg.Owner = null;
         pg.PmapModified = false;
+        pg.Mapping = PmapMapping.None;
     }
 
     /// <summary>uvm_pagefree: clean the page and return it to the free cache.</summary>
@@ -104,10 +106,12 @@ public static class Pages
         uvm.Exp.Free++;
     }
 
-    /// <summary>uvm_pagedequeue. => page-queue lock held</summary>
+    /// <summary>
+    /// uvm_pagedequeue. Every caller holds the page-queue lock, but uvm_page.c 1.183 asserts nothing
+    /// here (uvm_pagewire, uvm_pageunwire and uvm_pageactivate assert it themselves).
+    /// </summary>
     public static void Dequeue(Uvm uvm, VmPage pg)
     {
-        K.Kassert(uvm.PageqLocked, "MUTEX_ASSERT_LOCKED(&uvm.pageqlock)");
         if (pg.Has(PgFlags.QueueActive))
         {
             uvm.Active.Remove(pg);
@@ -210,12 +214,39 @@ public static class Pages
     }
 
     /// <summary>
-    /// pmap_page_protect(pg, PROT_NONE). The object layer has no pmap: the pmap modified bit lives in
-    /// the page, and there are no mappings to remove. The call stays where the kernel makes it, so
-    /// the routines keep the kernel's shape and the pmap layer has one place to plug in.
+    /// pmap_page_protect(pg, PROT_NONE). The object layer has no pmap: the pmap modified bit and what
+    /// the page's mappings allow (<see cref="VmPage.Mapping"/>) live in the page. The call stays where
+    /// the kernel makes it, so the routines keep the kernel's shape and the pmap layer has one place
+    /// to plug in. => no mapping is left
     /// </summary>
-    public static void PageProtectNone(Uvm uvm, VmPage pg) { }
+    public static void PageProtectNone(Uvm uvm, VmPage pg) => pg.Mapping = PmapMapping.None;
 
-    /// <summary>pmap_page_protect(pg, PROT_READ) before a pageout; see <see cref="PageProtectNone"/>.</summary>
-    public static void PageProtectRead(Uvm uvm, VmPage pg) { }
+    /// <summary>
+    /// pmap_page_protect(pg, PROT_READ) before a pageout; see <see cref="PageProtectNone"/>.
+    /// => writable mappings become read-only; a page with no mapping keeps none
+    /// </summary>
+    public static void PageProtectRead(Uvm uvm, VmPage pg)
+    {
+        if (pg.Mapping == PmapMapping.Write)
+            pg.Mapping = PmapMapping.Read;
+    }
+
+    /// <summary>
+    /// uvm_pagelookup: the page at exactly <paramref name="offset"/>, or null.
+    /// => a page found in an object with uo_npages == 0 trips KASSERT(pg == NULL || obj->uo_npages != 0)
+    /// => a RELEASED page that nobody holds BUSY trips KASSERT(pg == NULL || !RELEASED || BUSY): a page
+    ///    released by its I/O's owner is freed when that owner unbusies it, so nobody may find it unbusy
+    /// </summary>
+    public static VmPage? Lookup(UvmObject obj, long offset)
+    {
+        var pg = obj.Pages.Lookup(offset);
+        if (pg is null)
+            return null;
+        K.Kassert(obj.NPages != 0, "pg == NULL || obj->uo_npages != 0");
+        K.Kassert(
+            !pg.Has(PgFlags.Released) || pg.Has(PgFlags.Busy),
+            "pg == NULL || (pg->pg_flags & PG_RELEASED) == 0 || (pg->pg_flags & PG_BUSY) != 0"
+        );
+        return pg;
+    }
 }

@@ -3,6 +3,11 @@ namespace UvmDiff.Spec.Pages;
 /// <summary>uvmexp.h: the page and swap counters this layer maintains.</summary>
 public sealed class UvmExp
 {
+    /// <summary>
+    /// Pages free. The kernel's uvm_pagefree hands most pages to a per-CPU cache (uvm_pmr_cache_put)
+    /// counted in uvmexp.percpucaches, not uvmexp.free; this machine has one free cache and no per-CPU
+    /// split, so this is the kernel's free + percpucaches.
+    /// </summary>
     public int Free;
     public int Active;
     public int Inactive;

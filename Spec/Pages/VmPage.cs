@@ -16,6 +16,7 @@ public sealed class VmPage(int frame, Changes changes)
     private VmPage? _queuePrev;
     private VmPage? _queueNext;
     private bool _pmapModified;
+    private PmapMapping _mapping;
     private long _data;
     private string? _owner;
 
@@ -102,6 +103,20 @@ public sealed class VmPage(int frame, Changes changes)
         }
     }
 
+    /// <summary>
+    /// The strongest access any pmap mapping of the page allows. pmap_page_protect lowers it, a fault
+    /// raises it; a store through a mapping that does not allow writes faults first.
+    /// </summary>
+    public PmapMapping Mapping
+    {
+        get => _mapping;
+        set
+        {
+            _mapping = value;
+            changes.Page(this);
+        }
+    }
+
     /// <summary>The content the page holds: a write counter value, 0 for zero-fill.</summary>
     public long Data
     {
@@ -136,6 +151,7 @@ public sealed class VmPage(int frame, Changes changes)
         _offset = 0;
         _queuePrev = _queueNext = null;
         _pmapModified = false;
+        _mapping = PmapMapping.None;
         _data = 0;
         _owner = null;
         Version = 0;
@@ -146,6 +162,19 @@ public sealed class VmPage(int frame, Changes changes)
 
     public override string ToString() =>
         Object is null ? $"page#{Frame} (free)" : $"page#{Frame} obj {Object.Id}@0x{Offset:x}";
+}
+
+/// <summary>What the pmap mappings of a page allow, as the pmap layer will record it per mapping.</summary>
+public enum PmapMapping : byte
+{
+    /// <summary>No mapping: any access faults.</summary>
+    None,
+
+    /// <summary>Mapped PROT_READ: a write faults.</summary>
+    Read,
+
+    /// <summary>Mapped PROT_READ|PROT_WRITE: a write sets the modified bit without a fault.</summary>
+    Write,
 }
 
 /// <summary>Well-known UVM_PAGE_OWN tags.</summary>

@@ -24,7 +24,7 @@ public static class KmPgremove
         int swpgonlyDelta = 0;
         for (long curoff = start; curoff < end; curoff += K.PageSize)
         {
-            var pp = kobj.Pages.Lookup(curoff);
+            var pp = Pages.Pages.Lookup(kobj, curoff);
             if (pp is not null && pp.Has(PgFlags.Busy))
             {
                 Pages.Pages.Wait(uvm, pp, "km_pgrm");

@@ -10,10 +10,16 @@ public static class ObjWire
     /// <summary>FETCH_PAGECOUNT: pages fetched per pgo_get batch.</summary>
     public const int FetchPageCount = StackPages.Length;
 
+    /// <summary>UVM_PAGE_OWN tag of the pages uvm_obj_wire holds BUSY.</summary>
+    public const string Owner = "uvm_obj_wire";
+
     /// <summary>
     /// uvm_obj_wire: fetch every page of [start, end) in batches, wire them, unbusy them.
     /// => page-aligned start and end inside the object
-    /// => on a fetch error the pages wired so far are unwired and the error returned
+    /// => on a fetch error the pages wired so far are unwired and pgo_get's error returned as it is:
+    ///    "VM_PAGER_ERROR", not an errno
+    /// => reads from swap or the file are sleep points; with no free page pgo_get sleeps in uvm_wait
+    ///    until one is freed, which nothing does during the call: a Hang
     /// => mirror: for aobj pages CLEAN is cleared and uao_dropswap is called with the index of the
     ///    page inside its batch, not the page's own index (present in the kernel since 2014)
     /// => returns null, or the errno name
@@ -53,7 +59,8 @@ public static class ObjWire
 
     /// <summary>
     /// pgo_get(PGO_ALLPAGES|PGO_SYNCIO) for one batch: every page resident and busied by us.
-    /// => a busy page is waited for and looked up again; a missing one is read in
+    /// => a busy page is waited for and looked up again; a missing one is read in (a sleep when read
+    ///    from swap or the file)
     /// => on error the pages got so far in this batch are unbusied. Departure from the kernel, where
     ///    uao_get returns the error with them still BUSY and uvm_obj_wire's error path only unwires the
     ///    earlier batches, so they stay busy for good; mirrored, every run would end at that leak
@@ -64,17 +71,21 @@ public static class ObjWire
         {
             long off = offset + ((long)i << K.PageShift);
             VmPage? pg;
-            while ((pg = obj.Pages.Lookup(off)) is not null && pg.Has(PgFlags.Busy))
+            while ((pg = Pages.Pages.Lookup(obj, off)) is not null && pg.Has(PgFlags.Busy))
                 Pages.Pages.Wait(uvm, pg, obj is VnodeObject ? "uvn_get" : "uao_get");
-            string? error = null;
             if (pg is null)
             {
+                var failure = GetFailure.None;
                 pg = obj switch
                 {
-                    AnonObject aobj => Aobj.Get(uvm, aobj, off, readFails: false, out error),
-                    VnodeObject vn => Uvn.Get(uvm, vn, off, out error),
+                    AnonObject aobj => Aobj.Get(uvm, aobj, off, readFails: false, Owner, out failure),
+                    VnodeObject vn => Uvn.Get(uvm, vn, off, Owner, out failure),
                     _ => throw K.Panic("uvm_obj_wire: object without pgo_get"),
                 };
+                if (failure == GetFailure.NoMemory)
+                    throw new SimulationLimit(
+                        "uvm_wait: uvm_obj_wire's pgo_get waits for a free page, and nothing frees one"
+                    );
             }
             else
             {
@@ -84,9 +95,9 @@ public static class ObjWire
             {
                 for (int j = 0; j < i; j++)
                     Pages.Pages.Unbusy(uvm, batch[j]);
-                return error;
+                return "VM_PAGER_ERROR";
             }
-            pg.Owner = "uvm_obj_wire";
+            pg.Owner = Owner;
             batch[i] = pg;
         }
         return null;
@@ -102,7 +113,7 @@ public static class ObjWire
         uvm.LockPageq();
         for (long offset = start; offset < stop; offset += K.PageSize)
         {
-            var pg = obj.Pages.Lookup(offset);
+            var pg = Pages.Pages.Lookup(obj, offset);
             K.Kassert(pg is not null, "pg != NULL");
             K.Kassert(!pg!.Has(PgFlags.Released), "!(pg->pg_flags & PG_RELEASED)");
             Pages.Pages.Unwire(uvm, pg);

@@ -25,7 +25,7 @@ public static class UaoFlush
         long curoff = start;
         while (curoff < stop)
         {
-            var pg = aobj.Pages.Lookup(curoff);
+            var pg = Pages.Pages.Lookup(aobj, curoff);
             curoff += K.PageSize;
             if (pg is null)
                 continue;

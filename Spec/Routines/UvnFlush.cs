@@ -15,6 +15,8 @@ public static class UvnFlush
     /// => DEACTIVATE wins over FREE; FREE frees wired pages too (pageclean fixes the wired count)
     /// => a busy page met while freeing is waited for, and the same offset looked up again
     /// => mirror: cluster pages are marked CLEAN even after a failed write
+    /// => a write that returns VM_PAGER_AGAIN sets PGO_SYNCIO for the rest of the call, clears
+    ///    RELEASED on the page and is retried (AGAIN under PGO_SYNCIO is the kernel's panic)
     /// => returns false only when a write failed during a FREE flush
     /// </summary>
     public static bool Run(Uvm uvm, VnodeObject vn, long start, long stop, PgoFlags flags)
@@ -25,13 +27,13 @@ public static class UvnFlush
         if ((flags & PgoFlags.CleanIt) != 0)
         {
             for (long curoff = start; curoff < stop; curoff += K.PageSize)
-                vn.Pages.Lookup(curoff)?.Flags &= ~PgFlags.CleanChk;
+                Pages.Pages.Lookup(vn, curoff)?.Flags &= ~PgFlags.CleanChk;
         }
 
         uvm.LockPageq();
         for (long curoff = start; curoff < stop; curoff += K.PageSize)
         {
-            var pp = vn.Pages.Lookup(curoff);
+            var pp = Pages.Pages.Lookup(vn, curoff);
             if (pp is null)
                 continue;
             if (!NeedsClean(uvm, pp, ref state))
@@ -145,17 +147,32 @@ public static class UvnFlush
         if ((state.Flags & (PgoFlags.Free | PgoFlags.SyncIo)) == PgoFlags.Free)
             pp.Flags |= PgFlags.Released;
 
-        bool ok = Pager.Put(
-            uvm,
-            vn,
-            pp,
-            state.Pps,
-            state.Flags | PgoFlags.DoActClust,
-            start,
-            stop,
-            out int first,
-            out int count
-        );
+        PagerResult result;
+        int first,
+            count;
+        while (true)
+        {
+            result = Pager.Put(
+                uvm,
+                vn,
+                pp,
+                state.Pps,
+                state.Flags | PgoFlags.DoActClust,
+                start,
+                stop,
+                out first,
+                out count
+            );
+            if (result != PagerResult.Again)
+                break;
+            uvm.LockPageq();
+            if ((state.Flags & PgoFlags.SyncIo) != 0)
+                throw K.Panic("uvn_flush: PGO_SYNCIO return 'try again' error (impossible)");
+            state.Flags |= PgoFlags.SyncIo;
+            if ((state.Flags & PgoFlags.Free) != 0)
+                pp.Flags &= ~PgFlags.Released;
+        }
+        bool ok = result == PagerResult.Ok;
         uvm.LockPageq();
         for (int lcv = 0; lcv < count; lcv++)
         {

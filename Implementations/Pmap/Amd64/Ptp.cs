@@ -1,0 +1,37 @@
+namespace UvmDiff.Implementations.Pmap.Amd64;
+
+/// <summary>
+/// A page-table page (or the PML4): 512 entries, the vm_page's wire_count (1 + live entries for a
+/// PTP), its place in the parent, and, for amd64-sparse, a summary of which entries are live (one bit
+/// per entry, kept on every enter and remove).
+/// </summary>
+public sealed class Ptp
+{
+    public readonly ulong[] Entries = new ulong[Pte.Entries];
+
+    /// <summary>Live-entry summary: bit i of word i/64 set when entry i is valid (amd64-sparse only).</summary>
+    public readonly ulong[] Summary = new ulong[Pte.Entries / 64];
+
+    public ulong Frame;
+    public int Level;
+    public int WireCount;
+    public Ptp? Parent;
+    public int ParentIndex;
+    public int Pmap;
+    public bool Free = true;
+
+    public void Mark(int index) => Summary[index >> 6] |= 1UL << (index & 63);
+
+    public void Unmark(int index) => Summary[index >> 6] &= ~(1UL << (index & 63));
+
+    public bool Marked(int index) => (Summary[index >> 6] & (1UL << (index & 63))) != 0;
+}
+
+/// <summary>A PV entry {next, pmap, va, ptp}: pmap.c's struct pv_entry.</summary>
+public sealed class PvEntry
+{
+    public PvEntry? Next;
+    public int Pmap;
+    public ulong Va;
+    public Ptp? Ptp;
+}

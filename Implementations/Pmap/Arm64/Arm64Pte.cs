@@ -1,0 +1,81 @@
+namespace UvmDiff.Implementations.Pmap.Arm64;
+
+/// <summary>arm64 descriptor bits (pte.h 1.10) and pte_desc flag bits (pmap.h 1.29, pmap.c 1.113).</summary>
+public static class Arm64Pte
+{
+    public const ulong L3P = 0x3;
+    public const ulong LxTypePt = 0x3;
+    public const ulong Af = 1UL << 10;
+    public const ulong NG = 1UL << 11;
+    public const ulong ShInner = 3UL << 8;
+    public const ulong Pxn = 1UL << 53;
+    public const ulong Uxn = 1UL << 54;
+
+    /// <summary>ATTR_GP, the BTI guarded-page bit: pm_guarded of a user pmap exec'd without EXEC_NOBTCFI.</summary>
+    public const ulong Gp = 1UL << 50;
+
+    /// <summary>PTE_ATTR_WB = 3 in AttrIndx (bits 2-4).</summary>
+    public const ulong AttrWb = 3UL << 2;
+
+    public const ulong Rpgn = 0x0000_ffff_ffff_f000;
+
+    public static ulong Ap(int value) => (ulong)value << 6;
+
+    /// <summary>pted_va bits below the page: PROT_MASK, PMAP_CACHE_WB, MANAGED, WIRED.</summary>
+    public const ulong ProtMask = 0x7;
+    public const ulong CacheWb = 0xC0;
+    public const ulong Managed = 0x200;
+    public const ulong Wired = 0x400;
+
+    /// <summary>ap_bits_user[], indexed by prot.</summary>
+    public static readonly ulong[] ApBitsUser =
+    [
+        0,
+        Pxn | Uxn | Af | Ap(3),
+        Pxn | Uxn | Af | Ap(1),
+        Pxn | Uxn | Af | Ap(1),
+        Pxn | Af | Ap(2),
+        Pxn | Af | Ap(3),
+        Pxn | Af | Ap(1),
+        Pxn | Af | Ap(1),
+    ];
+
+    public static int Idx1(ulong va) => (int)((va >> 30) & 511);
+
+    public static int Idx2(ulong va) => (int)((va >> 21) & 511);
+
+    public static int Idx3(ulong va) => (int)((va >> 12) & 511);
+}
+
+/// <summary>struct pte_desc: the PV list link, pted_pte (PA + enabled prot), the pmap, pted_va (VA + allowed prot + flags).</summary>
+public sealed class PteDesc
+{
+    public PteDesc? PvNext;
+    public PteDesc? PvPrev;
+    public ulong PtedPte;
+    public int Pmap;
+    public ulong PtedVa;
+
+    public ulong Va => PtedVa & ~0xfffUL;
+}
+
+public sealed class Vp3
+{
+    public readonly ulong[] L3 = new ulong[512];
+    public readonly PteDesc?[] Vp = new PteDesc?[512];
+    public ulong Frame;
+}
+
+public sealed class Vp2
+{
+    public readonly ulong[] L2 = new ulong[512];
+    public readonly Vp3?[] Vp = new Vp3?[512];
+    public ulong Frame;
+}
+
+public sealed class Vp1
+{
+    public readonly ulong[] L1 = new ulong[512];
+    public readonly Vp2?[] Vp = new Vp2?[512];
+    public ulong Frame;
+}

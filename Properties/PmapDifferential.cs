@@ -1,0 +1,71 @@
+using FsCheck;
+using FsCheck.Xunit;
+using UvmDiff.Harness.Core;
+using UvmDiff.Harness.Pmap;
+using UvmDiff.Implementations;
+using Xunit;
+
+namespace UvmDiff.Properties;
+
+/// <summary>The pmap layer's sequences as FsCheck arbitraries, one per architecture choice.</summary>
+public static class PmapSequences
+{
+    public static Arbitrary<Sequence<PmapOp>> Sequences() => DifferentialProperty.Arbitrary(PmapLayer.Both);
+}
+
+/// <summary>
+/// The pmap layer: random op sequences on the reference under each architecture's profile and on the
+/// simulated amd64 and arm64 pmaps, every teardown strategy, with the teardown invariants after every step.
+/// </summary>
+public class PmapDifferential
+{
+    [Property(Arbitrary = [typeof(PmapSequences)], MaxTest = TestSettings.Cases, QuietOnSuccess = true)]
+    public Property RandomSequences_OnBothArchitectures_NeverDiverge(Sequence<PmapOp> ops) =>
+        DifferentialProperty.Holds(PmapLayer.Both, FaultSet.None, ops, TestSettings.CounterexampleFile("pmap"));
+
+    [Property(Arbitrary = [typeof(PmapSequences)], MaxTest = 2_000, QuietOnSuccess = true)]
+    public void IncrementalFingerprint_AfterEveryStep_EqualsTheFullWalk(Sequence<PmapOp> ops)
+    {
+        var sides = new List<ISide<PmapOp>> { PmapLayer.Both.CreateReference() };
+        sides.AddRange(PmapLayer.Both.CreateImplementations(FaultSet.None));
+        foreach (var side in sides)
+        {
+            side.Reset();
+            foreach (var op in ops.Ops)
+            {
+                if (side.Apply(op).IsFatal)
+                    break;
+                Assert.Equal(side.FullFingerprint(), side.Fingerprint());
+            }
+        }
+    }
+
+    public static TheoryData<string> Faults()
+    {
+        var data = new TheoryData<string>();
+        foreach (var fault in FaultCatalog.OfLayer("pmap"))
+            data.Add(fault.Name);
+        return data;
+    }
+
+    /// <summary>A fixed seed and one worker: detection in CI does not depend on the machine.</summary>
+    [Theory]
+    [MemberData(nameof(Faults))]
+    public void Fault_WithDefaultCaseCount_IsDetectedWithSmallCounterexample(string name)
+    {
+        var fault = FaultCatalog.Find(name)!;
+        var options = new CampaignOptions(FaultSet.Of(fault), TestSettings.FaultSeed, Cases: TestSettings.FaultCases);
+        var result = Campaign.Run(PmapLayer.Both, options);
+        Assert.True(
+            result.Diverged,
+            $"{name} ({fault.Provenance}) went undetected in {TestSettings.FaultCases} sequences"
+        );
+        var shrunk = result.First!.Shrunk!;
+        Assert.True(
+            shrunk.Ops.Length <= TestSettings.MaxShrunkOps,
+            $"{name}: shrunk counterexample has {shrunk.Ops.Length} ops\n{TestSettings.Explain(result.First)}"
+        );
+        Assert.NotNull(new Differential<PmapOp>(PmapLayer.Both, FaultSet.Of(fault)).Run(shrunk.Ops));
+        Assert.Null(new Differential<PmapOp>(PmapLayer.Both, FaultSet.None).Run(shrunk.Ops));
+    }
+}
