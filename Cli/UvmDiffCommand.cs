@@ -279,6 +279,7 @@ public static class UvmDiffCommand
             scenario,
             approve,
             ExploreCommand.Create(Guard),
+            MapsCommand.Create(Guard),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

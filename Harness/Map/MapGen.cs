@@ -30,11 +30,20 @@ public static class MapGen
     private static readonly Prot[] Prots = [Prot.RW, Prot.R, Prot.None, Prot.RX, Prot.W, Prot.RWX];
     private static readonly int[] ProtWeights = [40, 20, 12, 10, 5, 5];
 
-    public static void Sequence(ref Rng rng, int maxOps, List<MapOp> into)
+    /// <param name="space">
+    /// Bounds of the mappings every sequence starts from (a /proc/PID/maps capture), or empty: with
+    /// them, addresses are drawn near those bounds instead of in the small window.
+    /// </param>
+    public static void Sequence(ref Rng rng, int maxOps, List<MapOp> into, ReadOnlySpan<ulong> space = default)
     {
         int count = rng.Between(1, maxOps);
         Span<ulong> anchors = stackalloc ulong[64];
         int used = 0;
+        if (space.Length > 0)
+        {
+            for (; used < 16; used++)
+                anchors[used] = space[rng.Below(space.Length)];
+        }
         for (int i = 0; i < count; i++)
         {
             var op = Next(ref rng, anchors[..used]);

@@ -32,8 +32,27 @@ public sealed class MapLayer(IReadOnlyList<MapOp>? prelude = null, bool visible 
     /// <summary>The layer as the command line builds it.</summary>
     public static ILayer<MapOp> Create(LayerOptions options)
     {
-        options.AcceptOnly("map");
-        return Instance;
+        options.AcceptOnly("map", maps: true);
+        return options.MapsFile is { } path ? new MapLayer(ProcMaps.Load(path)) : Instance;
+    }
+
+    /// <summary>Where the prelude's mappings start and end: the generator aims at them.</summary>
+    private readonly ulong[] _anchors = AnchorsOf(prelude);
+
+    private static ulong[] AnchorsOf(IReadOnlyList<MapOp>? prelude)
+    {
+        if (prelude is null)
+            return [];
+        var anchors = new List<ulong>();
+        foreach (var op in prelude)
+        {
+            if (op is RangeOp r)
+            {
+                anchors.Add(r.Addr);
+                anchors.Add(r.End);
+            }
+        }
+        return [.. anchors];
     }
 
     public string Name => "map";
@@ -87,7 +106,7 @@ public sealed class MapLayer(IReadOnlyList<MapOp>? prelude = null, bool visible 
 
     public IReadOnlyList<string> Probes => MapProbes.Names;
 
-    public void Generate(ref Rng rng, int maxOps, List<MapOp> into) => MapGen.Sequence(ref rng, maxOps, into);
+    public void Generate(ref Rng rng, int maxOps, List<MapOp> into) => MapGen.Sequence(ref rng, maxOps, into, _anchors);
 
     public IEnumerable<MapOp[]> Shrink(MapOp[] ops) => MapShrink.List(ops);
 }

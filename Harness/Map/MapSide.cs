@@ -30,12 +30,25 @@ public sealed class MapSide(
     /// <summary>The empty map, then the ops of <paramref name="prelude"/> (a /proc/PID/maps capture).</summary>
     public void Reset()
     {
+        if (_saved is not null && Machine is ReferenceMap restored)
+        {
+            restored.Map.CopyFrom(_saved);
+            return;
+        }
         Machine.Reset();
         if (prelude is null)
             return;
         foreach (var op in prelude)
             Apply(op);
+        if (Machine is ReferenceMap reference)
+        {
+            _saved = new VmMap();
+            _saved.CopyFrom(reference.Map);
+        }
     }
+
+    /// <summary>The reference after the prelude, restored instead of rebuilt (the sorted list makes rebuilding quadratic).</summary>
+    private VmMap? _saved;
 
     public Outcome Apply(MapOp op)
     {

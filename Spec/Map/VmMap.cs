@@ -49,6 +49,49 @@ public sealed class VmMap
         ObjectPages.Clear();
     }
 
+    /// <summary>
+    /// Make this map a deep copy of <paramref name="other"/>: entries, amaps, anons, objects and counters.
+    /// Sides that start every sequence from a large address space restore it this way instead of
+    /// mapping it again entry by entry, which the linear list makes quadratic.
+    /// </summary>
+    public void CopyFrom(VmMap other)
+    {
+        Reset();
+        var amaps = new Dictionary<Amap, Amap>(ReferenceEqualityComparer.Instance);
+        var anons = new Dictionary<Anon, Anon>(ReferenceEqualityComparer.Instance);
+        foreach (var entry in other._entries)
+        {
+            var copy = entry.Copy();
+            if (entry.Amap is { } amap)
+            {
+                if (!amaps.TryGetValue(amap, out var amapCopy))
+                {
+                    amaps[amap] = amapCopy = new Amap(amap.Id, amap.Slots.Length)
+                    {
+                        Refs = amap.Refs,
+                        PerPageRefs = (int[]?)amap.PerPageRefs?.Clone(),
+                    };
+                    for (int slot = 0; slot < amap.Slots.Length; slot++)
+                    {
+                        if (amap.Slots[slot] is not { } anon)
+                            continue;
+                        if (!anons.TryGetValue(anon, out var anonCopy))
+                            anons[anon] = anonCopy = new Anon(anon.Id) { Refs = anon.Refs, Wired = anon.Wired };
+                        amapCopy.Slots[slot] = anonCopy;
+                    }
+                }
+                copy.Amap = amapCopy;
+            }
+            _entries.Add(copy);
+        }
+        Size = other.Size;
+        NextAmapId = other.NextAmapId;
+        NextAnonId = other.NextAnonId;
+        Array.Copy(other.ObjectRefs, ObjectRefs, ObjectRefs.Length);
+        foreach (var (key, wired) in other.ObjectPages)
+            ObjectPages[key] = wired;
+    }
+
     public int IndexOf(MapEntry entry)
     {
         for (int i = 0; i < _entries.Count; i++)
