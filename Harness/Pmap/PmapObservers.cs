@@ -46,22 +46,33 @@ public sealed class PmapTextObserver : IPmapFactSink
 
 /// <summary>
 /// The fingerprint: a multiset hash of the same facts <see cref="PmapTextObserver"/> prints, so walk
-/// order does not matter. Allocates nothing.
+/// order does not matter. Each fact's fields are spread by distinct odd multipliers and finished by one
+/// splitmix round (a fact is at most a few small fields, so one round mixes them fully). Allocates nothing.
 /// </summary>
 public sealed class PmapHashObserver : IPmapFactSink
 {
     public ulong Sum;
 
-    public void Cpu(int cpu, int pmap) => Sum += FactHash.Of(1, cpu, pmap);
+    private static ulong Fact(ulong kind, ulong a, ulong b = 0, ulong c = 0, ulong d = 0, ulong e = 0) =>
+        FactHash.Mix(
+            kind * 0x9e3779b97f4a7c15
+                ^ a * 0xc2b2ae3d27d4eb4f
+                ^ b * 0x165667b19e3779f9
+                ^ c * 0xd6e8feb86659fd93
+                ^ d * 0xff51afd7ed558ccd
+                ^ e * 0xc4ceb9fe1a85ec53
+        );
+
+    public void Cpu(int cpu, int pmap) => Sum += Fact(1, (ulong)cpu, (ulong)(pmap + 1));
 
     public void Pmap(int pmap, bool alive, int mapped, int wired) =>
-        Sum += FactHash.Of(2, pmap, alive ? 1 : 0, mapped, wired);
+        Sum += Fact(2, (ulong)pmap, alive ? 1UL : 0, (ulong)mapped, (ulong)wired);
 
     public void Mapping(int pmap, ulong va, int page, Prot grants, bool wired) =>
-        Sum += FactHash.Of(3, pmap, (long)va, page, (long)grants, wired ? 1 : 0);
+        Sum += Fact(3, (ulong)pmap, va, (ulong)page, (ulong)grants, wired ? 1UL : 0);
 
     public void Page(int page, bool referenced, bool modified, int wireCount) =>
-        Sum += FactHash.Of(4, page, referenced ? 1 : 0, modified ? 1 : 0, wireCount);
+        Sum += Fact(4, (ulong)page, referenced ? 1UL : 0, modified ? 1UL : 0, (ulong)wireCount);
 
-    public void Pv(int page, int pmap, ulong va) => Sum += FactHash.Of(5, page, pmap, (long)va);
+    public void Pv(int page, int pmap, ulong va) => Sum += Fact(5, (ulong)page, (ulong)pmap, va);
 }

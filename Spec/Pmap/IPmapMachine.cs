@@ -49,9 +49,6 @@ public struct TeardownCounters
 
     /// <summary>TLB invalidations issued: one per page flushed, one per full or ASID-wide flush.</summary>
     public long Flushes;
-
-    public override readonly string ToString() =>
-        $"{Lookups} lookups, {TableEntriesRead} table entries read, {PtesVisited} PTEs visited, {TablePagesFreed} table pages freed, {Flushes} flushes";
 }
 
 /// <summary>

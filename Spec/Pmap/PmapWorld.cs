@@ -30,17 +30,6 @@ public static class PmapWorld
         (0x10_0000_0000, 0x10_0000_8000),
     ];
 
-    public static ulong PhysOf(int page) => PageBase + (ulong)page * PageSize;
-
-    /// <summary>=> the data page at <paramref name="pa"/>, or -1 for an address that is not one</summary>
-    public static int PageOf(ulong pa)
-    {
-        if (pa < PageBase)
-            return -1;
-        ulong index = (pa - PageBase) >> PageShift;
-        return index < Pages ? (int)index : -1;
-    }
-
     /// <summary>=> the index of the entry holding [sva, eva), or -1</summary>
     public static int EntryOf(ulong sva, ulong eva)
     {

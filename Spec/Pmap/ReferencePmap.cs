@@ -20,6 +20,7 @@ public sealed class ReferencePmap(PmapProfile profile) : IPmapMachine
     private readonly bool[] _modified = new bool[PmapWorld.Pages];
     private readonly int[] _wireCount = new int[PmapWorld.Pages];
     private readonly List<ulong> _scratch = [];
+    private readonly TeardownFacts _facts = new();
 
     public PmapProfile Profile { get; } = profile;
 
@@ -238,25 +239,12 @@ public sealed class ReferencePmap(PmapProfile profile) : IPmapMachine
             sink.Page(page, _referenced[page], _modified[page], _wireCount[page]);
     }
 
-    /// <summary>Teardown invariants: a dead pmap has no mappings and runs on no CPU; wire counts stay non-negative.</summary>
+    /// <summary>The teardown invariants (<see cref="TeardownFacts"/>) over the reference's own facts.</summary>
     public string? CheckInvariants(bool full)
     {
-        for (int pmap = 0; pmap < PmapWorld.Pmaps; pmap++)
-        {
-            if (!_alive[pmap] && _tables[pmap].Count != 0)
-                return $"dead pmap {pmap} still has {_tables[pmap].Count} mappings";
-        }
-        for (int cpu = 0; cpu < PmapWorld.Cpus; cpu++)
-        {
-            if (_current[cpu] != IPmapMachine.NoPmap && !_alive[_current[cpu]])
-                return $"cpu {cpu} runs dead pmap {_current[cpu]}";
-        }
-        for (int page = 0; page < PmapWorld.Pages; page++)
-        {
-            if (_wireCount[page] < 0)
-                return $"page {page} wire count {_wireCount[page]}";
-        }
-        return null;
+        _facts.Begin();
+        Walk(_facts);
+        return _facts.Verdict();
     }
 
     private void RunPvWalk(PvWalk walk)

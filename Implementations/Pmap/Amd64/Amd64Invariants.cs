@@ -61,16 +61,20 @@ public sealed partial class Amd64Pmap
     {
         tables++;
         int live = 0;
+        var entries = table.Entries.AsSpan();
         for (int i = 0; i < Pte.Entries; i++)
         {
-            ulong entry = table.Entries[i];
-            bool valid = (entry & Pte.V) != 0;
-            if (_teardown == Amd64Teardown.Sparse && valid != table.Marked(i))
-                return $"level-{table.Level} table 0x{table.Frame:x} entry {i}: summary says {(table.Marked(i) ? "live" : "empty")}, entry 0x{entry:x}";
-            if (!valid)
-                continue;
-            live++;
+            int skip = entries[i..].IndexOfAnyExcept(0UL);
+            if (skip < 0)
+                break;
+            i += skip;
+            ulong entry = entries[i];
             ulong va = vaBase | ((ulong)i << (12 + 9 * (table.Level - 1)));
+            if ((entry & Pte.V) == 0)
+                return $"level-{table.Level} table 0x{table.Frame:x}: stale non-valid entry 0x{entry:x} for va 0x{va:x}";
+            if (_teardown == Amd64Teardown.Sparse && !table.Marked(i))
+                return $"level-{table.Level} table 0x{table.Frame:x} entry {i}: live, but the summary says empty";
+            live++;
             if (table.Level == 1)
             {
                 mapped++;
@@ -86,8 +90,18 @@ public sealed partial class Amd64Pmap
             if (CheckTable(child, va, ref tables, ref mapped, ref wired) is { } broken)
                 return broken;
         }
+        if (_teardown == Amd64Teardown.Sparse && SummaryCount(table) != live)
+            return $"level-{table.Level} table 0x{table.Frame:x}: the summary marks {SummaryCount(table)} entries, {live} are live";
         if (table.Level < 4 && table.WireCount != 1 + live)
             return $"level-{table.Level} PTP 0x{table.Frame:x}: wire_count {table.WireCount} != 1 + {live} live entries";
         return null;
+    }
+
+    private static int SummaryCount(Ptp table)
+    {
+        int count = 0;
+        foreach (ulong word in table.Summary)
+            count += System.Numerics.BitOperations.PopCount(word);
+        return count;
     }
 }

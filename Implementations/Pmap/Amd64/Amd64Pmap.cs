@@ -252,7 +252,8 @@ public sealed partial class Amd64Pmap : IPmapMachine
             _attrs[page] |= ModAttr;
     }
 
-    private static int PageOfPte(ulong pte) => PmapWorld.PageOf(pte & Pte.Frame);
+    /// <summary>PHYS_TO_VM_PAGE: the data page a PTE's frame holds.</summary>
+    private static int PageOfPte(ulong pte) => (int)(((pte & Pte.Frame) - PmapWorld.PageBase) >> PmapWorld.PageShift);
 
     /// <summary>
     /// pmap_enter. The PV entry comes from the pool first, on every enter (9.2), so an injected failure
@@ -268,7 +269,12 @@ public sealed partial class Amd64Pmap : IPmapMachine
         var ptp = GetPtp(pmap, va);
         int index = Pte.Index(va, 1);
         ulong opte = ptp.Entries[index];
-        ulong npte = PmapWorld.PhysOf(page) | Pte.ProtectionCodes[(int)prot] | Pte.V | Pte.User | Pte.PvList;
+        ulong npte =
+            (PmapWorld.PageBase + (ulong)page * PmapWorld.PageSize)
+            | Pte.ProtectionCodes[(int)prot]
+            | Pte.V
+            | Pte.User
+            | Pte.PvList;
         if (wired)
             npte |= Pte.Wired;
         if ((opte & Pte.V) != 0)

@@ -185,7 +185,7 @@ public sealed partial class Arm64Pmap
             if (!_tlbValid[cpu, i] || _tlbVpn[cpu, i] != vpn || _tlbAsid[cpu, i] != asid)
                 continue;
             if (HardwareAllows(_tlbPte[cpu, i], access))
-                return PmapWorld.PageOf(_tlbPte[cpu, i] & Rpgn);
+                return PageOfPa(_tlbPte[cpu, i] & Rpgn);
             _tlbValid[cpu, i] = false;
         }
         for (int attempt = 0; attempt < 2; attempt++)
@@ -201,7 +201,7 @@ public sealed partial class Arm64Pmap
                 _tlbPte[cpu, slot] = pte;
                 _tlbOwner[cpu, slot] = pmap;
                 _tlbIncarnation[cpu, slot] = _incarnation[pmap];
-                return PmapWorld.PageOf(pte & Rpgn);
+                return PageOfPa(pte & Rpgn);
             }
             if (attempt == 0 && !FaultFixup(pmap, va, access))
                 break;

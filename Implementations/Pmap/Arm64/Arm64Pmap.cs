@@ -246,7 +246,10 @@ public sealed partial class Arm64Pmap : IPmapMachine
 
     private static bool Valid(PteDesc pted) => pted.PtedPte != 0;
 
-    private static int PageOf(PteDesc pted) => PmapWorld.PageOf(pted.PtedPte & Rpgn);
+    private static int PageOf(PteDesc pted) => PageOfPa(pted.PtedPte & Rpgn);
+
+    /// <summary>PHYS_TO_VM_PAGE: the data page at a physical address.</summary>
+    private static int PageOfPa(ulong pa) => (int)((pa - PmapWorld.PageBase) >> PmapWorld.PageShift);
 
     private void EnterPv(PteDesc pted, int page)
     {
@@ -279,7 +282,7 @@ public sealed partial class Arm64Pmap : IPmapMachine
     /// </summary>
     public int Enter(int pmap, ulong va, int page, Prot prot, Prot access, bool wired, bool failAlloc)
     {
-        ulong pa = PmapWorld.PhysOf(page);
+        ulong pa = PmapWorld.PageBase + (ulong)page * PmapWorld.PageSize;
         var pted = VpLookup(pmap, va, out _);
         if (pted is not null && Valid(pted))
         {
