@@ -45,11 +45,11 @@ public static class ProgramShrink
                 };
             }
         }
-        if (program.Slots.Count > 1 && !Uses(program, program.Slots.Count - 1))
-            yield return program with
-            {
-                Slots = [.. program.Slots.Take(program.Slots.Count - 1)],
-            };
+        for (int slot = 0; slot < program.Slots.Count && program.Slots.Count > 1; slot++)
+        {
+            if (!Uses(program, slot))
+                yield return WithoutSlot(program, slot);
+        }
         for (int slot = 0; slot < program.Slots.Count; slot++)
         {
             var setup = program.Slots[slot];
@@ -90,6 +90,18 @@ public static class ProgramShrink
 
     private static bool Uses(ConcurrentProgram program, int slot) =>
         program.Threads.Any(calls => calls.Any(call => call.Slot == slot));
+
+    /// <summary>Drop an unused slot; calls on later slots move down one.</summary>
+    private static ConcurrentProgram WithoutSlot(ConcurrentProgram program, int slot)
+    {
+        var threads = program
+            .Threads.Select(calls =>
+                (IReadOnlyList<Call>)
+                    [.. calls.Select(call => call.Slot > slot ? call with { Slot = call.Slot - 1 } : call)]
+            )
+            .ToList();
+        return program with { Slots = [.. program.Slots.Where((_, i) => i != slot)], Threads = threads };
+    }
 
     private static ConcurrentProgram WithSlot(ConcurrentProgram program, int slot, SlotSetup setup)
     {

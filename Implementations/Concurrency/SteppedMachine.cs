@@ -21,11 +21,8 @@ public sealed class SteppedMachine
 
     public SteppedMachine(bool afterDiff, FaultSet faults)
     {
-        AfterDiff = afterDiff;
         _callers = new CallerSteps(World, afterDiff, faults, ProbeCounts);
     }
-
-    public bool AfterDiff { get; }
 
     public long[] ProbeCounts { get; } = new long[ConcurrencyProbes.Names.Count];
 

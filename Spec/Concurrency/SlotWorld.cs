@@ -70,6 +70,4 @@ public sealed class SlotWorld
         if (wireCount > 0)
             Wired++;
     }
-
-    public ResidentPage? PageAt(int slot) => Slots[slot];
 }

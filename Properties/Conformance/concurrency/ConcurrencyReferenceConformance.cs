@@ -285,6 +285,23 @@ public class ConcurrencyReferenceConformance
         Assert.Equal("uvmexp.wired 1 != wired pages 0", SlotWorldView.Check(world));
     }
 
+    /// <summary>uvm-semantics.md §1: a page sits on the queue its flag names, and a wired page on none.</summary>
+    [Fact]
+    public void Check_QueueFlagOrWiredPageOnAQueue_IsReported()
+    {
+        var world = World(OwnerKind.Aobj, OwnerKind.Aobj);
+        world.Place(0, QueueName.Inactive, 0, mapped: false);
+        world.Inactive = 0;
+        Assert.Equal("uvmexp.inactive 0 != inactive queue length 1", SlotWorldView.Check(world));
+        world.Inactive = 1;
+        world.Slots[0]!.Queue = QueueName.Active;
+        Assert.Equal("slot 0: queue flag Active disagrees with the queues", SlotWorldView.Check(world));
+        world.Slots[0]!.Queue = QueueName.Inactive;
+        world.Slots[0]!.WireCount = 1;
+        world.Wired = 1;
+        Assert.Equal("slot 0: wired page on the Inactive queue", SlotWorldView.Check(world));
+    }
+
     /// <summary>uvm_pagefree of a page that is still mapped breaks "assumes all valid mappings of pg are gone": a panic.</summary>
     [Fact]
     public void PageFree_MappedPage_Panics()
