@@ -101,6 +101,21 @@ public class MachineConformance
         );
     }
 
+    /// <summary>
+    /// uvm_page.c 1.183's uvm_pagedequeue asserts nothing about the page-queue lock (its callers
+    /// uvm_pagewire, uvm_pageunwire, uvm_pageactivate do): called without it, it just dequeues.
+    /// </summary>
+    [Fact]
+    public void Dequeue_WithoutThePageQueueLock_JustDequeues()
+    {
+        var (uvm, aobj) = SmallMachine(frames: 4, swapSlots: 1);
+        Assert.Null(OtherThreads.FaultIn(uvm, aobj, 0x0, readFails: false));
+        var pg = aobj.Pages.Lookup(0x0)!;
+        Pages.Dequeue(uvm, pg);
+        Assert.False(pg.Has(PgFlags.Queued));
+        Assert.Equal((0, 0), (uvm.Exp.Active, uvm.Active.Length));
+    }
+
     /// <summary>assertwaitok(): no sleeping with a mutex held.</summary>
     [Fact]
     public void Sleep_WithThePageQueueLockHeld_Panics()
