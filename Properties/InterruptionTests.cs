@@ -29,6 +29,7 @@ public sealed class InterruptionTests : IDisposable
         var clock = Stopwatch.StartNew();
         Signal(child.Process, "TERM");
         Assert.True(child.Process.WaitForExit(5_000), "still running 5 s after SIGTERM");
+        child.Process.WaitForExit(); // the timed wait does not wait for the last output lines to be read
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"took {clock.Elapsed.TotalSeconds:0.0} s to stop");
         Assert.Contains("no divergence (interrupted)", child.Output);
         Assert.Contains("worker 0:", child.Output);
@@ -42,6 +43,7 @@ public sealed class InterruptionTests : IDisposable
         WaitFor(() => Temporaries().Length > 0, "a trace write to begin");
         Signal(child.Process, "TERM");
         Assert.True(child.Process.WaitForExit(15_000), "still running 15 s after SIGTERM");
+        child.Process.WaitForExit();
         Assert.Contains("(interrupted)", child.Output);
         Assert.Empty(Temporaries());
         AssertWholeTraces(atLeast: 1);

@@ -40,7 +40,7 @@ public static class OtherThreads
     /// => the faulting thread's own sleeps (the swap or file read, uvm_wait for a free page) are not
     ///    sleeps of any routine under test: the fault is one step here
     /// => out of memory is ENOMEM: the thread would wait in uvm_wait, so the fault does not happen now
-    /// => a failed read is EIO, as uvm_fault turns the pager's VM_PAGER_ERROR into
+    /// => a failed read is EIO: uvm_fault turns the pager's VM_PAGER_ERROR into EIO
     /// </summary>
     public static string? FaultIn(Uvm uvm, UvmObject obj, long offset, bool readFails)
     {

@@ -101,6 +101,51 @@ public class MachineConformance
         );
     }
 
+    /// <summary>
+    /// uvm_page.c 1.183's uvm_pagedequeue asserts nothing about the page-queue lock (its callers
+    /// uvm_pagewire, uvm_pageunwire, uvm_pageactivate do): called without it, it just dequeues.
+    /// </summary>
+    [Fact]
+    public void Dequeue_WithoutThePageQueueLock_JustDequeues()
+    {
+        var (uvm, aobj) = SmallMachine(frames: 4, swapSlots: 1);
+        Assert.Null(OtherThreads.FaultIn(uvm, aobj, 0x0, readFails: false));
+        var pg = aobj.Pages.Lookup(0x0)!;
+        Pages.Dequeue(uvm, pg);
+        Assert.False(pg.Has(PgFlags.Queued));
+        Assert.Equal((0, 0), (uvm.Exp.Active, uvm.Active.Length));
+    }
+
+    /// <summary>
+    /// The page layer's own assertions, each fired by the call that breaks its precondition:
+    /// uvm_km_pgremove's closing KASSERT(uvmexp.swpgonly &gt;= swpgonlydelta), uvm_swap_free of a slot not in
+    /// use, uvm_pagefree of a free page, uvm_pagewire / uvm_pageunwire / uvm_pagedeactivate without the
+    /// page-queue lock, and uvm_pagedeactivate of a wired page.
+    /// </summary>
+    [Fact]
+    public void PageLayerAssertions_FireOnBrokenPreconditions()
+    {
+        var (uvm, aobj) = SmallMachine(frames: 4, swapSlots: 2);
+        Assert.Null(OtherThreads.FaultIn(uvm, aobj, 0x0, readFails: false));
+        var pg = aobj.Pages.Lookup(0x0)!;
+        var free = uvm.Frames.First(p => p.Has(PgFlags.QueueFree));
+
+        string Fired(Action call) => Assert.Throws<KernelPanic>(call).Message;
+
+        Assert.Contains(
+            "uvmexp.swpgonly >= swpgonlydelta",
+            Fired(() => Spec.Routines.KmPgremove.SubtractSwpgOnly(uvm, 1))
+        );
+        Assert.Contains("uvm_swap_free: slot in use", Fired(() => uvm.Swap.Free(2)));
+        Assert.Contains("(pg->pg_flags & PQ_FREE) == 0", Fired(() => Pages.Free(uvm, free)));
+        Assert.Contains("MUTEX_ASSERT_LOCKED(&uvm.pageqlock)", Fired(() => Pages.Wire(uvm, pg)));
+        Assert.Contains("MUTEX_ASSERT_LOCKED(&uvm.pageqlock)", Fired(() => Pages.Unwire(uvm, pg)));
+        Assert.Contains("MUTEX_ASSERT_LOCKED(&uvm.pageqlock)", Fired(() => Pages.Deactivate(uvm, pg)));
+        uvm.LockPageq();
+        Pages.Wire(uvm, pg);
+        Assert.Contains("pg->wire_count == 0", Fired(() => Pages.Deactivate(uvm, pg)));
+    }
+
     /// <summary>assertwaitok(): no sleeping with a mutex held.</summary>
     [Fact]
     public void Sleep_WithThePageQueueLockHeld_Panics()
