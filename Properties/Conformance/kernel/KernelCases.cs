@@ -1,0 +1,234 @@
+using UvmDiff.Spec.Pmap;
+
+namespace UvmDiff.Properties.Conformance.Kernel;
+
+/// <summary>
+/// The cases, derived by hand from OpenBSD's uvm_fault.c (uvm_fault, uvm_fault_check, uvm_fault_upper,
+/// uvm_fault_lower, uvm_fault_wire, uvm_fault_unwire_locked), uvm_map.c (uvm_map with UVM_FLAG_UNMAP,
+/// uvm_unmap_remove, uvm_map_protect, uvm_map_pageable, uvmspace_free) and uvm_mmap.c (sys_mmap,
+/// sys_munmap, sys_mprotect, sys_mlock, sys_munlock), with the pmap contracts of uvm_pmap.h. Pages are
+/// handed out lowest first; anon ids count up per map from 1.
+/// </summary>
+public static class KernelCases
+{
+    private const Arch A = Arch.Amd64,
+        M = Arch.Arm64;
+
+    private static KernelCase Case(string name, Arch arch, string source, string[] steps, params string[] observed) =>
+        new(name, arch, source, steps, observed);
+
+    private const string Wait = "Hang(uvm_wait: no free page, and no pagedaemon to free one)";
+
+    public static readonly KernelCase[] All =
+    [
+        Case(
+            "zero fill: the first read maps a new page with the entry's protection, the second hits the pmap",
+            A,
+            "uvm_fault_lower, no object: uvm_analloc and a zeroed page, pmap_enter(entry protection, access READ)",
+            [
+                "switch cpu0 p0 => Ok",
+                "mmap p0 0x10000000 +1 rw- private => Ok",
+                "read cpu0 0x10000000 => Ok(page 0)",
+                "read cpu0 0x10000000 => Ok(page 0)",
+            ],
+            "pmap 0 va 0x000010000000: page 0 rw_",
+            "page 0 backs p0 anon 1",
+            "page 0: ref clean wire 0",
+            "counters: 1 faults, 1 pages allocated, 0 freed"
+        ),
+        Case(
+            "no entry: EFAULT",
+            A,
+            "uvm_fault: uvmfault_lookup fails => EFAULT (trap sends SIGSEGV)",
+            ["switch cpu0 p0 => Ok", "read cpu0 0x10000000 => EFAULT"],
+            "!pmap 0 va",
+            "counters: 1 faults, 0 pages allocated, 0 freed"
+        ),
+        Case(
+            "protection: a write to a read-only entry is EACCES and allocates nothing; a read maps r--",
+            A,
+            "uvm_fault_check: (entry->protection & access_type) != access_type => EACCES",
+            [
+                "switch cpu0 p0 => Ok",
+                "mmap p0 0x10000000 +1 r-- private => Ok",
+                "write cpu0 0x10000000 => EACCES",
+                "read cpu0 0x10000000 => Ok(page 0)",
+            ],
+            "pmap 0 va 0x000010000000: page 0 r__",
+            "counters: 2 faults, 1 pages allocated, 0 freed"
+        ),
+        Case(
+            "no process on the CPU: the access reaches no user map",
+            A,
+            "the CPU runs a kernel thread: no user pmap is active",
+            ["read cpu1 0x10000000 => ESRCH"],
+            "cpu 1: kernel"
+        ),
+        Case(
+            "mprotect down then up: pmap_protect never grants, so the next write faults and re-enters",
+            A,
+            "uvm_map_protect: pmap_protect(entry protection & MASK); uvm_fault re-enters with the new protection",
+            [
+                "switch cpu0 p0 => Ok",
+                "mmap p0 0x10000000 +1 rw- private => Ok",
+                "write cpu0 0x10000000 => Ok(page 0)",
+                "mprotect p0 0x10000000 +1 r-- => Ok",
+                "mprotect p0 0x10000000 +1 rw- => Ok",
+                "read cpu0 0x10000000 => Ok(page 0)",
+                "write cpu0 0x10000000 => Ok(page 0)",
+            ],
+            "pmap 0 va 0x000010000000: page 0 rw_",
+            "counters: 2 faults, 1 pages allocated, 0 freed"
+        ),
+        Case(
+            "mprotect down then up on arm64: pmap_page_ro strips write for good; the write faults and re-enters",
+            M,
+            "uvm_map_protect: pmap_protect(PROT_READ) → arm64 pmap_page_ro; uvm_fault re-enters",
+            [
+                "switch cpu0 p0 => Ok",
+                "mmap p0 0x10000000 +1 rw- private => Ok",
+                "write cpu0 0x10000000 => Ok(page 0)",
+                "mprotect p0 0x10000000 +1 r-- => Ok",
+                "mprotect p0 0x10000000 +1 rw- => Ok",
+                "write cpu0 0x10000000 => Ok(page 0)",
+            ],
+            "pmap 0 va 0x000010000000: page 0 rw_",
+            "counters: 2 faults, 1 pages allocated, 0 freed"
+        ),
+        Case(
+            "mlock: uvm_fault_wire enters every page with PMAP_WIRED and no access",
+            A,
+            "uvm_map_pageable(wire) → uvm_fault_wire → uvm_fault(VM_FAULT_WIRE): pmap_enter(PMAP_WIRED), uvm_pagewire",
+            ["mmap p0 0x10000000 +2 rw- private => Ok", "mlock p0 0x10000000 +2 => Ok"],
+            "pmap 0 va 0x000010000000: page 0 rw_ wired",
+            "pmap 0 va 0x000010001000: page 1 rw_ wired",
+            "page 0: unref clean wire 1",
+            "page 1: unref clean wire 1",
+            "counters: 0 faults, 2 pages allocated, 0 freed"
+        ),
+        Case(
+            "mlock on arm64: the same wired mappings, no reference preset without an access",
+            M,
+            "uvm_fault_wire → arm64 pmap_enter(PMAP_WIRED) with access_type 0",
+            ["mmap p0 0x10000000 +2 rw- private => Ok", "mlock p0 0x10000000 +2 => Ok"],
+            "pmap 0 va 0x000010000000: page 0 rw_ wired",
+            "page 0: unref clean wire 1",
+            "counters: 0 faults, 2 pages allocated, 0 freed"
+        ),
+        Case(
+            "munlock: uvm_fault_unwire_locked unwires each page in the pmap and the page",
+            A,
+            "uvm_map_pageable(unwire) → uvm_fault_unwire_locked: pmap_unwire, uvm_pageunwire",
+            [
+                "mmap p0 0x10000000 +2 rw- private => Ok",
+                "mlock p0 0x10000000 +2 => Ok",
+                "munlock p0 0x10000000 +2 => Ok",
+            ],
+            "pmap 0 va 0x000010000000: page 0 rw_",
+            "!pmap 0 va 0x000010000000: page 0 rw_ wired",
+            "page 0: unref clean wire 0",
+            "page 1: unref clean wire 0"
+        ),
+        Case(
+            "munmap of a wired range: unwire, pmap_remove, and the anons' pages freed",
+            A,
+            "uvm_unmap_remove → uvm_unmap_kill_entry: uvm_fault_unwire_locked, pmap_remove; amap_unref frees the anons",
+            [
+                "mmap p0 0x10000000 +2 rw- private => Ok",
+                "mlock p0 0x10000000 +2 => Ok",
+                "munmap p0 0x10000000 +2 => Ok",
+            ],
+            "!pmap 0 va",
+            "!page 0 backs",
+            "page 0: unref clean wire 0",
+            "page 1: unref clean wire 0",
+            "counters: 0 faults, 2 pages allocated, 2 freed"
+        ),
+        Case(
+            "fixed mmap over a mapped page: the old mapping goes, its page is freed, the next fault gets a new anon",
+            A,
+            "uvm_map with UVM_FLAG_FIXED|UVM_FLAG_UNMAP: uvm_unmap_remove before the new entry",
+            [
+                "switch cpu0 p0 => Ok",
+                "mmap p0 0x10000000 +1 rw- private => Ok",
+                "write cpu0 0x10000000 => Ok(page 0)",
+                "mmap p0 0x10000000 +1 rw- private => Ok",
+                "read cpu0 0x10000000 => Ok(page 0)",
+            ],
+            "page 0 backs p0 anon 2",
+            "counters: 2 faults, 2 pages allocated, 1 freed"
+        ),
+        Case(
+            "exit: teardown and pmap destruction, the CPU back to a kernel thread, every page freed",
+            A,
+            "exit1 → uvmspace_free: uvm_map_teardown, pmap_destroy; ref/mod stay with the page",
+            [
+                "switch cpu0 p0 => Ok",
+                "mmap p0 0x10000000 +1 rw- private => Ok",
+                "write cpu0 0x10000000 => Ok(page 0)",
+                "exit p0 => Ok",
+                "read cpu0 0x10000000 => ESRCH",
+            ],
+            "p0 dead",
+            "cpu 0: kernel",
+            "pmap 0: dead",
+            "page 0: ref mod wire 0",
+            "counters: 1 faults, 1 pages allocated, 1 freed"
+        ),
+        Case(
+            "exit of a wired mapping: the teardown unwires it",
+            M,
+            "uvm_map_teardown: wired entries are unwired (uvm_fault_unwire_locked) before the pmap goes",
+            ["mmap p0 0x10000000 +1 rw- private => Ok", "mlock p0 0x10000000 +1 => Ok", "exit p0 => Ok"],
+            "page 0: unref clean wire 0",
+            "pmap 0: dead, 0 mapped, 0 wired"
+        ),
+        Case(
+            "a process slot: spawn only when dead, exit only when alive, no switch to the dead",
+            A,
+            "fork1 takes a free slot (uvmspace_alloc, pmap_create); cpu_switchto only runs live threads",
+            [
+                "spawn p1 => EBUSY",
+                "exit p1 => Ok",
+                "exit p1 => ESRCH",
+                "switch cpu0 p1 => ESRCH",
+                "mmap p1 0x10000000 +1 rw- private => ESRCH",
+                "spawn p1 => Ok",
+            ],
+            "p1 alive",
+            "pmap 1: alive"
+        ),
+        Case(
+            "two CPUs, two processes: each fault maps into its own pmap",
+            A,
+            "uvm_fault on the faulting thread's map; pmap_enter into that map's pmap",
+            [
+                "switch cpu0 p0 => Ok",
+                "switch cpu1 p1 => Ok",
+                "mmap p0 0x10000000 +1 rw- private => Ok",
+                "mmap p1 0x10000000 +1 rw- shared => Ok",
+                "write cpu0 0x10000000 => Ok(page 0)",
+                "write cpu1 0x10000000 => Ok(page 1)",
+            ],
+            "page 0 backs p0 anon 1",
+            "page 1 backs p1 anon 1",
+            "pmap 1 va 0x000010000000: page 1 rw_"
+        ),
+        Case(
+            "the first fault of a large private mapping clips out its 64 KiB chunk",
+            A,
+            "uvm_fault_check → amap_copy(canchunk): an entry of UVM_AMAP_LARGE pages or more is clipped to the chunk",
+            ["switch cpu0 p0 => Ok", "mmap p0 0x20000000 +300 rw- private => Ok", "read cpu0 0x20011000 => Ok(page 0)"],
+            "p0 0x20000000-0x20010000 rw-/rwx copy normal wired 0 cow,nc",
+            "p0 0x20010000-0x20020000 rw-/rwx copy normal wired 0 cow free",
+            "p0 0x20020000-0x2012c000 rw-/rwx copy normal wired 0 cow,nc",
+            "pmap 0 va 0x000020011000: page 0 rw_"
+        ),
+        Case(
+            "out of pages: the seventh wire fault waits for memory that never comes",
+            A,
+            "uvm_fault: uvm_analloc or uvm_pagealloc fails → uvm_wait (no pagedaemon in this slice)",
+            ["mmap p0 0x10000000 +7 rw- private => Ok", "mlock p0 0x10000000 +7 => " + Wait]
+        ),
+    ];
+}
