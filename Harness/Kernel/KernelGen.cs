@@ -6,14 +6,16 @@ namespace UvmDiff.Harness.Kernel;
 
 /// <summary>
 /// Random kernel op sequences. Fixed mappings, unmaps, protections and locks fall in a window of sixteen
-/// pages so they overlap and clip each other; accesses hit that window, the first-fit region at the bottom
+/// pages so they overlap and clip each other; each sequence takes one of two windows, one inside a page
+/// table and one straddling a 1 GiB (and 2 MiB) boundary so the pmaps' removes, skips and table frees
+/// cross it; accesses hit that window, the first-fit region at the bottom
 /// of the address space, and now and then a large mapping (at least UVM_AMAP_LARGE pages) whose first
 /// fault is chunked. Sizes stay small: six physical pages back everything. Write-only protections are
 /// never asked for: the pmap layer's model leaves them out (uvm never enters one there).
 /// </summary>
 public static class KernelGen
 {
-    public const ulong Window = 0x1000_0000;
+    public static readonly ulong[] Windows = [0x1000_0000, 0x3fff_8000];
     public const int WindowPages = 16;
     public const ulong LargeBase = 0x2000_0000;
     public const int LargePages = 300;
@@ -26,19 +28,20 @@ public static class KernelGen
     public static void Sequence(ref Rng rng, int maxOps, List<KernelOp> into)
     {
         int count = rng.Between(1, maxOps);
+        ulong window = rng.Pick<ulong>(Windows);
         for (int i = 0; i < count; i++)
             into.Add(
                 i == 0 && rng.Chance(70)
                     ? new CpuSwitch(rng.Below(KernelWorld.Cpus), rng.Below(KernelWorld.Processes))
-                    : Op(ref rng)
+                    : Op(ref rng, window)
             );
     }
 
-    private static KernelOp Op(ref Rng rng)
+    private static KernelOp Op(ref Rng rng, ulong window)
     {
         int pid = rng.Below(KernelWorld.Processes);
         int pages = rng.Between(1, 4);
-        ulong addr = WindowAddr(ref rng);
+        ulong addr = WindowAddr(ref rng, window);
         switch (rng.Weighted(Weights))
         {
             case 0:
@@ -56,7 +59,7 @@ public static class KernelGen
             case 5:
                 return new ProcMlock(pid, addr, pages, Unlock: true);
             case 6:
-                return new CpuAccess(rng.Below(KernelWorld.Cpus), AccessAddr(ref rng), rng.Chance(50));
+                return new CpuAccess(rng.Below(KernelWorld.Cpus), AccessAddr(ref rng, window), rng.Chance(50));
             case 7:
                 return new CpuSwitch(rng.Below(KernelWorld.Cpus), rng.Chance(15) ? -1 : pid);
             case 8:
@@ -66,12 +69,13 @@ public static class KernelGen
         }
     }
 
-    private static ulong WindowAddr(ref Rng rng) => Window + ((ulong)rng.Below(WindowPages) << MapConst.PageShift);
+    private static ulong WindowAddr(ref Rng rng, ulong window) =>
+        window + ((ulong)rng.Below(WindowPages) << MapConst.PageShift);
 
-    private static ulong AccessAddr(ref Rng rng) =>
+    private static ulong AccessAddr(ref Rng rng, ulong window) =>
         rng.Below(10) switch
         {
-            < 6 => WindowAddr(ref rng),
+            < 6 => WindowAddr(ref rng, window),
             < 9 => MapConst.MinAddress + ((ulong)rng.Below(8) << MapConst.PageShift),
             _ => LargeBase + ((ulong)rng.Below(LargePages) << MapConst.PageShift),
         };
@@ -118,7 +122,7 @@ public static class KernelShrink
                     {
                         Pages = m.Pages / 2,
                     };
-                if (m.Addr is > KernelGen.Window and var a)
+                if (m.Addr is { } a && a % (16 * MapConst.PageSize) != 0)
                     yield return m with
                     {
                         Addr = a - MapConst.PageSize,

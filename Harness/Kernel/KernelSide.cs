@@ -60,6 +60,10 @@ public sealed class KernelSide(string name, IKernelMachine machine, Func<long[]>
         {
             return Outcome.Panic(panic.Message);
         }
+        catch (SimulationLimit limit)
+        {
+            return Outcome.Hang(limit.Message);
+        }
     }
 
     private Outcome Execute(KernelOp op)
