@@ -36,6 +36,7 @@ public static class FaultCatalog
         .. MapFaults.All,
         .. PmapFaults.All,
         .. Concurrency.ConcurrencyFaults.All,
+        .. Kernel.KernelFaults.All,
     ];
 
     private static readonly Dictionary<Fault, int> Index = IndexAll();

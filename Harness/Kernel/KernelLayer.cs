@@ -62,7 +62,7 @@ public sealed class KernelLayer : ILayer<KernelOp>
             maps.Add(map);
             return map;
         }
-        var kernel = new ComposedKernel(NewMap, pmap);
+        var kernel = new ComposedKernel(NewMap, pmap, faults);
         long[] pmapProbes = pmap switch
         {
             Amd64Pmap amd64 => amd64.Probes,
@@ -70,13 +70,14 @@ public sealed class KernelLayer : ILayer<KernelOp>
             _ => [],
         };
         string suffix = faults.IsNone ? "" : "+" + faults;
-        return new KernelSide(name + suffix, kernel, () => ProbeCounts(maps, pmapProbes));
+        return new KernelSide(name + suffix, kernel, () => ProbeCounts(maps, pmapProbes, kernel.Probes));
     }
 
-    /// <summary>The map probes summed over the processes' maps, then the pmap's: the order of <see cref="Probes"/>.</summary>
-    private static long[] ProbeCounts(List<TreeVmMap> maps, long[] pmapProbes)
+    /// <summary>The map probes summed over the processes' maps, then the pmap's, then the kernel's: the order of <see cref="Probes"/>.</summary>
+    private static long[] ProbeCounts(List<TreeVmMap> maps, long[] pmapProbes, long[] kernelProbes)
     {
-        var counts = new long[MapProbes.Names.Count + PmapProbes.Names.Length];
+        int kernelAt = MapProbes.Names.Count + PmapProbes.Names.Length;
+        var counts = new long[kernelAt + KernelProbes.Names.Length];
         foreach (var map in maps)
         {
             for (int i = 0; i < map.Probes.Length; i++)
@@ -84,6 +85,8 @@ public sealed class KernelLayer : ILayer<KernelOp>
         }
         for (int i = 0; i < pmapProbes.Length; i++)
             counts[MapProbes.Names.Count + i] = pmapProbes[i];
+        for (int i = 0; i < kernelProbes.Length; i++)
+            counts[kernelAt + i] = kernelProbes[i];
         return counts;
     }
 
@@ -108,7 +111,7 @@ public sealed class KernelLayer : ILayer<KernelOp>
             _ => 10,
         };
 
-    public IReadOnlyList<string> Probes { get; } = [.. MapProbes.Names, .. PmapProbes.Names];
+    public IReadOnlyList<string> Probes { get; } = [.. MapProbes.Names, .. PmapProbes.Names, .. KernelProbes.Names];
 
     public void Generate(ref Rng rng, int maxOps, List<KernelOp> into) => KernelGen.Sequence(ref rng, maxOps, into);
 

@@ -31,8 +31,15 @@ public sealed class ComposedKernel : IKernelMachine
     private long _allocated;
     private long _freed;
 
-    public ComposedKernel(Func<IVmMapMachine> newMap, IPmapMachine pmap)
+    private readonly bool _unmapSkipsUnwire;
+    private readonly bool _protectSkipsPmap;
+
+    public long[] Probes { get; } = new long[KernelProbes.Names.Length];
+
+    public ComposedKernel(Func<IVmMapMachine> newMap, IPmapMachine pmap, FaultSet faults)
     {
+        _unmapSkipsUnwire = faults.Has(KernelFaults.UnmapSkipsUnwire);
+        _protectSkipsPmap = faults.Has(KernelFaults.ProtectSkipsPmap);
         _maps = new IVmMapMachine[KernelWorld.Processes];
         for (int pid = 0; pid < _maps.Length; pid++)
         {
@@ -97,7 +104,11 @@ public sealed class ComposedKernel : IKernelMachine
         {
             ref var page = ref _before.Pages[i];
             if (page.Va >= start && page.Va < end && page.EntryWired)
-                _pmap.Unwire(pid, page.Va);
+            {
+                Probes[KernelProbes.UnmapUnwire]++;
+                if (!_unmapSkipsUnwire)
+                    _pmap.Unwire(pid, page.Va);
+            }
         }
         _pmap.Remove(pid, start, end);
         _scan.Load(_maps[pid]);
@@ -130,6 +141,9 @@ public sealed class ComposedKernel : IKernelMachine
             if (entry.End <= addr || entry.Start >= end || entry.Protection == prot || (entry.EType & EType.Hole) != 0)
                 continue;
             var mask = (entry.EType & EType.CopyOnWrite) != 0 ? ~MapProt.W : MapProt.RWX;
+            Probes[KernelProbes.ProtectRange]++;
+            if (_protectSkipsPmap)
+                continue;
             _pmap.Protect(pid, Math.Max(entry.Start, addr), Math.Min(entry.End, end), (PmapProt)(prot & mask));
         }
         return null;

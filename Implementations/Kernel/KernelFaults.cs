@@ -1,0 +1,43 @@
+namespace UvmDiff.Implementations.Kernel;
+
+/// <summary>Branches of the composed kernels that the composition's faults change.</summary>
+public static class KernelProbes
+{
+    public const int UnmapUnwire = 0;
+    public const int ProtectRange = 1;
+
+    public static readonly string[] Names =
+    [
+        "kernel: uvm_unmap_remove unwires a page of a wired entry",
+        "kernel: uvm_map_protect runs pmap_protect on a changed entry",
+    ];
+}
+
+/// <summary>
+/// Faults of the composition: the kernel's own steps between the map and the pmap, as opposed to the
+/// faults inside a layer.
+/// </summary>
+public static class KernelFaults
+{
+    private const string Layer = "kernel";
+
+    public static readonly Fault UnmapSkipsUnwire = new(
+        "UnmapSkipsUnwire",
+        Layer,
+        "uvm_map.c uvm_unmap_kill_entry (uvm_fault_unwire_locked before pmap_remove)",
+        "munmap of a wired entry removes its translations without unwiring its pages first",
+        KernelProbes.Names[KernelProbes.UnmapUnwire],
+        []
+    );
+
+    public static readonly Fault ProtectSkipsPmap = new(
+        "ProtectSkipsPmap",
+        Layer,
+        "uvm_map.c uvm_map_protect (pmap_protect of each changed entry)",
+        "mprotect changes the entries but not the pmap, so a reduced protection stays in the translations",
+        KernelProbes.Names[KernelProbes.ProtectRange],
+        []
+    );
+
+    public static readonly IReadOnlyList<Fault> All = [UnmapSkipsUnwire, ProtectSkipsPmap];
+}
