@@ -77,7 +77,7 @@ public static class Layers
                 options.AcceptOnly("pmap", arch: true);
                 return PmapLayer.For(options.Arch);
             },
-            []
+            PmapSnapshots.All
         ),
     ];
 
