@@ -84,7 +84,7 @@ public static class Layers
                 options.AcceptOnly("pmap", arch: true);
                 return PmapLayer.For(options.Arch);
             },
-            []
+            PmapSnapshots.All
         ),
         new LayerEntry<Concurrency.ConcurrentProgram>(
             "concurrency",

@@ -370,7 +370,7 @@ public sealed partial class Amd64Pmap : IPmapMachine
 
     public void ClearModify(int page) => ClearAttrs(page, ModAttr, Pte.Modified);
 
-    /// <summary>pmap_clear_attrs: the cached attribute and the bit in every PV PTE, each changed PTE shot down.</summary>
+    /// <summary>pmap_clear_attrs: the cached attribute and the bit in every PV PTE, each changed PTE shot down in its own pmap.</summary>
     private void ClearAttrs(int page, int attr, ulong bit)
     {
         _attrs[page] &= ~attr;
@@ -382,9 +382,9 @@ public sealed partial class Amd64Pmap : IPmapMachine
             {
                 pve.Ptp.Entries[index] = pte & ~bit;
                 ShootPage(pve.Pmap, pve.Va);
+                ShootWait();
             }
         }
-        ShootWait();
     }
 
     /// <summary>pmap_activate for curproc: pcb_cr3 loaded (PCID_PROC, no reuse bit: the TLB is flushed), ci_proc_pmap set.</summary>

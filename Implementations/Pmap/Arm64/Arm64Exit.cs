@@ -248,7 +248,7 @@ public sealed partial class Arm64Pmap
                 mapped[pted.Pmap]++;
                 if (isWired)
                     wired[pted.Pmap]++;
-                sink.Mapping(pted.Pmap, pted.Va, page, GrantsOf(pted.PtedVa & ProtMask), isWired);
+                sink.Mapping(pted.Pmap, pted.Va, page, GrantsByAllowed[pted.PtedVa & ProtMask], isWired);
             }
             sink.Page(page, (_flags[page] & RefFlag) != 0, (_flags[page] & ModFlag) != 0, _wireCount[page]);
         }

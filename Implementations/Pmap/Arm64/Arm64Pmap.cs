@@ -530,7 +530,9 @@ public sealed partial class Arm64Pmap : IPmapMachine
         };
     }
 
-    /// <summary>What a descriptor with the allowed bits would let EL0 do: the observation's grants.</summary>
+    /// <summary>What a descriptor with the allowed bits would let EL0 do: the observation's grants, by allowed bits.</summary>
+    private static readonly Prot[] GrantsByAllowed = [.. Enumerable.Range(0, 8).Select(p => GrantsOf((ulong)p))];
+
     private static Prot GrantsOf(ulong allowed)
     {
         ulong pte = ApBitsUser[allowed] | L3P;
