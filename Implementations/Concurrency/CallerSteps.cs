@@ -44,6 +44,7 @@ public sealed class CallerSteps
         {
             CallName.AnFree => AnonFree(thread, state, slot, release: false),
             CallName.AnonRelease => AnonFree(thread, state, slot, release: true),
+            CallName.AnFreeList => AnonFreeList(thread, state, slot),
             CallName.UaoFlushFree => UaoFlushFree(thread, state, slot),
             CallName.KmPgremove => KmPgremove(thread, state, slot),
             CallName.Wire => Wire(thread, state, slot),
@@ -99,6 +100,36 @@ public sealed class CallerSteps
         if (bracket)
             yield return Step.Release(Locks.Pageq);
         yield return Step.Release(Locks.Amap);
+        state.Result = "freed";
+    }
+
+    /// <summary>
+    /// uvm_anfree_list with a list (amap lock held): protect, uvm_pageclean (before the diff under the
+    /// page-queue lock), put the page on the caller's list; the caller's uvm_pglistfree returns it to the
+    /// free pages after the amap lock is released.
+    /// </summary>
+    private IEnumerable<Step> AnonFreeList(int thread, SteppedThread state, int slot)
+    {
+        yield return Step.Acquire(Locks.Amap);
+        yield return Lookup(slot);
+        int page = _world.SlotPage[slot];
+        if (page == Nil)
+        {
+            yield return Step.Release(Locks.Amap);
+            state.Result = "none";
+            yield break;
+        }
+        yield return Protect(page);
+        Unmap(page);
+        if (!_afterDiff)
+            yield return Step.Acquire(Locks.Pageq);
+        foreach (var step in _pages.Clean(thread, page))
+            yield return step;
+        if (!_afterDiff)
+            yield return Step.Release(Locks.Pageq);
+        yield return Step.Release(Locks.Amap);
+        foreach (var step in _pages.ReturnToFreePages(page))
+            yield return step;
         state.Result = "freed";
     }
 
