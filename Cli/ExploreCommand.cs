@@ -162,7 +162,13 @@ public static class ExploreCommand
         {
             foreach (bool afterDiff in sides)
             {
-                var result = new Explorer(afterDiff, faults, limit, maxSchedules, reduce).Explore(program);
+                var result = new Explorer(afterDiff, faults, limit, maxSchedules, reduce)
+                {
+                    Progress = (schedules, elapsed) =>
+                        Console.WriteLine(
+                            $"explore {name}: {schedules:N0} schedules in {elapsed.TotalSeconds:0} s, going on"
+                        ),
+                }.Explore(program);
                 total += result.Schedules;
                 string verdict =
                     result.Counterexample is not null ? $"FAILED: {result.Failure}"

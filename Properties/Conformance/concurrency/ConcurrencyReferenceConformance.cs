@@ -28,6 +28,24 @@ public class ConcurrencyReferenceConformance
         AssertWorld(world, "slot 0 anon: none", "active:", "inactive:", "uvmexp: active=0 inactive=0 wired=0 free=9");
     }
 
+    /// <summary>uvm_anfree_list with a list: uvm_pageclean now, uvm_pglistfree later; the wired count drops with the clean.</summary>
+    [Fact]
+    public void AnFreeList_WiredInactivePageOfTwo_LeavesTheOtherQueued()
+    {
+        var world = World(OwnerKind.Anon, OwnerKind.Anon);
+        world.Place(0, QueueName.None, 2, mapped: true);
+        world.Place(1, QueueName.Inactive, 0, mapped: true);
+        Assert.Equal("freed", OwnerFree.AnFreeList(world, 0));
+        AssertWorld(
+            world,
+            "slot 0 anon: none",
+            "slot 1 anon: inactive wire=0 mapped",
+            "active:",
+            "inactive: 1",
+            "uvmexp: active=0 inactive=1 wired=0 free=9"
+        );
+    }
+
     /// <summary>uvm_anfree_list, an_page == NULL: nothing to free.</summary>
     [Fact]
     public void AnFree_EmptySlot_ReturnsNoneAndChangesNothing()
