@@ -94,7 +94,13 @@ public static class Layers
                 options.AcceptOnly("concurrency");
                 return Concurrency.ConcurrencyLayer.Instance;
             },
-            []
+            [
+                SnapshotSuite.OnReference(
+                    "concurrency",
+                    Concurrency.ConcurrencyLayer.Instance,
+                    Concurrency.ConcurrencyScenarios.All
+                ),
+            ]
         ),
     ];
 
