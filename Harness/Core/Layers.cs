@@ -74,7 +74,7 @@ public static class Layers
             "map",
             "map layer: clipping, amap chunking, sorted list vs RB tree vs B+-tree (seed 001)",
             MapLayer.Create,
-            []
+            [MapScenarios.Suite]
         ),
         new LayerEntry<PmapOp>(
             "pmap",

@@ -163,6 +163,15 @@ public class MappingConformance
             "0x4000-0x7000 r--/rwx copy normal wired 0 cow,nc free 0xffffffffffff8000"
         );
 
+    /// <summary>In an empty map the first fit is min_offset itself.</summary>
+    [Fact]
+    public void Anywhere_InAnEmptyMap_StartsAtMinOffset() =>
+        ExpectEntries(
+            ["MmapAny(size: 0x2000, prot: RW, kind: Private)"],
+            "Ok(0x1000)",
+            "0x1000-0x3000 rw-/rwx copy normal wired 0 cow,nc free 0xffffffffffffc000"
+        );
+
     /// <summary>Placement refuses prot beyond maxprot (EACCES) and a size no free range holds (ENOMEM).</summary>
     [Fact]
     public void Anywhere_RefusesExcessProtectionAndSizesThatDoNotFit() =>
