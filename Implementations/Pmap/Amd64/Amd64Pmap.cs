@@ -45,6 +45,7 @@ public sealed partial class Amd64Pmap : IPmapMachine
     private readonly long[] _resident = new long[PmapWorld.Pmaps];
     private readonly long[] _wired = new long[PmapWorld.Pmaps];
     private readonly bool[] _alive = new bool[PmapWorld.Pmaps];
+    private readonly string?[] _statsAtDestroy = new string?[PmapWorld.Pmaps];
 
     private readonly PvEntry?[] _pv = new PvEntry?[PmapWorld.Pages];
     private readonly Stack<PvEntry> _freePv = new();
@@ -122,6 +123,7 @@ public sealed partial class Amd64Pmap : IPmapMachine
         _resident[pmap] = 1;
         _wired[pmap] = 0;
         _alive[pmap] = true;
+        _statsAtDestroy[pmap] = null;
     }
 
     public void Exec(int pmap) => Create(pmap);

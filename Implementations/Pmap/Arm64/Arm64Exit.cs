@@ -142,6 +142,9 @@ public sealed partial class Arm64Pmap
     {
         if (destroyTables)
             VpDestroy(pmap);
+        if (_resident[pmap] != _residentDrift[pmap] || _wired[pmap] != 0)
+            _statsAtDestroy[pmap] =
+                $"pmap_destroy of pmap {pmap} with resident_count {_resident[pmap]} (ENOMEM drift {_residentDrift[pmap]}) and wired_count {_wired[pmap]}";
         FreeAsid(pmap);
         for (int cpu = 0; cpu < PmapWorld.Cpus; cpu++)
         {
@@ -210,6 +213,12 @@ public sealed partial class Arm64Pmap
         if (managed)
             Probes[PmapProbes.VpDestroyPted]++;
         bool removePv = managed && _teardown == Arm64Teardown.Seed004 && !_noRemovePvInVpDestroy;
+        if (_teardown == Arm64Teardown.Seed004 && pted.PtedPte != 0)
+        {
+            _resident[pted.Pmap]--;
+            if ((pted.PtedVa & Wired) != 0)
+                _wired[pted.Pmap]--;
+        }
         if (_vpDestroyUnlocked)
         {
             Probes[PmapProbes.VpDestroySlot]++;
@@ -269,6 +278,8 @@ public sealed partial class Arm64Pmap
         {
             if (!_alive[pmap] && _root[pmap] is not null)
                 return $"dead pmap {pmap} still has its vp tables";
+            if (!_alive[pmap] && _statsAtDestroy[pmap] is { } stats)
+                return stats;
         }
         for (int cpu = 0; cpu < PmapWorld.Cpus; cpu++)
         {
