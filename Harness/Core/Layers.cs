@@ -86,6 +86,16 @@ public static class Layers
             },
             PmapSnapshots.All
         ),
+        new LayerEntry<Kernel.KernelOp>(
+            "kernel",
+            "whole kernel, first slice: processes whose vmspaces compose a map and a pmap, anonymous memory",
+            options =>
+            {
+                options.AcceptOnly("kernel");
+                return Kernel.KernelLayer.Instance;
+            },
+            []
+        ),
         new LayerEntry<Concurrency.ConcurrentProgram>(
             "concurrency",
             "seed 002 on two CPUs: page free, clean, wire and fault interleaved, linearizable to the reference",

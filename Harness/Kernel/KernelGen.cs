@@ -1,0 +1,156 @@
+using UvmDiff.Harness.Core;
+using UvmDiff.Spec.Kernel.Process;
+using UvmDiff.Spec.Map;
+
+namespace UvmDiff.Harness.Kernel;
+
+/// <summary>
+/// Random kernel op sequences. Fixed mappings, unmaps, protections and locks fall in a window of sixteen
+/// pages so they overlap and clip each other; accesses hit that window, the first-fit region at the bottom
+/// of the address space, and now and then a large mapping (at least UVM_AMAP_LARGE pages) whose first
+/// fault is chunked. Sizes stay small: six physical pages back everything. Write-only protections are
+/// never asked for: the pmap layer's model leaves them out (uvm never enters one there).
+/// </summary>
+public static class KernelGen
+{
+    public const ulong Window = 0x1000_0000;
+    public const int WindowPages = 16;
+    public const ulong LargeBase = 0x2000_0000;
+    public const int LargePages = 300;
+
+    private static readonly Prot[] Prots = [Prot.None, Prot.R, Prot.RW, Prot.RW, Prot.RX, Prot.RWX, Prot.X];
+
+    //                                     mmap any  munmap mprotect mlock munlock access switch exit spawn
+    private static readonly int[] Weights = [18, 4, 8, 8, 5, 4, 34, 10, 2, 3];
+
+    public static void Sequence(ref Rng rng, int maxOps, List<KernelOp> into)
+    {
+        int count = rng.Between(1, maxOps);
+        for (int i = 0; i < count; i++)
+            into.Add(
+                i == 0 && rng.Chance(70)
+                    ? new CpuSwitch(rng.Below(KernelWorld.Cpus), rng.Below(KernelWorld.Processes))
+                    : Op(ref rng)
+            );
+    }
+
+    private static KernelOp Op(ref Rng rng)
+    {
+        int pid = rng.Below(KernelWorld.Processes);
+        int pages = rng.Between(1, 4);
+        ulong addr = WindowAddr(ref rng);
+        switch (rng.Weighted(Weights))
+        {
+            case 0:
+                return rng.Chance(8)
+                    ? new ProcMmap(pid, LargeBase, LargePages, Prot.RW, rng.Chance(30))
+                    : new ProcMmap(pid, addr, pages, rng.Pick<Prot>(Prots), rng.Chance(25));
+            case 1:
+                return new ProcMmap(pid, null, pages, rng.Pick<Prot>(Prots), rng.Chance(25));
+            case 2:
+                return new ProcMunmap(pid, addr, pages);
+            case 3:
+                return new ProcMprotect(pid, addr, pages, rng.Pick<Prot>(Prots));
+            case 4:
+                return new ProcMlock(pid, addr, pages, Unlock: false);
+            case 5:
+                return new ProcMlock(pid, addr, pages, Unlock: true);
+            case 6:
+                return new CpuAccess(rng.Below(KernelWorld.Cpus), AccessAddr(ref rng), rng.Chance(50));
+            case 7:
+                return new CpuSwitch(rng.Below(KernelWorld.Cpus), rng.Chance(15) ? -1 : pid);
+            case 8:
+                return new ProcExit(pid);
+            default:
+                return new ProcSpawn(pid);
+        }
+    }
+
+    private static ulong WindowAddr(ref Rng rng) => Window + ((ulong)rng.Below(WindowPages) << MapConst.PageShift);
+
+    private static ulong AccessAddr(ref Rng rng) =>
+        rng.Below(10) switch
+        {
+            < 6 => WindowAddr(ref rng),
+            < 9 => MapConst.MinAddress + ((ulong)rng.Below(8) << MapConst.PageShift),
+            _ => LargeBase + ((ulong)rng.Below(LargePages) << MapConst.PageShift),
+        };
+}
+
+/// <summary>
+/// Shrinking: drop halves, then one op, then per op towards the plainest: private mappings, one page,
+/// addresses a page lower, reads instead of writes.
+/// </summary>
+public static class KernelShrink
+{
+    public static IEnumerable<KernelOp[]> List(KernelOp[] ops)
+    {
+        if (ops.Length > 1)
+        {
+            yield return ops[..(ops.Length / 2)];
+            yield return ops[(ops.Length / 2)..];
+        }
+        for (int i = 0; i < ops.Length && ops.Length > 1; i++)
+            yield return [.. ops[..i], .. ops[(i + 1)..]];
+        for (int i = 0; i < ops.Length; i++)
+        {
+            foreach (var smaller in Op(ops[i]))
+            {
+                var shrunk = (KernelOp[])ops.Clone();
+                shrunk[i] = smaller;
+                yield return shrunk;
+            }
+        }
+    }
+
+    private static IEnumerable<KernelOp> Op(KernelOp op)
+    {
+        switch (op)
+        {
+            case ProcMmap m:
+                if (m.Shared)
+                    yield return m with
+                    {
+                        Shared = false,
+                    };
+                if (m.Pages > 1)
+                    yield return m with
+                    {
+                        Pages = m.Pages / 2,
+                    };
+                if (m.Addr is > KernelGen.Window and var a)
+                    yield return m with
+                    {
+                        Addr = a - MapConst.PageSize,
+                    };
+                break;
+            case ProcMunmap u:
+                if (u.Pages > 1)
+                    yield return u with
+                    {
+                        Pages = u.Pages / 2,
+                    };
+                break;
+            case ProcMprotect p:
+                if (p.Pages > 1)
+                    yield return p with
+                    {
+                        Pages = p.Pages / 2,
+                    };
+                break;
+            case ProcMlock l:
+                if (l.Pages > 1)
+                    yield return l with
+                    {
+                        Pages = l.Pages / 2,
+                    };
+                break;
+            case CpuAccess { Write: true } access:
+                yield return access with
+                {
+                    Write = false,
+                };
+                break;
+        }
+    }
+}

@@ -1,0 +1,146 @@
+using UvmDiff.Harness.Core;
+using UvmDiff.Spec.Map;
+
+namespace UvmDiff.Harness.Kernel;
+
+/// <summary>
+/// An op of the whole kernel, at the level a process sees it. <c>ToString()</c> is replay syntax:
+/// processes are <c>p0</c>..<c>p2</c>, CPUs <c>cpu0</c>, <c>cpu1</c>, sizes <c>+pages</c>.
+/// </summary>
+public abstract record KernelOp;
+
+/// <summary>mmap(addr or NULL, pages, prot, MAP_ANON | MAP_PRIVATE or MAP_SHARED [| MAP_FIXED]).</summary>
+public sealed record ProcMmap(int Pid, ulong? Addr, int Pages, Prot Prot, bool Shared) : KernelOp
+{
+    public override string ToString() =>
+        $"mmap p{Pid} {(Addr is { } a ? $"0x{a:x}" : "any")} +{Pages} {MapConst.Format(Prot)} {(Shared ? "shared" : "private")}";
+}
+
+public sealed record ProcMunmap(int Pid, ulong Addr, int Pages) : KernelOp
+{
+    public override string ToString() => $"munmap p{Pid} 0x{Addr:x} +{Pages}";
+}
+
+public sealed record ProcMprotect(int Pid, ulong Addr, int Pages, Prot Prot) : KernelOp
+{
+    public override string ToString() => $"mprotect p{Pid} 0x{Addr:x} +{Pages} {MapConst.Format(Prot)}";
+}
+
+/// <summary>mlock, or munlock when <paramref name="Unlock"/>.</summary>
+public sealed record ProcMlock(int Pid, ulong Addr, int Pages, bool Unlock) : KernelOp
+{
+    public override string ToString() => $"{(Unlock ? "munlock" : "mlock")} p{Pid} 0x{Addr:x} +{Pages}";
+}
+
+/// <summary>A load or store by the thread running on a CPU.</summary>
+public sealed record CpuAccess(int Cpu, ulong Va, bool Write) : KernelOp
+{
+    public override string ToString() => $"{(Write ? "write" : "read")} cpu{Cpu} 0x{Va:x}";
+}
+
+/// <summary>A context switch on a CPU to a process, or to a kernel thread (<c>idle</c>, pid -1).</summary>
+public sealed record CpuSwitch(int Cpu, int Pid) : KernelOp
+{
+    public override string ToString() => $"switch cpu{Cpu} {(Pid < 0 ? "idle" : $"p{Pid}")}";
+}
+
+public sealed record ProcExit(int Pid) : KernelOp
+{
+    public override string ToString() => $"exit p{Pid}";
+}
+
+/// <summary>A new process in the dead slot.</summary>
+public sealed record ProcSpawn(int Pid) : KernelOp
+{
+    public override string ToString() => $"spawn p{Pid}";
+}
+
+/// <summary>Reads <see cref="KernelOp"/>'s replay syntax back; a <see cref="FormatException"/> says why not.</summary>
+public static class KernelOpParser
+{
+    public static KernelOp Parse(string line)
+    {
+        var w = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (w.Length == 0)
+            throw new FormatException("empty line");
+        int arguments = w[0] switch
+        {
+            "mmap" => 5,
+            "mprotect" => 4,
+            "munmap" or "mlock" or "munlock" => 3,
+            "read" or "write" or "switch" => 2,
+            "exit" or "spawn" => 1,
+            _ => throw new FormatException($"'{w[0]}' is not a kernel op"),
+        };
+        if (w.Length != arguments + 1)
+            throw new FormatException($"'{w[0]}' takes {arguments} arguments, not {w.Length - 1}");
+        return w[0] switch
+        {
+            "mmap" => new ProcMmap(
+                Pid(w[1]),
+                w[2] == "any" ? null : Number(w[2]),
+                Pages(w[3]),
+                ProtOf(w[4]),
+                Sharing(w[5])
+            ),
+            "munmap" => new ProcMunmap(Pid(w[1]), Number(w[2]), Pages(w[3])),
+            "mprotect" => new ProcMprotect(Pid(w[1]), Number(w[2]), Pages(w[3]), ProtOf(w[4])),
+            "mlock" or "munlock" => new ProcMlock(Pid(w[1]), Number(w[2]), Pages(w[3]), w[0] == "munlock"),
+            "read" or "write" => new CpuAccess(Cpu(w[1]), Number(w[2]), w[0] == "write"),
+            "switch" => new CpuSwitch(Cpu(w[1]), w[2] == "idle" ? -1 : Pid(w[2])),
+            "exit" => new ProcExit(Pid(w[1])),
+            _ => new ProcSpawn(Pid(w[1])),
+        };
+    }
+
+    private static int Pid(string text) =>
+        text.StartsWith('p')
+        && int.TryParse(text.AsSpan(1), out int pid)
+        && pid >= 0
+        && pid < Spec.Kernel.Process.KernelWorld.Processes
+            ? pid
+            : throw new FormatException(
+                $"'{text}' is not a process p0..p{Spec.Kernel.Process.KernelWorld.Processes - 1}"
+            );
+
+    private static int Cpu(string text) =>
+        text.StartsWith("cpu")
+        && int.TryParse(text.AsSpan(3), out int cpu)
+        && cpu >= 0
+        && cpu < Spec.Kernel.Process.KernelWorld.Cpus
+            ? cpu
+            : throw new FormatException($"'{text}' is not a CPU cpu0..cpu{Spec.Kernel.Process.KernelWorld.Cpus - 1}");
+
+    private static ulong Number(string text) =>
+        OpSyntax.TryParseNumber(text, out ulong value) ? value : throw new FormatException($"'{text}' is not a number");
+
+    private static int Pages(string text) =>
+        text.StartsWith('+') && int.TryParse(text.AsSpan(1), out int pages) && pages > 0 && pages <= 1 << 20
+            ? pages
+            : throw new FormatException($"'{text}' is not a page count +N");
+
+    private static bool Sharing(string text) =>
+        text switch
+        {
+            "shared" => true,
+            "private" => false,
+            _ => throw new FormatException($"'{text}' is not shared or private"),
+        };
+
+    private static Prot ProtOf(string text)
+    {
+        if (text.Length != 3)
+            throw new FormatException($"'{text}' is not a protection like rw-");
+        var prot = Prot.None;
+        for (int i = 0; i < 3; i++)
+        {
+            if (text[i] == "rwx"[i])
+                prot |= (Prot)(1 << i);
+            else if (text[i] != '-')
+                throw new FormatException($"'{text}' is not a protection like rw-");
+        }
+        if (prot == Prot.W)
+            throw new FormatException("write-only protections are outside the pmap layer's model");
+        return prot;
+    }
+}

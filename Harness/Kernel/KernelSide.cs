@@ -1,0 +1,232 @@
+using UvmDiff.Harness.Core;
+using UvmDiff.Harness.Pmap;
+using UvmDiff.Spec.Kernel;
+using UvmDiff.Spec.Kernel.Process;
+using UvmDiff.Spec.Map;
+
+namespace UvmDiff.Harness.Kernel;
+
+/// <summary>The kernel's own facts as text and as hashes.</summary>
+internal sealed class KernelFacts(List<string>? lines) : IKernelFactSink
+{
+    public ulong Sum;
+
+    public void Process(int pid, bool alive)
+    {
+        Sum += FactHash.Of(41, pid, alive ? 1 : 0);
+        lines?.Add($"p{pid} {(alive ? "alive" : "dead")}");
+    }
+
+    public void PageOwner(int page, int pid, int anon)
+    {
+        Sum += FactHash.Of(42, page, pid, anon);
+        lines?.Add($"page {page} backs p{pid} anon {anon}");
+    }
+
+    public void Counters(long faults, long allocated, long freed)
+    {
+        Sum += FactHash.Of(43, faults, allocated, freed);
+        lines?.Add($"counters: {faults} faults, {allocated} pages allocated, {freed} freed");
+    }
+}
+
+/// <summary>
+/// One kernel machine driven by ops. The observation: per process whether it lives and its map entry by
+/// entry (with amaps, anons and wire counts), the pmap's CPUs, translations, pages and PV lists, and the
+/// kernel's page owners and counters. The fingerprint takes each map's from its machine (incremental on
+/// the tree maps) and walks the pmap and page table, which are small (six pages).
+/// </summary>
+public sealed class KernelSide(string name, IKernelMachine machine, Func<long[]> probes) : ISide<KernelOp>
+{
+    private readonly MapFactSum _mapSum = new();
+
+    public string Name { get; } = name;
+
+    public IKernelMachine Machine { get; } = machine;
+
+    public long[] ProbeCounts => probes();
+
+    public string LastSleeps => "";
+
+    public void Reset() => Machine.Reset();
+
+    public Outcome Apply(KernelOp op)
+    {
+        try
+        {
+            return Execute(op);
+        }
+        catch (KernelPanic panic)
+        {
+            return Outcome.Panic(panic.Message);
+        }
+    }
+
+    private Outcome Execute(KernelOp op)
+    {
+        string? error;
+        switch (op)
+        {
+            case ProcMmap { Addr: { } addr } m:
+                error = Machine.Mmap(m.Pid, addr, Bytes(m.Pages), m.Prot, m.Shared);
+                break;
+            case ProcMmap m:
+                error = Machine.MmapAnywhere(m.Pid, Bytes(m.Pages), m.Prot, m.Shared, out ulong chosen);
+                if (error is null)
+                    return Outcome.Of((long)chosen, "0x" + chosen.ToString("x"));
+                break;
+            case ProcMunmap u:
+                error = Machine.Munmap(u.Pid, u.Addr, Bytes(u.Pages));
+                break;
+            case ProcMprotect p:
+                error = Machine.Mprotect(p.Pid, p.Addr, Bytes(p.Pages), p.Prot);
+                break;
+            case ProcMlock { Unlock: false } l:
+                error = Machine.Mlock(l.Pid, l.Addr, Bytes(l.Pages));
+                break;
+            case ProcMlock l:
+                error = Machine.Munlock(l.Pid, l.Addr, Bytes(l.Pages));
+                break;
+            case CpuAccess a:
+                error = Machine.Access(a.Cpu, a.Va, a.Write, out int page);
+                if (error is null)
+                    return Outcome.Of(page, $"page {page}");
+                break;
+            case CpuSwitch s:
+                error = Machine.Switch(s.Cpu, s.Pid);
+                break;
+            case ProcExit e:
+                error = Machine.Exit(e.Pid);
+                break;
+            case ProcSpawn s:
+                error = Machine.Spawn(s.Pid);
+                break;
+            default:
+                throw new ArgumentException($"not a kernel op: {op}");
+        }
+        return error == KernelWorld.OutOfPages
+            ? Outcome.Hang("uvm_wait: no free page, and no pagedaemon to free one")
+            : Outcome.Status(error);
+    }
+
+    private static ulong Bytes(int pages) => (ulong)pages << MapConst.PageShift;
+
+    public string? CheckInvariants() => Machine.Check(full: false);
+
+    public string? CheckAllInvariants() => Machine.Check(full: true);
+
+    private static ulong ForProcess(int pid, ulong mapSum) => FactHash.Of(40, pid, (long)mapSum);
+
+    public ulong Fingerprint()
+    {
+        ulong sum = 0;
+        for (int pid = 0; pid < KernelWorld.Processes; pid++)
+            sum += ForProcess(pid, Machine.MapFingerprint(pid));
+        return sum + RestFingerprint();
+    }
+
+    public ulong FullFingerprint()
+    {
+        ulong sum = 0;
+        for (int pid = 0; pid < KernelWorld.Processes; pid++)
+        {
+            _mapSum.Begin();
+            Machine.WalkMap(pid, _mapSum);
+            sum += ForProcess(pid, _mapSum.Sum);
+        }
+        return sum + RestFingerprint();
+    }
+
+    private ulong RestFingerprint()
+    {
+        var pmap = new PmapHashObserver();
+        Machine.WalkPmap(pmap);
+        var kernel = new KernelFacts(null);
+        Machine.WalkKernel(kernel);
+        return pmap.Sum + kernel.Sum;
+    }
+
+    public IReadOnlyList<string> Observe()
+    {
+        var lines = new List<string>();
+        Machine.WalkKernel(new KernelFacts(lines));
+        for (int pid = 0; pid < KernelWorld.Processes; pid++)
+        {
+            var text = new MapTextObserver();
+            Machine.WalkMap(pid, text);
+            foreach (var line in text.Lines())
+                lines.Add($"p{pid} {line}");
+        }
+        var pmap = new PmapTextObserver();
+        Machine.WalkPmap(pmap);
+        lines.AddRange(pmap.Lines);
+        return lines;
+    }
+}
+
+/// <summary>
+/// An amd64 kernel and an arm64 kernel driven as one side: outcomes are one outcome when they agree
+/// and both, named, when they do not; observations are both, each line prefixed by its architecture.
+/// Each architecture is compared with the reference built with its own pmap profile.
+/// </summary>
+public sealed class KernelPairSide(KernelSide amd64, KernelSide arm64) : ISide<KernelOp>
+{
+    public string Name { get; } = $"{amd64.Name}|{arm64.Name}";
+
+    public long[] ProbeCounts
+    {
+        get
+        {
+            var a = amd64.ProbeCounts;
+            var b = arm64.ProbeCounts;
+            var sum = new long[Math.Max(a.Length, b.Length)];
+            for (int i = 0; i < sum.Length; i++)
+                sum[i] = (i < a.Length ? a[i] : 0) + (i < b.Length ? b[i] : 0);
+            return sum;
+        }
+    }
+
+    public string LastSleeps => "";
+
+    public void Reset()
+    {
+        amd64.Reset();
+        arm64.Reset();
+    }
+
+    public Outcome Apply(KernelOp op)
+    {
+        var a = amd64.Apply(op);
+        var b = arm64.Apply(op);
+        if (a.IsFatal)
+            return a with { Text = "amd64: " + a.Text };
+        if (b.IsFatal)
+            return b with { Text = "arm64: " + b.Text };
+        if (a == b)
+            return a;
+        return Outcome.Of(a.Value * 31 + b.Value, $"amd64 {a}, arm64 {b}");
+    }
+
+    public string? CheckInvariants() => Prefix(amd64.CheckInvariants(), arm64.CheckInvariants());
+
+    public string? CheckAllInvariants() => Prefix(amd64.CheckAllInvariants(), arm64.CheckAllInvariants());
+
+    private static string? Prefix(string? a, string? b) =>
+        a is not null ? "amd64: " + a
+        : b is not null ? "arm64: " + b
+        : null;
+
+    public ulong Fingerprint() => amd64.Fingerprint() * 0x9e3779b97f4a7c15 + arm64.Fingerprint();
+
+    public ulong FullFingerprint() => amd64.FullFingerprint() * 0x9e3779b97f4a7c15 + arm64.FullFingerprint();
+
+    public IReadOnlyList<string> Observe()
+    {
+        var lines = new List<string>();
+        foreach (var line in amd64.Observe())
+            lines.Add("amd64 " + line);
+        foreach (var line in arm64.Observe())
+            lines.Add("arm64 " + line);
+        return lines;
+    }
+}

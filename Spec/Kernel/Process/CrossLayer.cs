@@ -1,0 +1,62 @@
+using UvmDiff.Spec.Map;
+using UvmDiff.Spec.Pmap;
+using MapProt = UvmDiff.Spec.Map.Prot;
+
+namespace UvmDiff.Spec.Kernel.Process;
+
+/// <summary>
+/// The invariants of the composition, stated over what any kernel machine shows (its maps', pmap's and
+/// page table's observations), so the reference and every implementation kernel are held to the same ones.
+/// </summary>
+public static class CrossLayer
+{
+    private sealed class Owners : IKernelFactSink
+    {
+        public readonly Dictionary<int, (int Pid, int Anon)> ByPage = [];
+
+        public void Process(int pid, bool alive) { }
+
+        public void PageOwner(int page, int pid, int anon) => ByPage[page] = (pid, anon);
+
+        public void Counters(long faults, long allocated, long freed) { }
+    }
+
+    /// <summary>
+    /// => every translation of a process lies in a non-HOLE entry of its map and maps the page that backs
+    ///    the anon at that address
+    /// => a page no anon owns has no mappings
+    /// => a translation in a wired entry is wired (uvm_fault_wire and every fault on a wired entry enter
+    ///    with PMAP_WIRED); not on arm64, whose pmap_enter returns early on an unchanged mapping without
+    ///    looking at PMAP_WIRED, so mlock of a page already mapped leaves its PTE unwired
+    /// </summary>
+    public static string? Check(IKernelMachine kernel)
+    {
+        var facts = new PageWires();
+        kernel.WalkPmap(facts);
+        var owners = new Owners();
+        kernel.WalkKernel(owners);
+        var views = new MapView[KernelWorld.Processes];
+        for (int pid = 0; pid < views.Length; pid++)
+        {
+            views[pid] = new MapView();
+            kernel.WalkMap(pid, views[pid]);
+        }
+        foreach (var (pmap, va, page, wired) in facts.Mappings)
+        {
+            var entry = views[pmap].EntryAt(va);
+            if (entry is null || (entry.Value.EType & EType.Hole) != 0)
+                return $"process {pmap}: translation at 0x{va:x} outside every entry";
+            int anon = views[pmap].AnonAt(entry.Value, va);
+            if (anon == 0 || !owners.ByPage.TryGetValue(page, out var owner) || owner != (pmap, anon))
+                return $"process {pmap}: translation at 0x{va:x} maps page {page}, not the page of anon {anon}";
+            if (entry.Value.WiredCount > 0 && !wired && kernel.Arch != Arch.Arm64)
+                return $"process {pmap}: translation at 0x{va:x} in a wired entry is not wired";
+        }
+        for (int page = 0; page < KernelWorld.Pages; page++)
+        {
+            if (!owners.ByPage.ContainsKey(page) && facts.MappedTimes[page] != 0)
+                return $"page {page} backs no anon but is mapped";
+        }
+        return null;
+    }
+}

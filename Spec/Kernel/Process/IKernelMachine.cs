@@ -1,0 +1,82 @@
+using UvmDiff.Spec.Map;
+using UvmDiff.Spec.Pmap;
+
+namespace UvmDiff.Spec.Kernel.Process;
+
+/// <summary>
+/// The whole kernel's world: one process per pmap of <see cref="PmapWorld"/> (three), each with a vmspace
+/// (a map and that pmap), the two CPUs of the pmap world, and its six managed physical pages, which back
+/// anonymous memory. Every process starts alive with an empty map; no CPU runs a process.
+/// </summary>
+public static class KernelWorld
+{
+    public const int Processes = PmapWorld.Pmaps;
+    public const int Cpus = PmapWorld.Cpus;
+    public const int Pages = PmapWorld.Pages;
+
+    /// <summary>
+    /// The error a fault returns when it needs a page and none is free: uvm_fault's anon allocation fails,
+    /// and uvm_wait sleeps for the pagedaemon, which this slice does not have, so the thread never wakes.
+    /// </summary>
+    public const string OutOfPages = "uvm_wait";
+}
+
+/// <summary>What a kernel shows besides its maps and pmaps.</summary>
+public interface IKernelFactSink
+{
+    void Process(int pid, bool alive);
+
+    /// <summary>Physical page <paramref name="page"/> backs anon <paramref name="anon"/> of process <paramref name="pid"/>.</summary>
+    void PageOwner(int page, int pid, int anon);
+
+    /// <summary>Deterministic work counters: faults run, pages allocated, pages freed.</summary>
+    void Counters(long faults, long allocated, long freed);
+}
+
+/// <summary>
+/// A kernel at the level a process sees it: system calls on a process's vmspace, user accesses from a
+/// CPU, context switches, exit and a new process in a dead slot. The reference
+/// (<see cref="ReferenceKernel"/>) composes the reference map and pmap; implementation kernels compose
+/// the implementations. Errors are errno names, null is success; a kernel panic is a <see cref="KernelPanic"/>.
+/// </summary>
+public interface IKernelMachine
+{
+    Arch Arch { get; }
+
+    void Reset();
+
+    string? Mmap(int pid, ulong addr, ulong size, Map.Prot prot, bool shared);
+
+    string? MmapAnywhere(int pid, ulong size, Map.Prot prot, bool shared, out ulong addr);
+
+    string? Munmap(int pid, ulong addr, ulong size);
+
+    string? Mprotect(int pid, ulong addr, ulong size, Map.Prot prot);
+
+    string? Mlock(int pid, ulong addr, ulong size);
+
+    string? Munlock(int pid, ulong addr, ulong size);
+
+    /// <summary>A user load (or store) by the thread on <paramref name="cpu"/>: => the page reached in <paramref name="page"/></summary>
+    string? Access(int cpu, ulong va, bool write, out int page);
+
+    /// <summary>cpu_switchto: <paramref name="pid"/> runs on <paramref name="cpu"/>; -1 switches to a kernel thread.</summary>
+    string? Switch(int cpu, int pid);
+
+    string? Exit(int pid);
+
+    /// <summary>A new process takes the dead slot <paramref name="pid"/> (uvmspace_alloc, pmap_create).</summary>
+    string? Spawn(int pid);
+
+    /// <summary>The entry-level fingerprint of a process's map (the map machine's own).</summary>
+    ulong MapFingerprint(int pid);
+
+    void WalkMap(int pid, IMapObserver observer);
+
+    void WalkPmap(IPmapFactSink sink);
+
+    void WalkKernel(IKernelFactSink sink);
+
+    /// <summary>Each layer's invariants and the cross-layer ones: null or the first violation.</summary>
+    string? Check(bool full);
+}

@@ -1,0 +1,72 @@
+using UvmDiff.Spec.Map;
+
+namespace UvmDiff.Spec.Kernel.Process;
+
+/// <summary>
+/// One process's map as one walk of its observation shows it: the reference kernel reads a map only
+/// through the map layer's observation, so it relies on nothing but what every map machine reports.
+/// </summary>
+public sealed class MapView : IMapObserver
+{
+    public readonly List<EntryFacts> Entries = [];
+    private readonly Dictionary<(int Amap, int Slot), int> _slots = [];
+    public readonly Dictionary<int, (int Refs, int Wired)> Anons = [];
+
+    public static MapView Of(IVmMapMachine map)
+    {
+        var view = new MapView();
+        map.Walk(view);
+        view.Entries.Sort((a, b) => a.Start.CompareTo(b.Start));
+        return view;
+    }
+
+    public void Entry(in EntryFacts entry) => Entries.Add(entry);
+
+    public void Amap(int id, int slots, int refs) { }
+
+    public void AnonSlot(int amap, int slot, int anon) => _slots[(amap, slot)] = anon;
+
+    public void Anon(int id, int refs, int wired) => Anons[id] = (refs, wired);
+
+    public void ObjectPage(int obj, ulong offset, int wired) { }
+
+    public void Object(int obj, int refs) { }
+
+    public void Size(ulong size) { }
+
+    /// <summary>=> the entry holding <paramref name="va"/>, or null</summary>
+    public EntryFacts? EntryAt(ulong va)
+    {
+        foreach (var entry in Entries)
+        {
+            if (entry.Start <= va && va < entry.End)
+                return entry;
+        }
+        return null;
+    }
+
+    /// <summary>=> the anon mapped at <paramref name="va"/> through its entry's amap, or 0</summary>
+    public int AnonAt(ulong va) => EntryAt(va) is { } entry ? AnonAt(entry, va) : 0;
+
+    public int AnonAt(EntryFacts entry, ulong va)
+    {
+        if (entry.AmapId == 0)
+            return 0;
+        int slot = entry.PageOff + (int)((va - entry.Start) >> MapConst.PageShift);
+        return _slots.TryGetValue((entry.AmapId, slot), out int anon) ? anon : 0;
+    }
+
+    /// <summary>Every (va, anon) the entries map, in address order.</summary>
+    public IEnumerable<(ulong Va, int Anon, EntryFacts Entry)> MappedAnons()
+    {
+        foreach (var entry in Entries)
+        {
+            for (ulong va = entry.Start; va < entry.End; va += MapConst.PageSize)
+            {
+                int anon = AnonAt(entry, va);
+                if (anon != 0)
+                    yield return (va, anon, entry);
+            }
+        }
+    }
+}

@@ -1,0 +1,338 @@
+using UvmDiff.Spec.Map;
+using UvmDiff.Spec.Pmap;
+using MapProt = UvmDiff.Spec.Map.Prot;
+using PmapProt = UvmDiff.Spec.Pmap.Prot;
+
+namespace UvmDiff.Spec.Kernel.Process;
+
+/// <summary>
+/// The reference kernel: every process's vmspace is a <see cref="ReferenceMap"/> and one pmap of a
+/// <see cref="ReferencePmap"/> built with the architecture's profile; anonymous memory's anons are backed
+/// by the six physical pages, handed out lowest first. The map layer runs each routine on the map (clipping,
+/// amaps, anons, wire counts); this class runs what the kernel does around it on the pmap and the pages,
+/// reading the map only through its observation. Slow and plain on purpose.
+/// </summary>
+public sealed partial class ReferenceKernel : IKernelMachine
+{
+    private readonly ReferenceMap[] _maps = new ReferenceMap[KernelWorld.Processes];
+    private readonly ReferencePmap _pmap;
+    private readonly bool[] _alive = new bool[KernelWorld.Processes];
+
+    /// <summary>Which (process, anon) each physical page backs; absent: free.</summary>
+    private readonly Dictionary<int, (int Pid, int Anon)> _owner = [];
+    private long _faults;
+    private long _allocated;
+    private long _freed;
+
+    public ReferenceKernel(Arch arch)
+    {
+        _pmap = new ReferencePmap(PmapProfile.Of(arch));
+        for (int pid = 0; pid < _maps.Length; pid++)
+            _maps[pid] = new ReferenceMap();
+        Reset();
+    }
+
+    public Arch Arch => _pmap.Arch;
+
+    public void Reset()
+    {
+        foreach (var map in _maps)
+            map.Reset();
+        _pmap.Reset();
+        Array.Fill(_alive, true);
+        _owner.Clear();
+        _faults = _allocated = _freed = 0;
+    }
+
+    /// <summary>
+    /// sys_mmap of anonymous memory with MAP_FIXED: uvm_mmapanon with maxprot PROT_MASK, then uvm_map,
+    /// whose UVM_FLAG_UNMAP removes what was there (uvm_unmap_remove: uvm_fault_unwire_locked on wired
+    /// entries, pmap_remove, the amaps' anons freed).
+    /// => ESRCH for a dead process; the map layer's errors unchanged, with nothing removed
+    /// </summary>
+    public string? Mmap(int pid, ulong addr, ulong size, MapProt prot, bool shared)
+    {
+        if (!_alive[pid])
+            return "ESRCH";
+        var before = MapView.Of(_maps[pid]);
+        var error = _maps[pid].MapFixed(addr, size, prot, MapProt.RWX, Kind(shared), 0, 0);
+        if (error is null)
+            RemoveTranslations(pid, before, addr, addr + size);
+        return error;
+    }
+
+    /// <summary>
+    /// sys_mmap of anonymous memory without MAP_FIXED: the map layer's first fit. Nothing was mapped
+    /// there, so the pmap is untouched until a fault.
+    /// </summary>
+    public string? MmapAnywhere(int pid, ulong size, MapProt prot, bool shared, out ulong addr)
+    {
+        addr = 0;
+        if (!_alive[pid])
+            return "ESRCH";
+        return _maps[pid].MapAnywhere(size, prot, MapProt.RWX, Kind(shared), 0, 0, out addr);
+    }
+
+    private static MapKind Kind(bool shared) => shared ? MapKind.Shared : MapKind.Private;
+
+    /// <summary>
+    /// sys_munmap: uvm_unmap_remove. => each removed entry that was wired has its pages unwired
+    /// (uvm_fault_unwire_locked: pmap_unwire, uvm_pageunwire), then pmap_remove over it; the anons its
+    /// amap reference was the last on are freed with their pages (uvm_anfree: pmap_page_protect(NONE),
+    /// uvm_pagefree)
+    /// </summary>
+    public string? Munmap(int pid, ulong addr, ulong size)
+    {
+        if (!_alive[pid])
+            return "ESRCH";
+        var before = MapView.Of(_maps[pid]);
+        var error = _maps[pid].Unmap(addr, size);
+        if (error is null)
+            RemoveTranslations(pid, before, addr, addr + size);
+        return error;
+    }
+
+    private void RemoveTranslations(int pid, MapView before, ulong start, ulong end)
+    {
+        foreach (var (va, _, entry) in before.MappedAnons())
+        {
+            if (va >= start && va < end && entry.WiredCount > 0)
+                _pmap.Unwire(pid, va);
+        }
+        _pmap.Remove(pid, start, end);
+        FreeDroppedAnons(pid);
+    }
+
+    /// <summary>Pages of anons that no amap of the process holds any more go back to the free list.</summary>
+    private void FreeDroppedAnons(int pid)
+    {
+        var view = MapView.Of(_maps[pid]);
+        foreach (var (page, owner) in _owner.ToList())
+        {
+            if (owner.Pid == pid && !view.Anons.ContainsKey(owner.Anon))
+                FreePage(page);
+        }
+    }
+
+    private void FreePage(int page)
+    {
+        _pmap.PageProtect(page, PmapProt.None);
+        _owner.Remove(page);
+        _freed++;
+    }
+
+    /// <summary>
+    /// sys_mprotect: uvm_map_protect. => for every entry of the range whose protection changes,
+    /// pmap_protect(start, end, new protection &amp; MASK(entry)), where MASK drops PROT_WRITE from a
+    /// copy-on-write entry (the next write faults and re-enters the page); pmap_protect never grants
+    /// </summary>
+    public string? Mprotect(int pid, ulong addr, ulong size, MapProt prot)
+    {
+        if (!_alive[pid])
+            return "ESRCH";
+        var before = MapView.Of(_maps[pid]);
+        ulong end = addr + size;
+        var error = _maps[pid].Protect(addr, end, prot);
+        if (error is not null)
+            return error;
+        foreach (var entry in before.Entries)
+        {
+            if (entry.End <= addr || entry.Start >= end || entry.Protection == prot || IsHole(entry))
+                continue;
+            var mask = (entry.EType & EType.CopyOnWrite) != 0 ? ~MapProt.W : MapProt.RWX;
+            _pmap.Protect(pid, Math.Max(entry.Start, addr), Math.Min(entry.End, end), (PmapProt)(prot & mask));
+        }
+        return null;
+    }
+
+    private static bool IsHole(EntryFacts entry) => (entry.EType & EType.Hole) != 0;
+
+    /// <summary>
+    /// sys_mlock: uvm_map_pageable(wire). => the map layer wires the entries and runs uvm_fault_wire; each
+    /// wire fault enters its page with PMAP_WIRED and the entry's protection (no access performed), a page
+    /// allocated for each new anon; the pages faulted are those whose anon gained a wire
+    /// </summary>
+    public string? Mlock(int pid, ulong addr, ulong size)
+    {
+        if (!_alive[pid])
+            return "ESRCH";
+        var before = MapView.Of(_maps[pid]);
+        var error = _maps[pid].Pageable(addr, addr + size, unwire: false);
+        if (error is not null)
+            return error;
+        var after = MapView.Of(_maps[pid]);
+        foreach (var (va, anon, entry) in after.MappedAnons())
+        {
+            int gained = after.Anons[anon].Wired - (before.Anons.TryGetValue(anon, out var old) ? old.Wired : 0);
+            for (int i = 0; i < gained; i++)
+            {
+                if (EnterAnon(pid, va, anon, entry.Protection, PmapProt.None, wired: true) is { } failed)
+                    return failed;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// sys_munlock: uvm_map_pageable(unwire). => every page whose anon lost a wire is unwired in the pmap
+    /// (uvm_fault_unwire_locked: pmap_unwire, uvm_pageunwire), once per wire lost
+    /// </summary>
+    public string? Munlock(int pid, ulong addr, ulong size)
+    {
+        if (!_alive[pid])
+            return "ESRCH";
+        var before = MapView.Of(_maps[pid]);
+        var error = _maps[pid].Pageable(addr, addr + size, unwire: true);
+        if (error is not null)
+            return error;
+        var after = MapView.Of(_maps[pid]);
+        foreach (var (va, anon, _) in after.MappedAnons())
+        {
+            int lost = before.Anons[anon].Wired - after.Anons[anon].Wired;
+            for (int i = 0; i < lost; i++)
+                _pmap.Unwire(pid, va);
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// A user access: the MMU through the pmap; on a miss, trap → uvm_fault(map, va, fault type, access).
+    /// => no process on the CPU: ESRCH; the map layer's fault errors (EFAULT, EACCES: SIGSEGV)
+    /// => the map layer's fault finds or creates the anon (amap_copy and its chunking, zero fill);
+    ///    a new anon gets the lowest free page, or the fault waits for memory forever (<see cref="KernelWorld.OutOfPages"/>)
+    /// => pmap_enter(va, page, entry protection, access, PMAP_WIRED when the entry is wired); on a wired
+    ///    entry the access is the entry's protection (uvm_fault_check's "full access for wired")
+    /// </summary>
+    public string? Access(int cpu, ulong va, bool write, out int page)
+    {
+        var access = write ? PmapProt.Write : PmapProt.Read;
+        page = _pmap.Access(cpu, va, access);
+        if (page == IPmapMachine.NoProcess)
+            return "ESRCH";
+        if (page >= 0)
+            return null;
+        int pid = _pmap.CurrentOn(cpu);
+        _faults++;
+        var error = _maps[pid].Fault(va, write);
+        if (error is not null)
+            return error;
+        var view = MapView.Of(_maps[pid]);
+        var entry = view.EntryAt(va)!.Value;
+        int anon = view.AnonAt(entry, va);
+        K.Kassert(anon != 0, "uvm_fault: anonymous memory resolved to an anon");
+        bool wired = entry.WiredCount > 0;
+        if (wired)
+            access = (PmapProt)(entry.Protection & MapProt.RW);
+        if (EnterAnon(pid, va, anon, entry.Protection, access, wired) is { } failed)
+            return failed;
+        page = PageOf(pid, anon);
+        return null;
+    }
+
+    private string? EnterAnon(int pid, ulong va, int anon, MapProt prot, PmapProt access, bool wired)
+    {
+        int page = PageOf(pid, anon);
+        if (page < 0)
+        {
+            page = AllocatePage();
+            if (page < 0)
+                return KernelWorld.OutOfPages;
+            _owner[page] = (pid, anon);
+            _allocated++;
+        }
+        _pmap.Enter(pid, va, page, (PmapProt)prot, access, wired, failAlloc: false);
+        return null;
+    }
+
+    private int PageOf(int pid, int anon)
+    {
+        foreach (var (page, owner) in _owner)
+        {
+            if (owner == (pid, anon))
+                return page;
+        }
+        return -1;
+    }
+
+    /// <summary>
+    /// uvm_pagealloc: the lowest free page. A page freed while still wired (the map layer's munlock
+    /// and mprotect(PROT_NONE) quirks leave wires behind) stays off the free list: the pmap machines keep
+    /// vm_page's wire count and have no uvm_pagefree to clear it.
+    /// </summary>
+    private int AllocatePage()
+    {
+        var wired = new PageWires();
+        _pmap.Walk(wired);
+        for (int page = 0; page < KernelWorld.Pages; page++)
+        {
+            if (!_owner.ContainsKey(page) && wired.Count[page] == 0)
+                return page;
+        }
+        return -1;
+    }
+
+    /// <summary>cpu_switchto: pmap_deactivate of the thread leaving, pmap_activate of the one arriving.</summary>
+    public string? Switch(int cpu, int pid)
+    {
+        if (pid >= 0 && !_alive[pid])
+            return "ESRCH";
+        if (_pmap.CurrentOn(cpu) != IPmapMachine.NoPmap)
+            _pmap.Deactivate(cpu);
+        if (pid >= 0)
+            _pmap.Activate(cpu, pid);
+        return null;
+    }
+
+    /// <summary>
+    /// exit1 → uvmspace_free: uvm_map_teardown and the pmap's teardown, in the order the pmap layer's
+    /// machine for the architecture runs them (its Exit: threads leave the CPUs, wired mappings are
+    /// unwired, every mapping removed, pmap_destroy). => every page of the process is freed
+    /// </summary>
+    public string? Exit(int pid)
+    {
+        if (!_alive[pid])
+            return "ESRCH";
+        var view = MapView.Of(_maps[pid]);
+        var spans = new List<(ulong, ulong)>();
+        foreach (var entry in view.Entries)
+        {
+            if (!IsHole(entry))
+                spans.Add((entry.Start, entry.End));
+        }
+        _pmap.Exit(pid, spans.ToArray(), null);
+        _maps[pid].Reset();
+        _alive[pid] = false;
+        foreach (var (page, owner) in _owner.ToList())
+        {
+            if (owner.Pid == pid)
+                FreePage(page);
+        }
+        return null;
+    }
+
+    /// <summary>fork/exec into a dead slot: an empty vmspace (uvmspace_alloc, pmap_create). => EBUSY if alive</summary>
+    public string? Spawn(int pid)
+    {
+        if (_alive[pid])
+            return "EBUSY";
+        _pmap.Exec(pid);
+        _maps[pid].Reset();
+        _alive[pid] = true;
+        return null;
+    }
+
+    public ulong MapFingerprint(int pid) => _maps[pid].Fingerprint();
+
+    public void WalkMap(int pid, IMapObserver observer) => _maps[pid].Walk(observer);
+
+    public void WalkPmap(IPmapFactSink sink) => _pmap.Walk(sink);
+
+    public void WalkKernel(IKernelFactSink sink)
+    {
+        for (int pid = 0; pid < KernelWorld.Processes; pid++)
+            sink.Process(pid, _alive[pid]);
+        foreach (var (page, owner) in _owner)
+            sink.PageOwner(page, owner.Pid, owner.Anon);
+        sink.Counters(_faults, _allocated, _freed);
+    }
+}

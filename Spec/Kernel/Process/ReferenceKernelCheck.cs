@@ -1,0 +1,40 @@
+using UvmDiff.Spec.Pmap;
+
+namespace UvmDiff.Spec.Kernel.Process;
+
+/// <summary>The pmap's facts gathered for page allocation and the cross-layer checks.</summary>
+public sealed class PageWires : IPmapFactSink
+{
+    public readonly int[] Count = new int[KernelWorld.Pages];
+    public readonly List<(int Pmap, ulong Va, int Page, bool Wired)> Mappings = [];
+    public readonly int[] MappedTimes = new int[KernelWorld.Pages];
+
+    public void Cpu(int cpu, int pmap) { }
+
+    public void Pmap(int pmap, bool alive, int mapped, int wired) { }
+
+    public void Mapping(int pmap, ulong va, int page, Prot grants, bool wired) => Mappings.Add((pmap, va, page, wired));
+
+    public void Page(int page, bool referenced, bool modified, int wireCount) => Count[page] = wireCount;
+
+    public void Pv(int page, int pmap, ulong va) => MappedTimes[page]++;
+}
+
+public sealed partial class ReferenceKernel
+{
+    /// <summary>
+    /// Each layer's invariants: uvm_tree_sanity and the map's own checks per process, the pmap's own;
+    /// then the composition's (<see cref="CrossLayer.Check"/>).
+    /// </summary>
+    public string? Check(bool full)
+    {
+        for (int pid = 0; pid < KernelWorld.Processes; pid++)
+        {
+            if (_maps[pid].Check() is { } broken)
+                return $"process {pid} map: {broken}";
+        }
+        if (_pmap.CheckInvariants(full) is { } pmapBroken)
+            return $"pmap: {pmapBroken}";
+        return CrossLayer.Check(this);
+    }
+}
