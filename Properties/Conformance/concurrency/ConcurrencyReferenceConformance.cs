@@ -8,6 +8,7 @@ namespace UvmDiff.Properties.Conformance.Concurrency;
 /// routine and branch it follows (uvm_page.c 1.183, uvm_anon.c 1.64, uvm_aobj.c 1.116, uvm_km.c 1.157,
 /// uvm_fault.c 1.171, uvm_pdaemon.c). Expected results and worlds are written out by hand.
 /// </summary>
+[Trait("Category", "Conformance")]
 public class ConcurrencyReferenceConformance
 {
     private static SlotWorld World(params OwnerKind[] kinds) => new(kinds);
