@@ -107,7 +107,9 @@ public class PmapReferenceLaws
         machine.Unwire(0, 0x3fc000);
         Assert.Null(machine.CheckInvariants(full: false));
         machine.Activate(1, 0);
+        Assert.Null(machine.CheckInvariants(full: false));
         machine.Exit(0, PmapWorld.Entries, null);
+        Assert.Null(machine.CheckInvariants(full: false));
         Assert.Equal(IPmapMachine.NoPmap, machine.CurrentOn(1));
         Assert.Equal(1, machine.LastTeardown.PtesVisited);
     }

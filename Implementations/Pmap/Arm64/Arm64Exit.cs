@@ -265,6 +265,15 @@ public sealed partial class Arm64Pmap
             sink.Pmap(pmap, _alive[pmap], mapped[pmap], wired[pmap]);
     }
 
+    /// <summary>The next non-zero directory entry at or after <paramref name="from"/> (vectorised skip), or -1.</summary>
+    private static int NextTable(ulong[] entries, int from)
+    {
+        if (from >= entries.Length)
+            return -1;
+        int skip = entries.AsSpan(from).IndexOfAnyExcept(0UL);
+        return skip < 0 ? -1 : from + skip;
+    }
+
     /// <summary>
     /// arm64's own invariants. Every step: a dead pmap has no tables, runs nowhere, no PV entry names it
     /// and no TLB entry translates for it; every PV pted is valid, MANAGED and in its vp slot; live
@@ -326,14 +335,14 @@ public sealed partial class Arm64Pmap
             long valid = 0,
                 wired = 0;
             var vp1 = _root[pmap]!;
-            for (int j = 0; j < 512; j++)
+            for (int j = NextTable(vp1.L1, 0); j >= 0; j = NextTable(vp1.L1, j + 1))
             {
                 if (vp1.Vp[j] is not { } vp2)
-                    continue;
-                for (int k = 0; k < 512; k++)
+                    return $"pmap {pmap}: l1[{j}] = 0x{vp1.L1[j]:x} without a vp2";
+                for (int k = NextTable(vp2.L2, 0); k >= 0; k = NextTable(vp2.L2, k + 1))
                 {
                     if (vp2.Vp[k] is not { } vp3)
-                        continue;
+                        return $"pmap {pmap}: l2[{k}] = 0x{vp2.L2[k]:x} without a vp3";
                     for (int l = 0; l < 512; l++)
                     {
                         if (vp3.Vp[l] is not { } pted)

@@ -97,8 +97,6 @@ public sealed partial class Arm64Pmap : IPmapMachine
         _vpDestroyUnlocked = faults.Has(PmapFaults.VpDestroyUnlocked);
     }
 
-    public Arch Arch => Arch.Arm64;
-
     public long[] Probes { get; } = new long[PmapProbes.Names.Length];
 
     public TeardownCounters LastTeardown => _counters;
