@@ -65,6 +65,8 @@ public interface IPmapMachine
     public const int NoProcess = -2;
     public const int Enomem = 12;
 
+    Arch Arch { get; }
+
     /// <summary>Every pmap alive and empty, every CPU running no process, every page clean.</summary>
     void Reset();
 

@@ -25,6 +25,8 @@ public sealed class ReferencePmap(PmapProfile profile) : IPmapMachine
 
     public PmapProfile Profile { get; } = profile;
 
+    public Arch Arch => Profile.Arch;
+
     public TeardownCounters LastTeardown { get; private set; }
 
     private static Dictionary<ulong, Mapping>[] NewTables()

@@ -78,6 +78,8 @@ public sealed partial class Amd64Pmap : IPmapMachine
         _summaryStale = faults.Has(PmapFaults.SparseSummaryStale) && teardown == Amd64Teardown.Sparse;
     }
 
+    public Arch Arch => Arch.Amd64;
+
     public long[] Probes { get; } = new long[PmapProbes.Names.Length];
 
     public TeardownCounters LastTeardown => _counters;

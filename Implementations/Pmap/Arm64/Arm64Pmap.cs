@@ -97,6 +97,8 @@ public sealed partial class Arm64Pmap : IPmapMachine
         _vpDestroyUnlocked = faults.Has(PmapFaults.VpDestroyUnlocked);
     }
 
+    public Arch Arch => Arch.Arm64;
+
     public long[] Probes { get; } = new long[PmapProbes.Names.Length];
 
     public TeardownCounters LastTeardown => _counters;
