@@ -11,6 +11,7 @@ namespace UvmDiff.Properties;
 /// Laws of the reference pmap alone, over random sequences under both profiles: the MI contract of
 /// uvm_pmap.h as uvm-semantics.md section 5 states it, checked after every op.
 /// </summary>
+[Trait("Category", "Law")]
 public class PmapReferenceLaws
 {
     private sealed class Capture : IPmapFactSink
@@ -116,6 +117,7 @@ public class PmapReferenceLaws
 }
 
 /// <summary>The pieces of the reference that random sequences cannot break: invariant verdicts, replay syntax, the profile table.</summary>
+[Trait("Category", "Law")]
 public class PmapReferencePieces
 {
     [Fact]
