@@ -7,6 +7,7 @@ if (args is ["--counters"])
 {
     Counters.PrintTable(Console.Out);
     PmapTeardownCase.Print(Console.Out);
+    MapCounters.Print(Console.Out);
     return 0;
 }
 

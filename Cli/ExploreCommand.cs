@@ -162,7 +162,13 @@ public static class ExploreCommand
         {
             foreach (bool afterDiff in sides)
             {
-                var result = new Explorer(afterDiff, faults, limit, maxSchedules, reduce).Explore(program);
+                var result = new Explorer(afterDiff, faults, limit, maxSchedules, reduce)
+                {
+                    Progress = (schedules, elapsed) =>
+                        Console.WriteLine(
+                            $"explore {name}: {schedules:N0} schedules in {elapsed.TotalSeconds:0} s, going on"
+                        ),
+                }.Explore(program);
                 total += result.Schedules;
                 string verdict =
                     result.Counterexample is not null ? $"FAILED: {result.Failure}"
@@ -174,7 +180,7 @@ public static class ExploreCommand
                 );
                 if (result.Counterexample is not null)
                 {
-                    Report(result, faults, outDir);
+                    Report(result, afterDiff, faults, outDir);
                     exit = UvmDiffCommand.ExitDiverged;
                 }
             }
@@ -183,17 +189,16 @@ public static class ExploreCommand
         return exit;
     }
 
-    private static void Report(ExploreResult result, FaultSet faults, string outDir)
+    /// <summary>Shrink the failing schedule against the build it failed on, show it in two columns, write its trace.</summary>
+    private static void Report(ExploreResult result, bool afterDiff, FaultSet faults, string outDir)
     {
-        var layer = ConcurrencyLayer.Instance;
-        var runner = new Differential<Harness.Concurrency.ConcurrentProgram>(layer, faults);
-        Harness.Concurrency.ConcurrentProgram[] ops = [result.Counterexample!];
+        var layer = ConcurrencyLayer.Only(afterDiff);
+        var runner = new Differential<ConcurrentProgram>(layer, faults);
+        ConcurrentProgram[] ops = [result.Counterexample!];
         var divergence = runner.Run(ops, count: false);
         if (divergence is null)
         {
-            Console.WriteLine(
-                InterleavingView.Render(result.Counterexample!, result.Implementation.StartsWith("after"), faults)
-            );
+            Console.WriteLine(InterleavingView.Render(result.Counterexample!, afterDiff, faults));
             return;
         }
         var shrunk = Shrinker.Shrink(runner, layer, ops, divergence, ShrinkLimits.Default);
@@ -202,8 +207,7 @@ public static class ExploreCommand
         Console.WriteLine(
             $"shrunk in {shrunk.Runs} runs to {program.Schedule.Length} scheduled steps, {program.ContextSwitches()} context switch(es):"
         );
-        bool after = shrunk.Divergence.Implementation.StartsWith("after", StringComparison.Ordinal);
-        Console.WriteLine(InterleavingView.Render(program, after, faults));
+        Console.WriteLine(InterleavingView.Render(program, afterDiff, faults));
         string path = TraceFile.WriteNew(
             outDir,
             $"explore-{DateTime.UtcNow:yyyy-MM-ddTHH-mm-ss}",

@@ -122,7 +122,10 @@ public static class UvmDiffCommand
                     ),
                     commandLine
                 );
-                return chosen.Accept(new Fuzz(settings), new LayerOptions(pr.GetValue(maps), pr.GetValue(arch)));
+                return chosen.Accept(
+                    new Fuzz(settings),
+                    new LayerOptions(pr.GetValue(maps), pr.GetValue(arch), faultSet)
+                );
             })
         );
 
@@ -145,11 +148,12 @@ public static class UvmDiffCommand
             Guard(() =>
             {
                 string path = pr.GetValue(traceFile)!;
+                var replayFaults = ParseFaults(pr.GetValue(replayFault));
                 return Replay
                     .LayerOf(path)
                     .Accept(
-                        new Replay(path, ParseFaults(pr.GetValue(replayFault))),
-                        new LayerOptions(pr.GetValue(maps), pr.GetValue(arch))
+                        new Replay(path, replayFaults),
+                        new LayerOptions(pr.GetValue(maps), pr.GetValue(arch), replayFaults)
                     );
             })
         );

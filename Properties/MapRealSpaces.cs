@@ -56,17 +56,20 @@ public class MapRealSpaces
     [Fact]
     public void FirefoxSizedMap_HasTheSeedsCountsAndNeverDiverges()
     {
-        var reference = new MapSide("reference", new ReferenceMap(), FirefoxScenario.Ops);
-        reference.Reset();
-        var entries = ((ReferenceMap)reference.Machine).Map.Entries;
+        var layer = new MapLayer(FirefoxScenario.Ops);
+        var runner = new Differential<MapOp>(layer, FaultSet.None);
+        Assert.Null(Run(runner, layer, sequences: 4));
+        runner.Reference.Reset();
+        var entries = ((ReferenceMap)((MapSide)runner.Reference).Machine).Map.Entries;
         Assert.Equal(FirefoxScenario.Entries, entries.Count);
         Assert.Equal(FirefoxScenario.Chunks, entries.Count(e => e.End - e.Start == MapConst.ChunkBytes));
-        Assert.Null(Run(new MapLayer(FirefoxScenario.Ops), sequences: 4));
     }
 
-    private static string? Run(MapLayer layer, int sequences)
+    private static string? Run(MapLayer layer, int sequences) =>
+        Run(new Differential<MapOp>(layer, FaultSet.None), layer, sequences);
+
+    private static string? Run(Differential<MapOp> runner, MapLayer layer, int sequences)
     {
-        var runner = new Differential<MapOp>(layer, FaultSet.None);
         var rng = new Rng(7);
         var ops = new List<MapOp>();
         for (int i = 0; i < sequences; i++)

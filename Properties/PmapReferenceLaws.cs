@@ -11,6 +11,7 @@ namespace UvmDiff.Properties;
 /// Laws of the reference pmap alone, over random sequences under both profiles: the MI contract of
 /// uvm_pmap.h as uvm-semantics.md section 5 states it, checked after every op.
 /// </summary>
+[Trait("Category", "Law")]
 public class PmapReferenceLaws
 {
     private sealed class Capture : IPmapFactSink
@@ -107,13 +108,16 @@ public class PmapReferenceLaws
         machine.Unwire(0, 0x3fc000);
         Assert.Null(machine.CheckInvariants(full: false));
         machine.Activate(1, 0);
+        Assert.Null(machine.CheckInvariants(full: false));
         machine.Exit(0, PmapWorld.Entries, null);
+        Assert.Null(machine.CheckInvariants(full: false));
         Assert.Equal(IPmapMachine.NoPmap, machine.CurrentOn(1));
         Assert.Equal(1, machine.LastTeardown.PtesVisited);
     }
 }
 
 /// <summary>The pieces of the reference that random sequences cannot break: invariant verdicts, replay syntax, the profile table.</summary>
+[Trait("Category", "Law")]
 public class PmapReferencePieces
 {
     [Fact]

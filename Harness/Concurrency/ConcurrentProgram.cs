@@ -96,7 +96,7 @@ public sealed record ConcurrentProgram(
     public static bool Accepts(SlotOwner owner, CallName call) =>
         call switch
         {
-            CallName.AnFree or CallName.AnonRelease => owner == SlotOwner.Anon,
+            CallName.AnFree or CallName.AnonRelease or CallName.AnFreeList => owner == SlotOwner.Anon,
             CallName.UaoFlushFree => owner == SlotOwner.Aobj,
             CallName.KmPgremove => owner == SlotOwner.Kmem,
             CallName.Fault or CallName.Deactivate or CallName.DaemonFree => owner != SlotOwner.Kmem,

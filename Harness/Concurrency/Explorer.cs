@@ -57,6 +57,11 @@ public sealed class Explorer(
     private ConcurrentProgram? _counterexample;
     private Outcome? _failure;
 
+    /// <summary>Called about every five seconds of a long exploration with the schedules judged so far.</summary>
+    public Action<long, TimeSpan>? Progress { get; init; }
+
+    private TimeSpan _lastProgress;
+
     public string Implementation { get; } =
         (afterDiff ? "after-002" : "before-002") + (faults.IsNone ? "" : "+" + faults);
 
@@ -67,6 +72,7 @@ public sealed class Explorer(
         _clock = Stopwatch.StartNew();
         _schedules = _sleepBlocked = _steps = 0;
         _cut = false;
+        _lastProgress = TimeSpan.Zero;
         _counterexample = null;
         _failure = null;
         _path.Clear();
@@ -117,9 +123,15 @@ public sealed class Explorer(
             _counterexample = _program with { Schedule = ConcurrentProgram.ScheduleText(_path.Select(t => (int)t)) };
             _failure = outcome;
         }
-        if (_schedules >= maxSchedules || (_schedules % 256 == 0 && _clock.Elapsed >= limit))
-        {
+        if (_schedules % 256 != 0 && _schedules < maxSchedules)
+            return;
+        var elapsed = _clock.Elapsed;
+        if (_schedules >= maxSchedules || elapsed >= limit)
             _cut = true;
+        else if (Progress is not null && elapsed - _lastProgress >= TimeSpan.FromSeconds(5))
+        {
+            _lastProgress = elapsed;
+            Progress(_schedules, elapsed);
         }
     }
 

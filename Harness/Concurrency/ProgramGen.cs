@@ -15,6 +15,7 @@ public static class ProgramGen
     [
         CallName.AnFree,
         CallName.AnonRelease,
+        CallName.AnFreeList,
         CallName.Wire,
         CallName.Unwire,
         CallName.Fault,

@@ -146,6 +146,7 @@ public static class SequentialOrders
         {
             CallName.AnFree => OwnerFree.AnFree(world, call.Slot),
             CallName.AnonRelease => OwnerFree.AnonRelease(world, call.Slot),
+            CallName.AnFreeList => OwnerFree.AnFreeList(world, call.Slot),
             CallName.UaoFlushFree => OwnerFree.UaoFlushFree(world, call.Slot),
             CallName.KmPgremove => OwnerFree.KmPgremove(world, call.Slot),
             CallName.Wire => PageWire.Wire(world, call.Slot),

@@ -2,11 +2,15 @@ using UvmDiff.Harness.Map;
 using UvmDiff.Harness.Objects;
 using UvmDiff.Harness.Pmap;
 using UvmDiff.Harness.Snapshots;
+using UvmDiff.Implementations;
 
 namespace UvmDiff.Harness.Core;
 
-/// <summary>Options that only some layers take (the command line's --maps and --arch).</summary>
-public sealed record LayerOptions(string? MapsFile = null, string? Arch = null)
+/// <summary>
+/// Options that only some layers take (the command line's --maps and --arch), and the faults the run
+/// builds its implementations with, so that a layer can refuse a fault its options leave unreachable.
+/// </summary>
+public sealed record LayerOptions(string? MapsFile = null, string? Arch = null, FaultSet? Faults = null)
 {
     public static readonly LayerOptions None = new();
 
@@ -74,7 +78,7 @@ public static class Layers
             "map",
             "map layer: clipping, amap chunking, sorted list vs RB tree vs B+-tree (seed 001)",
             MapLayer.Create,
-            []
+            [MapScenarios.Suite]
         ),
         new LayerEntry<PmapOp>(
             "pmap",
@@ -82,9 +86,11 @@ public static class Layers
             options =>
             {
                 options.AcceptOnly("pmap", arch: true);
-                return PmapLayer.For(options.Arch);
+                var layer = PmapLayer.For(options.Arch);
+                layer.RefuseUnreachable(options.Faults);
+                return layer;
             },
-            []
+            PmapSnapshots.All
         ),
         new LayerEntry<Kernel.KernelOp>(
             "kernel",
@@ -104,7 +110,13 @@ public static class Layers
                 options.AcceptOnly("concurrency");
                 return Concurrency.ConcurrencyLayer.Instance;
             },
-            []
+            [
+                SnapshotSuite.OnReference(
+                    "concurrency",
+                    Concurrency.ConcurrencyLayer.Instance,
+                    Concurrency.ConcurrencyScenarios.All
+                ),
+            ]
         ),
     ];
 

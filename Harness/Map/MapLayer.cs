@@ -6,8 +6,8 @@ using UvmDiff.Spec.Map;
 namespace UvmDiff.Harness.Map;
 
 /// <summary>
-/// The map layer: the sorted-list reference against the RB-tree and B+-tree maps, compared on every
-/// entry field. With a /proc/PID/maps capture, every sequence starts from that address space.
+/// The map layer: the sorted-list reference against the RB-tree, B+-tree and linked-list maps (the
+/// kernel's routines over each container), compared on every entry field. With a /proc/PID/maps capture, every sequence starts from that address space.
 /// </summary>
 public sealed class MapLayer(IReadOnlyList<MapOp>? prelude = null, bool visible = false) : ILayer<MapOp>
 {
@@ -77,10 +77,12 @@ public sealed class MapLayer(IReadOnlyList<MapOp>? prelude = null, bool visible 
             ),
             faults
         );
+        var list = new TreeVmMap(new SortedListIndex(), faults);
         return
         [
             new MapSide("rbtree" + suffix, rb, Prelude, rb.Probes),
             new MapSide("btree" + suffix, btree, Prelude, btree.Probes),
+            new MapSide("list" + suffix, list, Prelude, list.Probes),
         ];
     }
 

@@ -10,7 +10,8 @@ public sealed class MapSide(
     IVmMapMachine machine,
     IReadOnlyList<MapOp>? prelude = null,
     long[]? probes = null,
-    bool visible = false
+    bool visible = false,
+    bool table = false
 ) : ISide<MapOp>
 {
     private readonly MapFactSum _facts = new();
@@ -114,6 +115,14 @@ public sealed class MapSide(
 
     public IReadOnlyList<string> Observe()
     {
+        if (table)
+        {
+            var lines = new List<string>(MapTable.Render(Machine).TrimEnd('\n').Split('\n'));
+            var rest = new MapTextObserver();
+            Machine.Walk(rest);
+            lines.AddRange(rest.Lines().Where(line => !line.StartsWith("0x", StringComparison.Ordinal)));
+            return lines;
+        }
         if (Visible)
         {
             _visible.Begin();

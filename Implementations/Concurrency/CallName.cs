@@ -5,6 +5,7 @@ public enum CallName : byte
 {
     AnFree,
     AnonRelease,
+    AnFreeList,
     UaoFlushFree,
     KmPgremove,
     Wire,

@@ -17,6 +17,7 @@ public sealed class CallerSteps
     private readonly bool _flushWithoutOwnerLock;
     private readonly bool _flushUnlocksBeforeFree;
     private readonly bool _daemonFreesQueued;
+    private readonly bool _daemonLocksOwnerUnderPageq;
     private readonly long[] _probes;
 
     public CallerSteps(SteppedWorld world, bool afterDiff, FaultSet faults, long[] probes)
@@ -27,6 +28,7 @@ public sealed class CallerSteps
         _flushWithoutOwnerLock = faults.Has(ConcurrencyFaults.PagecleanWithoutOwnerLock);
         _flushUnlocksBeforeFree = faults.Has(ConcurrencyFaults.OwnerUnlockedBeforeFree);
         _daemonFreesQueued = afterDiff && faults.Has(ConcurrencyFaults.PagedaemonFreesQueuedPage);
+        _daemonLocksOwnerUnderPageq = faults.Has(ConcurrencyFaults.PagedaemonLocksOwnerUnderPageq);
         _pages = new PageSteps(
             world,
             afterDiff,
@@ -42,6 +44,7 @@ public sealed class CallerSteps
         {
             CallName.AnFree => AnonFree(thread, state, slot, release: false),
             CallName.AnonRelease => AnonFree(thread, state, slot, release: true),
+            CallName.AnFreeList => AnonFreeList(thread, state, slot),
             CallName.UaoFlushFree => UaoFlushFree(thread, state, slot),
             CallName.KmPgremove => KmPgremove(thread, state, slot),
             CallName.Wire => Wire(thread, state, slot),
@@ -97,6 +100,36 @@ public sealed class CallerSteps
         if (bracket)
             yield return Step.Release(Locks.Pageq);
         yield return Step.Release(Locks.Amap);
+        state.Result = "freed";
+    }
+
+    /// <summary>
+    /// uvm_anfree_list with a list (amap lock held): protect, uvm_pageclean (before the diff under the
+    /// page-queue lock), put the page on the caller's list; the caller's uvm_pglistfree returns it to the
+    /// free pages after the amap lock is released.
+    /// </summary>
+    private IEnumerable<Step> AnonFreeList(int thread, SteppedThread state, int slot)
+    {
+        yield return Step.Acquire(Locks.Amap);
+        yield return Lookup(slot);
+        int page = _world.SlotPage[slot];
+        if (page == Nil)
+        {
+            yield return Step.Release(Locks.Amap);
+            state.Result = "none";
+            yield break;
+        }
+        yield return Protect(page);
+        Unmap(page);
+        if (!_afterDiff)
+            yield return Step.Acquire(Locks.Pageq);
+        foreach (var step in _pages.Clean(thread, page))
+            yield return step;
+        if (!_afterDiff)
+            yield return Step.Release(Locks.Pageq);
+        yield return Step.Release(Locks.Amap);
+        foreach (var step in _pages.ReturnToFreePages(page))
+            yield return step;
         state.Result = "freed";
     }
 
@@ -251,12 +284,29 @@ public sealed class CallerSteps
         state.Result = result;
     }
 
+    /// <summary>
+    /// The pagedaemon's locks: the owner lock, then the page-queue lock (the kernel holds the page-queue
+    /// lock and only tries the owner lock, skipping the page when it is taken: the same order, without the
+    /// wait); with the fault, the page-queue lock first and a wait for the owner lock.
+    /// </summary>
+    private IEnumerable<Step> DaemonLocks(int ownerLock)
+    {
+        if (_daemonLocksOwnerUnderPageq)
+        {
+            yield return Step.Acquire(Locks.Pageq);
+            yield return Step.Acquire(ownerLock);
+            yield break;
+        }
+        yield return Step.Acquire(ownerLock);
+        yield return Step.Acquire(Locks.Pageq);
+    }
+
     /// <summary>uvmpd_scan_active on one page (owner lock, then the page-queue lock): an active unwired page is deactivated.</summary>
     private IEnumerable<Step> Deactivate(int thread, SteppedThread state, int slot)
     {
         int ownerLock = OwnerLock(_world.Owners[slot]);
-        yield return Step.Acquire(ownerLock);
-        yield return Step.Acquire(Locks.Pageq);
+        foreach (var step in DaemonLocks(ownerLock))
+            yield return step;
         yield return Lookup(slot);
         int page = _world.SlotPage[slot];
         string result = "skipped";
@@ -287,8 +337,8 @@ public sealed class CallerSteps
     private IEnumerable<Step> DaemonFree(int thread, SteppedThread state, int slot)
     {
         int ownerLock = OwnerLock(_world.Owners[slot]);
-        yield return Step.Acquire(ownerLock);
-        yield return Step.Acquire(Locks.Pageq);
+        foreach (var step in DaemonLocks(ownerLock))
+            yield return step;
         yield return Lookup(slot);
         int page = _world.SlotPage[slot];
         string result = "skipped";

@@ -53,6 +53,15 @@ public static class ConcurrencyFaults
         []
     );
 
+    public static readonly Fault PagedaemonLocksOwnerUnderPageq = new(
+        "PagedaemonLocksOwnerUnderPageq",
+        Layer,
+        "uvm_pdaemon.c (uvmpd_trylockowner): the lock order is owner lock, then page-queue lock",
+        "the pagedaemon holds the page-queue lock and waits for the owner lock instead of trying it, against a fault that holds the owner lock and waits for the page-queue lock",
+        ConcurrencyProbes.Names[ConcurrencyProbes.LockWaited],
+        []
+    );
+
     public static readonly Fault Seed002FirstPosting = new(
         "Seed002FirstPosting",
         Layer,
@@ -69,6 +78,7 @@ public static class ConcurrencyFaults
         OwnerUnlockedBeforeFree,
         DequeueOutsidePageqMutex,
         PagedaemonFreesQueuedPage,
+        PagedaemonLocksOwnerUnderPageq,
         Seed002FirstPosting,
     ];
 }

@@ -226,6 +226,13 @@ public sealed class PageSteps(
     {
         foreach (var step in Clean(thread, page))
             yield return step;
+        foreach (var step in ReturnToFreePages(page))
+            yield return step;
+    }
+
+    /// <summary>uvm_pmr_freepages of one cleaned page (uvm_pagefree's end, or uvm_pglistfree).</summary>
+    public IEnumerable<Step> ReturnToFreePages(int page)
+    {
         yield return Step.Plain(
             Footprints.FreePages | Footprints.Page(page),
             "uvm_pagefree: uvm_pmr_freepages(pg)",

@@ -131,15 +131,6 @@ public sealed class ChunkedAmap
         return false;
     }
 
-    /// <summary>amap_copy's release of the source amap.</summary>
-    public void DropCopiedReference(int offset, int len)
-    {
-        SetRefs(Refs - 1);
-        K.Kassert(Refs > 0, "srcamap->am_ref > 0");
-        if (_ppref is not null)
-            AdjustRef(offset, len, -1);
-    }
-
     private void SetRefs(int refs)
     {
         _ledger.Sum -= MapFacts.Amap(Id, Slots, Refs);

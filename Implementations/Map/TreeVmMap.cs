@@ -677,17 +677,7 @@ public sealed class TreeVmMap : IVmMapMachine
             );
         bool fresh = false;
         var anon = AnonAt(e, va);
-        if (anon is not null)
-        {
-            if (write && anon.Refs > 1)
-            {
-                anon.Change(_ledger, anon.Refs - 1, anon.Wired);
-                anon = NewAnon();
-                e.Amap!.Add(Slot(e, va), anon);
-                fresh = true;
-            }
-        }
-        else if (e.Obj == 0 || (write && (e.EType & EType.CopyOnWrite) != 0))
+        if (anon is null && (e.Obj == 0 || (write && (e.EType & EType.CopyOnWrite) != 0)))
         {
             if (e.Obj != 0)
                 Resident(e, va);
@@ -701,59 +691,38 @@ public sealed class TreeVmMap : IVmMapMachine
                 anon.Change(_ledger, anon.Refs, anon.Wired + 1);
             return;
         }
-        bool broughtIn = Resident(e, va);
-        if (wire || (broughtIn && e.IsWired))
+        Resident(e, va);
+        if (wire)
         {
             var key = ObjectKey(e, va);
             SetObjectPage(key, _objectPages[key] + 1, existed: true);
         }
     }
 
-    /// <summary>amap_copy(map, entry, M_NOWAIT, canchunk, startva, endva).</summary>
+    /// <summary>amap_copy(map, entry, M_NOWAIT, canchunk, startva, endva) on an entry without an amap (no fork: never shared).</summary>
     private VmEntry AmapCopy(VmEntry entry, bool canChunk, ulong startva, ulong endva)
     {
-        if (entry.Amap is null)
+        K.Kassert(entry.Amap is null, "entry->aref.ar_amap == NULL");
+        if (entry.Pages >= MapConst.AmapLarge)
         {
-            if (entry.Pages >= MapConst.AmapLarge)
+            if ((entry.EType & EType.Stack) != 0)
+                Probes[MapProbes.StackFaultUnchunked]++;
+            if (canChunk && _chunkAtFault)
             {
-                if ((entry.EType & EType.Stack) != 0)
-                    Probes[MapProbes.StackFaultUnchunked]++;
-                if (canChunk && _chunkAtFault)
-                {
-                    Probes[MapProbes.FaultChunked]++;
-                    if (!_faults.Has(MapFaults.ChunkNotAligned))
-                        startva = startva / MapConst.ChunkBytes * MapConst.ChunkBytes;
-                    ulong rounded = (endva + MapConst.ChunkBytes - 1) / MapConst.ChunkBytes * MapConst.ChunkBytes;
-                    entry = ClipStart(entry, startva);
-                    if (rounded >= startva)
-                        ClipEnd(entry, rounded);
-                }
+                Probes[MapProbes.FaultChunked]++;
+                if (!_faults.Has(MapFaults.ChunkNotAligned))
+                    startva = startva / MapConst.ChunkBytes * MapConst.ChunkBytes;
+                ulong rounded = unchecked(
+                    (endva + MapConst.ChunkBytes - 1) / MapConst.ChunkBytes * MapConst.ChunkBytes
+                );
+                entry = ClipStart(entry, startva);
+                if (rounded >= startva)
+                    ClipEnd(entry, rounded);
             }
-            Touch(entry);
-            entry.PageOff = 0;
-            entry.Amap = NewAmap(entry.Pages);
-            entry.EType &= ~EType.NeedsCopy;
-            return entry;
         }
-        var source = entry.Amap;
         Touch(entry);
-        if (source.Refs == 1)
-        {
-            entry.EType &= ~EType.NeedsCopy;
-            return entry;
-        }
-        var copy = NewAmap(entry.Pages);
-        for (int slot = 0; slot < entry.Pages; slot++)
-        {
-            if (source.Lookup(entry.PageOff + slot) is { } anon)
-            {
-                copy.Add(slot, anon);
-                anon.Change(_ledger, anon.Refs + 1, anon.Wired);
-            }
-        }
-        source.DropCopiedReference(entry.PageOff, entry.Pages);
-        entry.Amap = copy;
         entry.PageOff = 0;
+        entry.Amap = NewAmap(entry.Pages);
         entry.EType &= ~EType.NeedsCopy;
         return entry;
     }

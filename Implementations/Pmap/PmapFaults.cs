@@ -186,4 +186,28 @@ public static class PmapFaults
         VpDestroyUnlocked,
         Seed004AsPosted,
     ];
+
+    /// <summary>The faults that change only the amd64 machines: a run without amd64 cannot show them.</summary>
+    public static readonly IReadOnlyList<Fault> Amd64Only =
+    [
+        PtpFreedBeforeShootdown,
+        PtpWireOffByOne,
+        RefModNotSynced,
+        BlockRounding,
+        ShootdownSkipsRemote,
+        ReplaceKeepsOldPv,
+        SparseSummaryStale,
+    ];
+
+    /// <summary>The faults that change only the arm64 machines (every part of seed 004's diff).</summary>
+    public static readonly IReadOnlyList<Fault> Arm64Only =
+    [
+        VpDestroyWithoutRemovePv,
+        ShortCircuitWhileLive,
+        TablesBeforeUnwire,
+        RolloverWithoutFlush,
+        ProtectWithoutFlush,
+        VpDestroyUnlocked,
+        Seed004AsPosted,
+    ];
 }

@@ -10,6 +10,13 @@ public static class OwnerFree
     public static string AnFree(SlotWorld world, int slot) => ProtectAndFree(world, slot);
 
     /// <summary>
+    /// uvm_anfree_list with a list (amap lock held), then uvm_pglistfree after the lock is gone:
+    /// => as uvm_anfree; the page leaves the anon and the queues at once and reaches the free pages later,
+    /// which no caller can observe apart
+    /// </summary>
+    public static string AnFreeList(SlotWorld world, int slot) => ProtectAndFree(world, slot);
+
+    /// <summary>
     /// uvm_anon_release (amap lock held, from uvm_aio_aiodone_pages): => as uvm_anfree, the page is
     /// protected and freed with the anon. The reference ignores PG_BUSY|PG_RELEASED, which only decide who
     /// gets here.

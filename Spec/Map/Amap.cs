@@ -78,16 +78,6 @@ public sealed class Amap
         return false;
     }
 
-    /// <summary>
-    /// amap_copy's release of the source: am_ref--, and the copied entry's pages lose a ppref when ppref exists.
-    /// </summary>
-    public void DropCopiedReference(int pageoff, int pages)
-    {
-        Refs--;
-        K.Kassert(Refs > 0, "srcamap->am_ref > 0");
-        DropPerPage(pageoff, pages);
-    }
-
     /// <summary>amap_pp_adjref(amap, pageoff, pages, -1): a slot whose count reaches 0 is wiped.</summary>
     private void DropPerPage(int pageoff, int pages)
     {

@@ -42,8 +42,7 @@ public static class Clip
     /// </summary>
     private static void Split(VmMap map, MapEntry orig, MapEntry next, ulong split)
     {
-        if (!MapConst.IsPageAligned(split))
-            throw K.Panic($"uvm_map_splitentry: split address 0x{split:x} not on page boundary!");
+        K.Kassert(MapConst.IsPageAligned(split), "(split & PAGE_MASK) == 0");
         K.Kassert(orig.Start < split && orig.FreeEnd > split, "orig->start < split && VMMAP_FREE_END(orig) > split");
         K.Kassert(split < orig.End, "split < orig->end");
         ulong adj = split - orig.Start;

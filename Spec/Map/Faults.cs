@@ -1,3 +1,5 @@
+using UvmDiff.Spec.Kernel;
+
 namespace UvmDiff.Spec.Map;
 
 /// <summary>
@@ -14,9 +16,11 @@ public static class Faults
     /// => EFAULT when va is not in a mapped, non-HOLE entry; EACCES when the entry's protection lacks the access
     /// => on a wired entry the access becomes the entry's protection (uvm_fault_check: full access for wired)
     /// => a NEEDSCOPY entry is amap_copied on a write or when it has no object, chunking unless it is a STACK
-    /// => an anon present already: nothing to do; else a zero-fill anon (no object), a promoted anon (write to
-    ///    a COPYONWRITE object) or the object page
-    /// => a page the fault brings in on a wired entry is wired (the fault's `wired` case)
+    /// => an anon present already: nothing to do (it is mapped; without fork no anon is shared, so there is
+    ///    no copy-on-write of an anon); else a zero-fill anon (no object), a promoted anon (write to a
+    ///    COPYONWRITE object) or the object page
+    /// => an anon the fault creates on a wired entry is wired (the fault's `wired` case); a wired entry's
+    ///    object pages are all resident already (uvm_fault_wire brought them in), so none is brought in here
     /// </summary>
     public static string? Fault(VmMap map, ulong va, bool write)
     {
@@ -64,17 +68,7 @@ public static class Faults
             e = AmapCopy(map, e, canChunk: (e.EType & EType.Stack) == 0, va, va + MapConst.PageSize);
         bool fresh = false;
         var anon = AnonAt(e, va);
-        if (anon is not null)
-        {
-            if (write && anon.Refs > 1)
-            {
-                anon.Refs--;
-                anon = map.NewAnon();
-                e.Amap!.Slots[Slot(e, va)] = anon;
-                fresh = true;
-            }
-        }
-        else if (e.Obj == 0 || (write && (e.EType & EType.CopyOnWrite) != 0))
+        if (anon is null && (e.Obj == 0 || (write && (e.EType & EType.CopyOnWrite) != 0)))
         {
             if (e.Obj != 0)
                 Resident(map, e, va);
@@ -88,54 +82,33 @@ public static class Faults
                 anon.Wired++;
             return;
         }
-        bool broughtIn = Resident(map, e, va);
-        if (wire || (broughtIn && e.IsWired))
+        Resident(map, e, va);
+        if (wire)
             map.ObjectPages[ObjectKey(e, va)]++;
     }
 
     /// <summary>
-    /// amap_copy(map, entry, M_NOWAIT, canchunk, startva, endva).
-    /// => no amap: an entry of UVM_AMAP_LARGE pages or more is first clipped to the 64 KiB-aligned chunk
-    ///    around [startva, endva) when it may be chunked; then it gets a fresh amap and loses NEEDSCOPY
-    /// => an amap with one reference is taken over; a shared one is copied (every anon gains a reference,
-    ///    the source loses one, and its ppref over the entry's pages too)
+    /// amap_copy(map, entry, M_NOWAIT, canchunk, startva, endva) on an entry without an amap, the only
+    /// case the model reaches: without fork no entry holds an amap and NEEDSCOPY at once, so the
+    /// take-over of a single-reference amap and the copy of a shared one are not modelled.
+    /// => an entry of UVM_AMAP_LARGE pages or more is first clipped to the 64 KiB-aligned chunk around
+    ///    [startva, endva) when it may be chunked (CLIP_END skipped when the rounded end wraps); then it
+    ///    gets a fresh amap and loses NEEDSCOPY
     /// => returns the entry that now covers startva (CLIP_START leaves the caller on the upper half)
     /// </summary>
     public static MapEntry AmapCopy(VmMap map, MapEntry entry, bool canChunk, ulong startva, ulong endva)
     {
-        if (entry.Amap is null)
+        K.Kassert(entry.Amap is null, "entry->aref.ar_amap == NULL");
+        if (entry.Pages >= MapConst.AmapLarge && canChunk)
         {
-            if (entry.Pages >= MapConst.AmapLarge && canChunk)
-            {
-                startva = startva / MapConst.ChunkBytes * MapConst.ChunkBytes;
-                ulong rounded = (endva + MapConst.ChunkBytes - 1) / MapConst.ChunkBytes * MapConst.ChunkBytes;
-                Clip.Start(map, entry, startva);
-                if (rounded >= startva)
-                    Clip.End(map, entry, rounded);
-            }
-            entry.PageOff = 0;
-            entry.Amap = map.NewAmap(entry.Pages);
-            entry.EType &= ~EType.NeedsCopy;
-            return entry;
+            startva = startva / MapConst.ChunkBytes * MapConst.ChunkBytes;
+            ulong rounded = unchecked((endva + MapConst.ChunkBytes - 1) / MapConst.ChunkBytes * MapConst.ChunkBytes);
+            Clip.Start(map, entry, startva);
+            if (rounded >= startva)
+                Clip.End(map, entry, rounded);
         }
-        var source = entry.Amap;
-        if (source.Refs == 1)
-        {
-            entry.EType &= ~EType.NeedsCopy;
-            return entry;
-        }
-        var copy = map.NewAmap(entry.Pages);
-        for (int slot = 0; slot < entry.Pages; slot++)
-        {
-            if (source.Slots[entry.PageOff + slot] is { } anon)
-            {
-                copy.Slots[slot] = anon;
-                anon.Refs++;
-            }
-        }
-        source.DropCopiedReference(entry.PageOff, entry.Pages);
-        entry.Amap = copy;
         entry.PageOff = 0;
+        entry.Amap = map.NewAmap(entry.Pages);
         entry.EType &= ~EType.NeedsCopy;
         return entry;
     }

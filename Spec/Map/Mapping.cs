@@ -27,11 +27,11 @@ public static class Mapping
         ulong offset
     )
     {
-        if (size == 0 || addr < map.Min || addr + size < addr || addr + size > map.Max)
+        if (size == 0 || addr < map.Min || size > map.Max - addr)
             return "EINVAL";
         if ((prot & max) != prot)
             return "EACCES";
-        if (UnmapRemove(map, addr, addr + size, checkImmutable: true) is { } error)
+        if (UnmapRemove(map, addr, addr + size) is { } error)
             return error;
         if (!IsAvailable(map, addr, size))
             return "ENOMEM";
@@ -80,22 +80,19 @@ public static class Mapping
     /// </summary>
     public static string? Unmap(VmMap map, ulong addr, ulong size)
     {
-        if (size == 0 || addr < map.Min || addr + size < addr || addr + size > map.Max)
+        if (size == 0 || addr < map.Min || size > map.Max - addr)
             return "EINVAL";
         if (!CheckProt(map, addr, addr + size))
             return "EINVAL";
-        return UnmapRemove(map, addr, addr + size, checkImmutable: true);
+        return UnmapRemove(map, addr, addr + size);
     }
 
     /// <summary>
     /// uvm_map_checkprot(map, start, end, PROT_NONE): TRUE when [start, end) is mapped without a gap or HOLE.
+    /// => the caller has checked that start &lt; end lie inside the map (the function's own bounds checks)
     /// </summary>
     public static bool CheckProt(VmMap map, ulong start, ulong end)
     {
-        if (start < map.Min || end > map.Max || start > end)
-            return false;
-        if (start == end)
-            return true;
         var entry = map.EntryByAddr(start);
         if (entry is null)
             return false;
@@ -108,25 +105,19 @@ public static class Mapping
     }
 
     /// <summary>
-    /// uvm_unmap_remove(map, start, end, dead, remove_holes = FALSE, markfree = TRUE, checkimmutable).
-    /// => EPERM, with nothing changed, if checkimmutable and an IMMUTABLE entry lies in the range
+    /// uvm_unmap_remove(map, start, end, dead, remove_holes = FALSE, markfree = TRUE, checkimmutable = TRUE).
+    /// => the caller has checked that start &lt; end lie inside the map (the clamp and the empty-range return)
+    /// => EPERM, with nothing changed, if an IMMUTABLE entry lies in the range
     /// => clips both ends; HOLEs are clipped but kept; each removed entry is killed (unwired first), its
     ///    space given to the entry before it, then detached (amap_unref, pgo_detach)
     /// </summary>
-    public static string? UnmapRemove(VmMap map, ulong start, ulong end, bool checkImmutable)
+    public static string? UnmapRemove(VmMap map, ulong start, ulong end)
     {
-        start = Math.Max(start, map.Min);
-        end = Math.Min(end, map.Max);
-        if (start >= end)
-            return null;
         var entry = map.EntryByAddr(start);
-        if (checkImmutable)
+        for (var e = map.FirstFrom(start); e is not null && e.Start < end; e = map.Next(e))
         {
-            for (var e = map.FirstFrom(start); e is not null && e.Start < end; e = map.Next(e))
-            {
-                if (!e.IsHole && (e.EType & EType.Immutable) != 0)
-                    return "EPERM";
-            }
+            if (!e.IsHole && (e.EType & EType.Immutable) != 0)
+                return "EPERM";
         }
         if (entry is null || entry.End <= start)
             entry = entry is null ? map.First : map.Next(entry);

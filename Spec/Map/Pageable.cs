@@ -39,7 +39,7 @@ public static class Pageable
         }
         if (last is null)
         {
-            last = map.Last!;
+            last = map.Last;
             if (last.End < end)
                 return "EINVAL";
         }

@@ -117,7 +117,8 @@ public sealed class VmMap
 
     public MapEntry? First => _entries.Count > 0 ? _entries[0] : null;
 
-    public MapEntry? Last => _entries.Count > 0 ? _entries[^1] : null;
+    /// <summary>=> the map is not empty</summary>
+    public MapEntry Last => _entries[^1];
 
     /// <summary>
     /// uvm_map_entrybyaddr: the entry whose [start, FREE_END) holds <paramref name="addr"/>; null for the

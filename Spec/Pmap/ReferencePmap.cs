@@ -21,6 +21,7 @@ public sealed class ReferencePmap(PmapProfile profile) : IPmapMachine
     private readonly int[] _wireCount = new int[PmapWorld.Pages];
     private readonly List<ulong> _scratch = [];
     private readonly TeardownFacts _facts = new();
+    private bool _teardownChanged;
 
     public PmapProfile Profile { get; } = profile;
 
@@ -158,7 +159,11 @@ public sealed class ReferencePmap(PmapProfile profile) : IPmapMachine
 
     public void ClearModify(int page) => _modified[page] = false;
 
-    public void Activate(int cpu, int pmap) => _current[cpu] = pmap;
+    public void Activate(int cpu, int pmap)
+    {
+        _current[cpu] = pmap;
+        _teardownChanged = true;
+    }
 
     public void Deactivate(int cpu) => _current[cpu] = IPmapMachine.NoPmap;
 
@@ -188,6 +193,7 @@ public sealed class ReferencePmap(PmapProfile profile) : IPmapMachine
     /// </summary>
     public void Exit(int pmap, ReadOnlySpan<(ulong Start, ulong End)> entries, PvWalk? interleaved)
     {
+        _teardownChanged = true;
         for (int cpu = 0; cpu < PmapWorld.Cpus; cpu++)
         {
             if (_current[cpu] == pmap)
@@ -216,6 +222,7 @@ public sealed class ReferencePmap(PmapProfile profile) : IPmapMachine
     public void Exec(int pmap)
     {
         K.Kassert(!_alive[pmap], "a new process takes a dead slot");
+        _teardownChanged = true;
         _alive[pmap] = true;
     }
 
@@ -239,9 +246,15 @@ public sealed class ReferencePmap(PmapProfile profile) : IPmapMachine
             sink.Page(page, _referenced[page], _modified[page], _wireCount[page]);
     }
 
-    /// <summary>The teardown invariants (<see cref="TeardownFacts"/>) over the reference's own facts.</summary>
+    /// <summary>
+    /// The teardown invariants (<see cref="TeardownFacts"/>) over the reference's own facts: after every
+    /// exit, exec and switch (the ops that can break them), and on every full check.
+    /// </summary>
     public string? CheckInvariants(bool full)
     {
+        if (!full && !_teardownChanged)
+            return null;
+        _teardownChanged = false;
         _facts.Begin();
         Walk(_facts);
         return _facts.Verdict();

@@ -172,6 +172,13 @@ public sealed partial class Amd64Pmap
     private void Destroy(int pmap)
     {
         var pml4 = _pml4[pmap]!;
+        long tables = 0,
+            mapped = 0,
+            wired = 0;
+        CheckTable(pml4, 0, ref tables, ref mapped, ref wired);
+        if (mapped != 0 || _wired[pmap] != 0)
+            _statsAtDestroy[pmap] =
+                $"pmap_destroy of pmap {pmap} with {mapped} PTEs left and wired_count {_wired[pmap]}";
         FreeTree(pml4);
         _pml4[pmap] = null;
         _resident[pmap] = 0;

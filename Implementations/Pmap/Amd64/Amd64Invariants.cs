@@ -15,6 +15,8 @@ public sealed partial class Amd64Pmap
         {
             if (!_alive[pmap] && _pml4[pmap] is not null)
                 return $"dead pmap {pmap} still has its PML4";
+            if (!_alive[pmap] && _statsAtDestroy[pmap] is { } stats)
+                return stats;
         }
         for (int cpu = 0; cpu < _procPmap.Length; cpu++)
         {

@@ -45,6 +45,7 @@ public sealed partial class Amd64Pmap : IPmapMachine
     private readonly long[] _resident = new long[PmapWorld.Pmaps];
     private readonly long[] _wired = new long[PmapWorld.Pmaps];
     private readonly bool[] _alive = new bool[PmapWorld.Pmaps];
+    private readonly string?[] _statsAtDestroy = new string?[PmapWorld.Pmaps];
 
     private readonly PvEntry?[] _pv = new PvEntry?[PmapWorld.Pages];
     private readonly Stack<PvEntry> _freePv = new();
@@ -122,6 +123,7 @@ public sealed partial class Amd64Pmap : IPmapMachine
         _resident[pmap] = 1;
         _wired[pmap] = 0;
         _alive[pmap] = true;
+        _statsAtDestroy[pmap] = null;
     }
 
     public void Exec(int pmap) => Create(pmap);
@@ -370,7 +372,7 @@ public sealed partial class Amd64Pmap : IPmapMachine
 
     public void ClearModify(int page) => ClearAttrs(page, ModAttr, Pte.Modified);
 
-    /// <summary>pmap_clear_attrs: the cached attribute and the bit in every PV PTE, each changed PTE shot down.</summary>
+    /// <summary>pmap_clear_attrs: the cached attribute and the bit in every PV PTE, each changed PTE shot down in its own pmap.</summary>
     private void ClearAttrs(int page, int attr, ulong bit)
     {
         _attrs[page] &= ~attr;
@@ -382,9 +384,9 @@ public sealed partial class Amd64Pmap : IPmapMachine
             {
                 pve.Ptp.Entries[index] = pte & ~bit;
                 ShootPage(pve.Pmap, pve.Va);
+                ShootWait();
             }
         }
-        ShootWait();
     }
 
     /// <summary>pmap_activate for curproc: pcb_cr3 loaded (PCID_PROC, no reuse bit: the TLB is flushed), ci_proc_pmap set.</summary>

@@ -142,6 +142,9 @@ public sealed partial class Arm64Pmap
     {
         if (destroyTables)
             VpDestroy(pmap);
+        if (_resident[pmap] != _residentDrift[pmap] || _wired[pmap] != 0)
+            _statsAtDestroy[pmap] =
+                $"pmap_destroy of pmap {pmap} with resident_count {_resident[pmap]} (ENOMEM drift {_residentDrift[pmap]}) and wired_count {_wired[pmap]}";
         FreeAsid(pmap);
         for (int cpu = 0; cpu < PmapWorld.Cpus; cpu++)
         {
@@ -210,6 +213,12 @@ public sealed partial class Arm64Pmap
         if (managed)
             Probes[PmapProbes.VpDestroyPted]++;
         bool removePv = managed && _teardown == Arm64Teardown.Seed004 && !_noRemovePvInVpDestroy;
+        if (_teardown == Arm64Teardown.Seed004 && pted.PtedPte != 0)
+        {
+            _resident[pted.Pmap]--;
+            if ((pted.PtedVa & Wired) != 0)
+                _wired[pted.Pmap]--;
+        }
         if (_vpDestroyUnlocked)
         {
             Probes[PmapProbes.VpDestroySlot]++;
@@ -248,12 +257,21 @@ public sealed partial class Arm64Pmap
                 mapped[pted.Pmap]++;
                 if (isWired)
                     wired[pted.Pmap]++;
-                sink.Mapping(pted.Pmap, pted.Va, page, GrantsOf(pted.PtedVa & ProtMask), isWired);
+                sink.Mapping(pted.Pmap, pted.Va, page, GrantsByAllowed[pted.PtedVa & ProtMask], isWired);
             }
             sink.Page(page, (_flags[page] & RefFlag) != 0, (_flags[page] & ModFlag) != 0, _wireCount[page]);
         }
         for (int pmap = 0; pmap < PmapWorld.Pmaps; pmap++)
             sink.Pmap(pmap, _alive[pmap], mapped[pmap], wired[pmap]);
+    }
+
+    /// <summary>The next non-zero directory entry at or after <paramref name="from"/> (vectorised skip), or -1.</summary>
+    private static int NextTable(ulong[] entries, int from)
+    {
+        if (from >= entries.Length)
+            return -1;
+        int skip = entries.AsSpan(from).IndexOfAnyExcept(0UL);
+        return skip < 0 ? -1 : from + skip;
     }
 
     /// <summary>
@@ -269,6 +287,8 @@ public sealed partial class Arm64Pmap
         {
             if (!_alive[pmap] && _root[pmap] is not null)
                 return $"dead pmap {pmap} still has its vp tables";
+            if (!_alive[pmap] && _statsAtDestroy[pmap] is { } stats)
+                return stats;
         }
         for (int cpu = 0; cpu < PmapWorld.Cpus; cpu++)
         {
@@ -315,14 +335,14 @@ public sealed partial class Arm64Pmap
             long valid = 0,
                 wired = 0;
             var vp1 = _root[pmap]!;
-            for (int j = 0; j < 512; j++)
+            for (int j = NextTable(vp1.L1, 0); j >= 0; j = NextTable(vp1.L1, j + 1))
             {
                 if (vp1.Vp[j] is not { } vp2)
-                    continue;
-                for (int k = 0; k < 512; k++)
+                    return $"pmap {pmap}: l1[{j}] = 0x{vp1.L1[j]:x} without a vp2";
+                for (int k = NextTable(vp2.L2, 0); k >= 0; k = NextTable(vp2.L2, k + 1))
                 {
                     if (vp2.Vp[k] is not { } vp3)
-                        continue;
+                        return $"pmap {pmap}: l2[{k}] = 0x{vp2.L2[k]:x} without a vp3";
                     for (int l = 0; l < 512; l++)
                     {
                         if (vp3.Vp[l] is not { } pted)

@@ -57,6 +57,7 @@ public sealed partial class Arm64Pmap : IPmapMachine
     private readonly long[] _residentDrift = new long[PmapWorld.Pmaps];
     private readonly bool[] _alive = new bool[PmapWorld.Pmaps];
     private readonly int[] _incarnation = new int[PmapWorld.Pmaps];
+    private readonly string?[] _statsAtDestroy = new string?[PmapWorld.Pmaps];
 
     private readonly PteDesc?[] _pv = new PteDesc?[PmapWorld.Pages];
     private readonly int[] _flags = new int[PmapWorld.Pages];
@@ -141,6 +142,7 @@ public sealed partial class Arm64Pmap : IPmapMachine
         _wired[pmap] = 0;
         _residentDrift[pmap] = 0;
         _alive[pmap] = true;
+        _statsAtDestroy[pmap] = null;
         _incarnation[pmap]++;
     }
 
@@ -530,7 +532,9 @@ public sealed partial class Arm64Pmap : IPmapMachine
         };
     }
 
-    /// <summary>What a descriptor with the allowed bits would let EL0 do: the observation's grants.</summary>
+    /// <summary>What a descriptor with the allowed bits would let EL0 do: the observation's grants, by allowed bits.</summary>
+    private static readonly Prot[] GrantsByAllowed = [.. Enumerable.Range(0, 8).Select(p => GrantsOf((ulong)p))];
+
     private static Prot GrantsOf(ulong allowed)
     {
         ulong pte = ApBitsUser[allowed] | L3P;

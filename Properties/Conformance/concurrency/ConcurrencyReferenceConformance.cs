@@ -8,6 +8,7 @@ namespace UvmDiff.Properties.Conformance.Concurrency;
 /// routine and branch it follows (uvm_page.c 1.183, uvm_anon.c 1.64, uvm_aobj.c 1.116, uvm_km.c 1.157,
 /// uvm_fault.c 1.171, uvm_pdaemon.c). Expected results and worlds are written out by hand.
 /// </summary>
+[Trait("Category", "Conformance")]
 public class ConcurrencyReferenceConformance
 {
     private static SlotWorld World(params OwnerKind[] kinds) => new(kinds);
@@ -26,6 +27,24 @@ public class ConcurrencyReferenceConformance
         world.Place(0, QueueName.Active, 0, mapped: true);
         Assert.Equal("freed", OwnerFree.AnFree(world, 0));
         AssertWorld(world, "slot 0 anon: none", "active:", "inactive:", "uvmexp: active=0 inactive=0 wired=0 free=9");
+    }
+
+    /// <summary>uvm_anfree_list with a list: uvm_pageclean now, uvm_pglistfree later; the wired count drops with the clean.</summary>
+    [Fact]
+    public void AnFreeList_WiredInactivePageOfTwo_LeavesTheOtherQueued()
+    {
+        var world = World(OwnerKind.Anon, OwnerKind.Anon);
+        world.Place(0, QueueName.None, 2, mapped: true);
+        world.Place(1, QueueName.Inactive, 0, mapped: true);
+        Assert.Equal("freed", OwnerFree.AnFreeList(world, 0));
+        AssertWorld(
+            world,
+            "slot 0 anon: none",
+            "slot 1 anon: inactive wire=0 mapped",
+            "active:",
+            "inactive: 1",
+            "uvmexp: active=0 inactive=1 wired=0 free=9"
+        );
     }
 
     /// <summary>uvm_anfree_list, an_page == NULL: nothing to free.</summary>

@@ -15,6 +15,7 @@ public sealed record PmapCase(string Name, Arch Arch, string Source, string[] St
 }
 
 /// <summary>The reference pmap against hand-derived cases, every row of <see cref="PmapProfile"/> included.</summary>
+[Trait("Category", "Conformance")]
 public class PmapConformance
 {
     public static TheoryData<PmapCase> Cases()
