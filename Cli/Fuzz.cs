@@ -137,6 +137,15 @@ public sealed class Fuzz(Fuzz.Settings settings) : ILayerVisitor<int>
                     + $"{worker.Stats.Ops / busy:N0} ops/s\n"
             );
         }
+        if (total.TimedOps > 0)
+        {
+            sb.Append(
+                $"  ops/s of Apply alone per side (every {Differential<TOp>.TimingPeriod}th op timed, {total.TimedOps:N0} ops):"
+            );
+            for (int side = 0; side < total.SideNames.Count; side++)
+                sb.Append($"{(side == 0 ? " " : ", ")}{total.SideNames[side]} {total.ApplyRate(side):N0}");
+            sb.Append('\n');
+        }
         sb.Append("  op mix (share of ops, then how many slept and panicked):\n");
         for (int k = 0; k < layer.OpKinds.Count; k++)
         {

@@ -125,6 +125,19 @@ public class RunnerTests
     public void EqualSides_ThroughTheWholeSequence_GiveNoDivergence() => Assert.Null(RunOnce(null, FourAdds));
 
     [Fact]
+    public void ApplyTiming_SamplesEveryTimingPeriodthCountedOpOnEverySide()
+    {
+        var runner = new Differential<string>(new CounterLayer(null), FaultSet.None);
+        for (int i = 0; i < 5; i++)
+            Assert.Null(runner.Run(FourAdds));
+        Assert.Equal(20 / Differential<string>.TimingPeriod + 1, runner.Stats.TimedOps);
+        Assert.Equal(1 + runner.Implementations.Count, runner.Stats.SideNames.Count);
+        Assert.All(runner.Stats.ApplyTicks, ticks => Assert.True(ticks > 0));
+        Assert.Null(runner.Run(FourAdds, count: false));
+        Assert.Equal(20 / Differential<string>.TimingPeriod + 1, runner.Stats.TimedOps);
+    }
+
+    [Fact]
     public void DifferentOutcome_StopsAtThatStepWithBothOutcomes()
     {
         var d = RunOnce("outcome", FourAdds)!;

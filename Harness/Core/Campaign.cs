@@ -257,13 +257,13 @@ public static class Campaign
         /// <summary>Every worker's counts so far, summed (read while they run: figures, not invariants).</summary>
         public RunStats Snapshot()
         {
-            var total = new RunStats(layer.OpKinds.Count);
+            RunStats? total = null;
             foreach (var runner in _runners)
             {
                 if (runner is not null)
-                    total.Add(runner.Stats);
+                    (total ??= new RunStats(layer.OpKinds.Count, runner.Stats.SideNames)).Add(runner.Stats);
             }
-            return total;
+            return total ?? new RunStats(layer.OpKinds.Count, []);
         }
 
         public long[] ProbeTotals()

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using UvmDiff.Implementations;
 
@@ -32,18 +33,33 @@ public sealed record Divergence(
 }
 
 /// <summary>What one worker's runner did: sequences, ops, and per op kind how many ran, slept and panicked.</summary>
-public sealed class RunStats(int opKinds)
+/// <summary>
+/// A runner's counts. <see cref="ApplyTicks"/> times each side's <c>Apply</c> on every
+/// <see cref="Differential{TOp}.TimingPeriod"/>-th op (<see cref="TimedOps"/> of them), reference first, so
+/// that a campaign can say how fast each implementation runs the ops without timing every op.
+/// </summary>
+public sealed class RunStats(int opKinds, IReadOnlyList<string> sideNames)
 {
     public long Sequences;
     public long Ops;
     public readonly long[] OpsByKind = new long[opKinds];
     public readonly long[] SleptByKind = new long[opKinds];
     public readonly long[] PanicsByKind = new long[opKinds];
+    public readonly IReadOnlyList<string> SideNames = sideNames;
+    public readonly long[] ApplyTicks = new long[sideNames.Count];
+    public long TimedOps;
+
+    /// <summary>=> ops per second of <c>Apply</c> alone on side <paramref name="side"/>, from the timed ops</summary>
+    public double ApplyRate(int side) =>
+        ApplyTicks[side] == 0 ? 0 : TimedOps * (double)Stopwatch.Frequency / ApplyTicks[side];
 
     public void Add(RunStats other)
     {
         Sequences += other.Sequences;
         Ops += other.Ops;
+        TimedOps += other.TimedOps;
+        for (int i = 0; i < ApplyTicks.Length && i < other.ApplyTicks.Length; i++)
+            ApplyTicks[i] += other.ApplyTicks[i];
         for (int i = 0; i < OpsByKind.Length; i++)
         {
             OpsByKind[i] += other.OpsByKind[i];
@@ -70,6 +86,9 @@ public sealed class Differential<TOp>
     /// <summary>Full invariants, full-walk fingerprints and full observations every this many steps.</summary>
     public const int FullCheckPeriod = 16;
 
+    /// <summary>Each side's <c>Apply</c> is timed on every this many counted ops (a power of two).</summary>
+    public const int TimingPeriod = 8;
+
     /// <summary>Campaign sequences fully checked after their last step and compared as text: one in this many.</summary>
     public const int TextCheckPeriod = 64;
 
@@ -85,7 +104,7 @@ public sealed class Differential<TOp>
         Faults = faults;
         _reference = layer.CreateReference();
         _implementations = [.. layer.CreateImplementations(faults)];
-        Stats = new RunStats(layer.OpKinds.Count);
+        Stats = new RunStats(layer.OpKinds.Count, [_reference.Name, .. _implementations.Select(side => side.Name)]);
     }
 
     public FaultSet Faults { get; }
@@ -108,12 +127,22 @@ public sealed class Differential<TOp>
         {
             var op = ops[i];
             int step = i + 1;
+            bool timed = count && (Stats.Ops & (TimingPeriod - 1)) == 0;
+            long clock = timed ? Stopwatch.GetTimestamp() : 0;
             var expected = _reference.Apply(op);
+            if (timed)
+            {
+                clock = Lap(0, clock);
+                Stats.TimedOps++;
+            }
             if (count)
                 Count(op, expected);
-            foreach (var impl in _implementations)
+            for (int side = 0; side < _implementations.Length; side++)
             {
+                var impl = _implementations[side];
                 var actual = impl.Apply(op);
+                if (timed)
+                    clock = Lap(side + 1, clock);
                 if (actual != expected)
                     return At(step, ops, impl, "outcomes differ", expected, actual, "");
             }
@@ -143,6 +172,13 @@ public sealed class Differential<TOp>
                 return divergence;
         }
         return null;
+    }
+
+    private long Lap(int side, long since)
+    {
+        long now = Stopwatch.GetTimestamp();
+        Stats.ApplyTicks[side] += now - since;
+        return now;
     }
 
     private Divergence? CompareStates(int step, IReadOnlyList<TOp> ops, Outcome expected, bool full, bool text)
