@@ -15,7 +15,7 @@ public class RunnerTests
 {
     /// <summary>
     /// A counter machine. "add N" adds one; "panic" panics; an implementation may be built to answer
-    /// "add" wrongly, to break its invariant, to drift in what it shows, to hide that drift from its
+    /// "add" wrongly, to crash (throw) on it, to break its invariant, to drift in what it shows, to hide that drift from its
     /// fingerprint, or to keep an incremental fingerprint that misses a change its full walk sees.
     /// Ops containing "x" make the "x" bug diverge, for campaign tests.
     /// </summary>
@@ -49,6 +49,8 @@ public class RunnerTests
             _shown += bug is "drift" or "hidden-drift" && _value == 3 ? 2 : 1;
             if (bug == "x" && op.Contains('x'))
                 return Outcome.Of(-1);
+            if (bug == "crash" && _value == 2)
+                throw new InvalidOperationException("node is not among its parent's children");
             return bug == "outcome" && _value == 2 ? Outcome.Of(0) : Outcome.Of(_value);
         }
 
@@ -144,6 +146,17 @@ public class RunnerTests
         Assert.Equal(
             (2, "outcomes differ", "Ok(2)", "Ok(0)"),
             (d.Step, d.Kind, d.ReferenceOutcome, d.ImplementationOutcome)
+        );
+    }
+
+    [Fact]
+    public void SideThatThrows_IsAKernelCrashAndAnOutcomeThatDiffers()
+    {
+        var d = RunOnce("crash", FourAdds)!;
+        Assert.Equal((2, "outcomes differ", "Ok(2)"), (d.Step, d.Kind, d.ReferenceOutcome));
+        Assert.Contains(
+            "crash: InvalidOperationException: node is not among its parent's children",
+            d.ImplementationOutcome
         );
     }
 

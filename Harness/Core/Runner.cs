@@ -129,7 +129,7 @@ public sealed class Differential<TOp>
             int step = i + 1;
             bool timed = count && (Stats.Ops & (TimingPeriod - 1)) == 0;
             long clock = timed ? Stopwatch.GetTimestamp() : 0;
-            var expected = _reference.Apply(op);
+            var expected = Step(_reference, op);
             if (timed)
             {
                 clock = Lap(0, clock);
@@ -140,7 +140,7 @@ public sealed class Differential<TOp>
             for (int side = 0; side < _implementations.Length; side++)
             {
                 var impl = _implementations[side];
-                var actual = impl.Apply(op);
+                var actual = Step(impl, op);
                 if (timed)
                     clock = Lap(side + 1, clock);
                 if (actual != expected)
@@ -172,6 +172,23 @@ public sealed class Differential<TOp>
                 return divergence;
         }
         return null;
+    }
+
+    /// <summary>
+    /// A side's <c>Apply</c>, with an exception it lets escape (a simulated structure found corrupt, an
+    /// index out of range) turned into the kernel crash it stands for: a <c>Panic</c> outcome, so that it
+    /// is a divergence that shrinks and replays like any other, not the end of the campaign.
+    /// </summary>
+    private static Outcome Step(ISide<TOp> side, TOp op)
+    {
+        try
+        {
+            return side.Apply(op);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return Outcome.Panic($"crash: {e.GetType().Name}: {e.Message}");
+        }
     }
 
     private long Lap(int side, long since)
