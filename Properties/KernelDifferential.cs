@@ -24,6 +24,30 @@ public class KernelDifferential
     public Property RandomSequences_OnEveryComposedKernel_NeverDiverge(Sequence<KernelOp> ops) =>
         DifferentialProperty.Holds(KernelLayer.Instance, FaultSet.None, ops, TestSettings.CounterexampleFile("kernel"));
 
+    /// <summary>
+    /// Found by the property above: the reference listed page owners in its dictionary's insertion order,
+    /// the composed kernels in page order, so equal states rendered differently once a freed page was
+    /// reused. Page owners are now walked in page order on every side.
+    /// </summary>
+    [Fact]
+    public void PageOwners_AfterAPageIsFreedAndReused_RenderInPageOrderOnEverySide()
+    {
+        string[] trace =
+        [
+            "switch cpu0 p0",
+            "switch cpu1 p0",
+            "mmap p2 0x3fff8000 +2 rw- private",
+            "mmap p0 0x20000000 +300 rw- private",
+            "mmap p2 0x3fffa000 +1 rw- private",
+            "mlock p2 0x3fff8000 +3",
+            "exit p2",
+            "read cpu0 0x2010c000",
+            "read cpu1 0x200e3000",
+        ];
+        var ops = trace.Select(KernelLayer.Instance.Parse).ToArray();
+        Assert.Null(new Differential<KernelOp>(KernelLayer.Instance, FaultSet.None).Run(ops, count: false));
+    }
+
     [Property(Arbitrary = [typeof(KernelSequences)], MaxTest = 500, QuietOnSuccess = true)]
     public void IncrementalFingerprint_AfterEveryStep_EqualsTheFullWalk(Sequence<KernelOp> ops)
     {

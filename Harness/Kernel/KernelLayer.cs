@@ -26,18 +26,18 @@ public sealed class KernelLayer : ILayer<KernelOp>
     public string Name => "kernel";
 
     public ISide<KernelOp> CreateReference() =>
-        new KernelPairSide(
+        new ArchPairSide<KernelOp>(
             new KernelSide("reference-amd64", new ReferenceKernel(Arch.Amd64), () => []),
             new KernelSide("reference-arm64", new ReferenceKernel(Arch.Arm64), () => [])
         );
 
     public IReadOnlyList<ISide<KernelOp>> CreateImplementations(FaultSet faults) =>
         [
-            new KernelPairSide(
+            new ArchPairSide<KernelOp>(
                 Composed("rbtree+amd64-kernel", faults, btree: false, new Amd64Pmap(faults, Amd64Teardown.Kernel)),
                 Composed("btree+arm64-1.113", faults, btree: true, new Arm64Pmap(faults, Arm64Teardown.Purge113))
             ),
-            new KernelPairSide(
+            new ArchPairSide<KernelOp>(
                 Composed("btree+amd64-sparse", faults, btree: true, new Amd64Pmap(faults, Amd64Teardown.Sparse)),
                 Composed("rbtree+arm64-seed004", faults, btree: false, new Arm64Pmap(faults, Arm64Teardown.Seed004))
             ),

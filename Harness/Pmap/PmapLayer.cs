@@ -88,7 +88,7 @@ public sealed class PmapLayer(ArchChoice arch) : ILayer<PmapOp>
         {
             ArchChoice.Amd64 => Reference(Spec.Pmap.Arch.Amd64),
             ArchChoice.Arm64 => Reference(Spec.Pmap.Arch.Arm64),
-            _ => new ArchPairSide(Reference(Spec.Pmap.Arch.Amd64), Reference(Spec.Pmap.Arch.Arm64)),
+            _ => new ArchPairSide<PmapOp>(Reference(Spec.Pmap.Arch.Amd64), Reference(Spec.Pmap.Arch.Arm64)),
         };
 
     public IReadOnlyList<ISide<PmapOp>> CreateImplementations(FaultSet faults) =>
@@ -98,8 +98,8 @@ public sealed class PmapLayer(ArchChoice arch) : ILayer<PmapOp>
             ArchChoice.Arm64 => [Machine("arm64-1.113", faults), Machine("arm64-seed004", faults)],
             _ =>
             [
-                new ArchPairSide(Machine("amd64-kernel", faults), Machine("arm64-1.113", faults)),
-                new ArchPairSide(Machine("amd64-sparse", faults), Machine("arm64-seed004", faults)),
+                new ArchPairSide<PmapOp>(Machine("amd64-kernel", faults), Machine("arm64-1.113", faults)),
+                new ArchPairSide<PmapOp>(Machine("amd64-sparse", faults), Machine("arm64-seed004", faults)),
             ],
         };
 

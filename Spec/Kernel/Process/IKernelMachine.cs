@@ -26,7 +26,10 @@ public interface IKernelFactSink
 {
     void Process(int pid, bool alive);
 
-    /// <summary>Physical page <paramref name="page"/> backs anon <paramref name="anon"/> of process <paramref name="pid"/>.</summary>
+    /// <summary>
+    /// Physical page <paramref name="page"/> backs anon <paramref name="anon"/> of process <paramref name="pid"/>.
+    /// => called in increasing page order, so that the observation's text is canonical
+    /// </summary>
     void PageOwner(int page, int pid, int anon);
 
     /// <summary>Deterministic work counters: faults run, pages allocated, pages freed.</summary>

@@ -331,8 +331,8 @@ public sealed partial class ReferenceKernel : IKernelMachine
     {
         for (int pid = 0; pid < KernelWorld.Processes; pid++)
             sink.Process(pid, _alive[pid]);
-        foreach (var (page, owner) in _owner)
-            sink.PageOwner(page, owner.Pid, owner.Anon);
+        foreach (int page in _owner.Keys.Order())
+            sink.PageOwner(page, _owner[page].Pid, _owner[page].Anon);
         sink.Counters(_faults, _allocated, _freed);
     }
 }
