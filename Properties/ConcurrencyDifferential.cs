@@ -37,13 +37,7 @@ public class ConcurrencyDifferential(ITestOutputHelper output)
             TestSettings.CounterexampleFile("concurrency")
         );
 
-    public static TheoryData<string> Faults()
-    {
-        var data = new TheoryData<string>();
-        foreach (var fault in FaultCatalog.OfLayer(ConcurrencyLayer.Instance.Name))
-            data.Add(fault.Name);
-        return data;
-    }
+    public static TheoryData<string> Faults() => FaultDetection.Names(ConcurrencyLayer.Instance.Name);
 
     public static TheoryData<string> Shipped()
     {
@@ -57,28 +51,15 @@ public class ConcurrencyDifferential(ITestOutputHelper output)
     [MemberData(nameof(Faults))]
     public void Fault_RandomSchedules_AreDetectedWithShrunkSchedule(string name)
     {
+        var finding = FaultDetection.AssertDetected(
+            ConcurrencyLayer.Instance,
+            name,
+            TestSettings.FaultCases,
+            maxOps: 4
+        );
+        var shrunk = finding.Shrunk!;
         var fault = FaultCatalog.Find(name)!;
-        var options = new CampaignOptions(
-            FaultSet.Of(fault),
-            TestSettings.FaultSeed,
-            MaxOps: 4,
-            Cases: TestSettings.FaultCases
-        );
-        var result = Campaign.Run(ConcurrencyLayer.Instance, options);
-        Assert.True(
-            result.Diverged,
-            $"{name} ({fault.Provenance}) went undetected in {TestSettings.FaultCases} programs"
-        );
-        var shrunk = result.First!.Shrunk!;
-        Assert.True(
-            shrunk.Ops.Length <= TestSettings.MaxShrunkOps,
-            $"{name}: shrunk counterexample has {shrunk.Ops.Length} ops\n{TestSettings.Explain(result.First)}"
-        );
-        Assert.NotNull(
-            new Differential<ConcurrentProgram>(ConcurrencyLayer.Instance, FaultSet.Of(fault)).Run(shrunk.Ops)
-        );
-        Assert.Null(new Differential<ConcurrentProgram>(ConcurrencyLayer.Instance, FaultSet.None).Run(shrunk.Ops));
-        output.WriteLine($"found after {result.First.Sequence + 1} programs; shrunk:");
+        output.WriteLine($"found after {finding.Sequence + 1} programs; shrunk:");
         output.WriteLine(shrunk.Divergence.Report());
         foreach (var program in shrunk.Ops)
             output.WriteLine(ConcurrencyLayer.Instance.Explain(program, FaultSet.Of(fault)));

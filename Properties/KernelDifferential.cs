@@ -108,18 +108,6 @@ public class KernelDifferential
     /// <summary>A fixed seed and one worker: detection in CI does not depend on the machine.</summary>
     [Theory]
     [MemberData(nameof(Faults))]
-    public void Fault_FromTheKernelLevel_IsDetectedWithSmallCounterexample(string name)
-    {
-        var fault = FaultCatalog.Find(name)!;
-        var options = new CampaignOptions(FaultSet.Of(fault), TestSettings.FaultSeed, Cases: 8_000);
-        var result = Campaign.Run(KernelLayer.Instance, options);
-        Assert.True(result.Diverged, $"{name} ({fault.Provenance}) went undetected from the kernel level");
-        var shrunk = result.First!.Shrunk!;
-        Assert.True(
-            shrunk.Ops.Length <= TestSettings.MaxShrunkOps,
-            $"{name}: shrunk counterexample has {shrunk.Ops.Length} ops\n{TestSettings.Explain(result.First)}"
-        );
-        Assert.NotNull(new Differential<KernelOp>(KernelLayer.Instance, FaultSet.Of(fault)).Run(shrunk.Ops));
-        Assert.Null(new Differential<KernelOp>(KernelLayer.Instance, FaultSet.None).Run(shrunk.Ops));
-    }
+    public void Fault_FromTheKernelLevel_IsDetectedWithSmallCounterexample(string name) =>
+        FaultDetection.AssertDetected(KernelLayer.Instance, name, cases: 8_000);
 }

@@ -69,32 +69,11 @@ public class ObjectsDifferential
         Assert.Equal(once, Run(1));
     }
 
-    public static TheoryData<string> Faults()
-    {
-        var data = new TheoryData<string>();
-        foreach (var fault in FaultCatalog.OfLayer(ObjectLayer.Instance.Name))
-            data.Add(fault.Name);
-        return data;
-    }
+    public static TheoryData<string> Faults() => FaultDetection.Names(ObjectLayer.Instance.Name);
 
     /// <summary>A fixed seed and one worker: detection in CI does not depend on the machine.</summary>
     [Theory]
     [MemberData(nameof(Faults))]
-    public void Fault_WithDefaultCaseCount_IsDetectedWithSmallCounterexample(string name)
-    {
-        var fault = FaultCatalog.Find(name)!;
-        var options = new CampaignOptions(FaultSet.Of(fault), TestSettings.FaultSeed, Cases: TestSettings.FaultCases);
-        var result = Campaign.Run(ObjectLayer.Instance, options);
-        Assert.True(
-            result.Diverged,
-            $"{name} ({fault.Provenance}) went undetected in {TestSettings.FaultCases} sequences"
-        );
-        var shrunk = result.First!.Shrunk!;
-        Assert.True(
-            shrunk.Ops.Length <= TestSettings.MaxShrunkOps,
-            $"{name}: shrunk counterexample has {shrunk.Ops.Length} ops\n{TestSettings.Explain(result.First)}"
-        );
-        Assert.NotNull(new Differential<ObjOp>(ObjectLayer.Instance, FaultSet.Of(fault)).Run(shrunk.Ops));
-        Assert.Null(new Differential<ObjOp>(ObjectLayer.Instance, FaultSet.None).Run(shrunk.Ops));
-    }
+    public void Fault_WithDefaultCaseCount_IsDetectedWithSmallCounterexample(string name) =>
+        FaultDetection.AssertDetected(ObjectLayer.Instance, name, TestSettings.FaultCases);
 }

@@ -40,32 +40,11 @@ public class PmapDifferential
         }
     }
 
-    public static TheoryData<string> Faults()
-    {
-        var data = new TheoryData<string>();
-        foreach (var fault in FaultCatalog.OfLayer("pmap"))
-            data.Add(fault.Name);
-        return data;
-    }
+    public static TheoryData<string> Faults() => FaultDetection.Names("pmap");
 
     /// <summary>A fixed seed and one worker: detection in CI does not depend on the machine.</summary>
     [Theory]
     [MemberData(nameof(Faults))]
-    public void Fault_WithDefaultCaseCount_IsDetectedWithSmallCounterexample(string name)
-    {
-        var fault = FaultCatalog.Find(name)!;
-        var options = new CampaignOptions(FaultSet.Of(fault), TestSettings.FaultSeed, Cases: TestSettings.FaultCases);
-        var result = Campaign.Run(PmapLayer.Both, options);
-        Assert.True(
-            result.Diverged,
-            $"{name} ({fault.Provenance}) went undetected in {TestSettings.FaultCases} sequences"
-        );
-        var shrunk = result.First!.Shrunk!;
-        Assert.True(
-            shrunk.Ops.Length <= TestSettings.MaxShrunkOps,
-            $"{name}: shrunk counterexample has {shrunk.Ops.Length} ops\n{TestSettings.Explain(result.First)}"
-        );
-        Assert.NotNull(new Differential<PmapOp>(PmapLayer.Both, FaultSet.Of(fault)).Run(shrunk.Ops));
-        Assert.Null(new Differential<PmapOp>(PmapLayer.Both, FaultSet.None).Run(shrunk.Ops));
-    }
+    public void Fault_WithDefaultCaseCount_IsDetectedWithSmallCounterexample(string name) =>
+        FaultDetection.AssertDetected(PmapLayer.Both, name, TestSettings.FaultCases);
 }
