@@ -12,48 +12,23 @@ namespace UvmDiff.Properties;
 /// </summary>
 public class PmapRegressions
 {
-    private const string FaultHeader = "# regression-fault:";
-
-    public static TheoryData<string> Traces()
-    {
-        var data = new TheoryData<string>();
-        foreach (var path in Directory.GetFiles(Folder(), "*.trace").Order(StringComparer.Ordinal))
-            data.Add(Path.GetFileName(path));
-        return data;
-    }
+    public static TheoryData<string> Traces() => RegressionTraces.Files("pmap");
 
     /// <summary>The traces that name a fault; the others caught a bug of a machine and only have to pass.</summary>
-    public static TheoryData<string> FaultTraces()
-    {
-        var data = new TheoryData<string>();
-        foreach (var path in Directory.GetFiles(Folder(), "*.trace").Order(StringComparer.Ordinal))
-        {
-            if (File.ReadLines(path).Any(l => l.StartsWith(FaultHeader, StringComparison.Ordinal)))
-                data.Add(Path.GetFileName(path));
-        }
-        return data;
-    }
+    public static TheoryData<string> FaultTraces() => RegressionTraces.Files("pmap", namingAFault: true);
 
     [Theory]
     [MemberData(nameof(Traces))]
-    public void Trace_OnDefaultMachines_ReplaysWithoutDivergence(string file)
-    {
-        var ops = TraceFile.Read(PmapLayer.Both, Path.Combine(Folder(), file));
-        var divergence = new Differential<PmapOp>(PmapLayer.Both, FaultSet.None).Run(ops);
-        Assert.True(divergence is null, divergence?.Report());
-    }
+    public void Trace_OnDefaultMachines_ReplaysWithoutDivergence(string file) =>
+        RegressionTraces.AssertPasses(PmapLayer.Both, "pmap", file);
 
+    /// <summary>And at its last step: the trace is shrunk, nothing after the divergence is needed.</summary>
     [Theory]
     [MemberData(nameof(FaultTraces))]
     public void Trace_WithTheFaultItWasFoundWith_StillDiverges(string file)
     {
-        string path = Path.Combine(Folder(), file);
-        string header = File.ReadLines(path).First(l => l.StartsWith(FaultHeader, StringComparison.Ordinal));
-        var fault = FaultCatalog.Find(header[FaultHeader.Length..].Trim())!;
-        var ops = TraceFile.Read(PmapLayer.Both, path);
-        var divergence = new Differential<PmapOp>(PmapLayer.Both, FaultSet.Of(fault)).Run(ops);
-        Assert.NotNull(divergence);
-        Assert.Equal(ops.Count, divergence.Step);
+        var divergence = RegressionTraces.AssertDivergesWithItsFault(PmapLayer.Both, "pmap", file);
+        Assert.Equal(divergence.Steps, divergence.Step);
     }
 
     /// <summary>The reported panic needs the diff: 1.113's teardown with the same PV walks at every point panics nowhere.</summary>
@@ -79,7 +54,4 @@ public class PmapRegressions
             }
         }
     }
-
-    private static string Folder([CallerFilePath] string source = "") =>
-        Path.Combine(Path.GetDirectoryName(source)!, "Regressions", "pmap");
 }
