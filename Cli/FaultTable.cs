@@ -24,8 +24,15 @@ public sealed class FaultTable(double seconds, ulong seed, int workers) : ILayer
         );
         Console.WriteLine($"{"fault", -36} {"detected", -9} {"time", 8} {"shrunk", 7}  provenance");
         int missed = 0;
+        int skipped = 0;
         foreach (var fault in faults)
         {
+            if (layer.Unreachable(fault) is { } why)
+            {
+                skipped++;
+                Console.WriteLine($"{fault.Name, -36} {"skipped", -9} {"-", 8} {"-", 7}  {why}");
+                continue;
+            }
             var options = new CampaignOptions(
                 FaultSet.Of(fault),
                 seed,
@@ -42,7 +49,10 @@ public sealed class FaultTable(double seconds, ulong seed, int workers) : ILayer
                 $"{fault.Name, -36} {(first is null ? "NO" : "yes"), -9} {time, 8} {length, 7}  {fault.Provenance}"
             );
         }
-        Console.WriteLine($"{faults.Count - missed} of {faults.Count} faults of layer {layer.Name} detected");
+        string skips = skipped == 0 ? "" : $" ({skipped} skipped: not reachable as the layer's options built it)";
+        Console.WriteLine(
+            $"{faults.Count - skipped - missed} of {faults.Count - skipped} faults of layer {layer.Name} detected{skips}"
+        );
         return missed == 0 ? UvmDiffCommand.ExitOk : UvmDiffCommand.ExitDiverged;
     }
 }

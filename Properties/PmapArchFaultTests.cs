@@ -21,17 +21,17 @@ public class PmapArchFaultTests
     {
         foreach (var fault in PmapFaults.Amd64Only)
         {
-            var error = Assert.Throws<LayerOptionException>(() =>
-                PmapLayer.Arm64.RefuseUnreachable(FaultSet.Of(fault))
-            );
+            var options = new LayerOptions(Faults: FaultSet.Of(fault));
+            var error = Assert.Throws<LayerOptionException>(() => options.Refusing(PmapLayer.Arm64));
             Assert.Contains($"fault {fault.Name} changes the amd64 pmap", error.Message);
-            PmapLayer.Amd64.RefuseUnreachable(FaultSet.Of(fault));
-            PmapLayer.Both.RefuseUnreachable(FaultSet.Of(fault));
+            options.Refusing(PmapLayer.Amd64);
+            options.Refusing(PmapLayer.Both);
         }
         foreach (var fault in PmapFaults.Arm64Only)
         {
-            Assert.Throws<LayerOptionException>(() => PmapLayer.Amd64.RefuseUnreachable(FaultSet.Of(fault)));
-            PmapLayer.Arm64.RefuseUnreachable(FaultSet.Of(fault));
+            var options = new LayerOptions(Faults: FaultSet.Of(fault));
+            Assert.Throws<LayerOptionException>(() => options.Refusing(PmapLayer.Amd64));
+            options.Refusing(PmapLayer.Arm64);
         }
     }
 }

@@ -71,4 +71,10 @@ public interface ILayer<TOp>
 
     /// <summary>Smaller sequences to try in place of a failing one, most promising first.</summary>
     IEnumerable<TOp[]> Shrink(TOp[] ops);
+
+    /// <summary>
+    /// => why this layer, as its options built it, can never show <paramref name="fault"/> (the pmap layer
+    /// run for one architecture and a fault of the other), or null when it can
+    /// </summary>
+    string? Unreachable(Fault fault) => null;
 }

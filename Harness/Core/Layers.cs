@@ -14,6 +14,18 @@ public sealed record LayerOptions(string? MapsFile = null, string? Arch = null, 
 {
     public static readonly LayerOptions None = new();
 
+    /// <summary>=> <paramref name="layer"/>, after throwing <see cref="LayerOptionException"/> if it cannot show one of <see cref="Faults"/></summary>
+    public ILayer<TOp> Refusing<TOp>(ILayer<TOp> layer)
+        where TOp : class
+    {
+        foreach (var fault in FaultCatalog.All)
+        {
+            if (Faults is { } set && set.Has(fault) && layer.Unreachable(fault) is { } why)
+                throw new LayerOptionException(why);
+        }
+        return layer;
+    }
+
     /// <summary>=> throws <see cref="LayerOptionException"/> if an option was given that <paramref name="layer"/> does not take</summary>
     public void AcceptOnly(string layer, bool maps = false, bool arch = false)
     {
@@ -86,9 +98,7 @@ public static class Layers
             options =>
             {
                 options.AcceptOnly("pmap", arch: true);
-                var layer = PmapLayer.For(options.Arch);
-                layer.RefuseUnreachable(options.Faults);
-                return layer;
+                return options.Refusing(PmapLayer.For(options.Arch));
             },
             PmapSnapshots.All
         ),

@@ -39,27 +39,17 @@ public sealed class PmapLayer(ArchChoice arch) : ILayer<PmapOp>
             _ => throw new LayerOptionException($"--arch must be amd64, arm64 or both, not '{arch}'"),
         };
 
-    /// <summary>
-    /// => throws <see cref="LayerOptionException"/> when <paramref name="faults"/> holds a fault of the
-    /// one architecture this layer does not run: such a run could never diverge
-    /// </summary>
-    public void RefuseUnreachable(FaultSet? faults)
+    public string? Unreachable(Fault fault)
     {
-        if (faults is not { } set)
-            return;
         (string missing, IReadOnlyList<Fault> unreachable) = Arch switch
         {
             ArchChoice.Amd64 => ("arm64", Implementations.Pmap.PmapFaults.Arm64Only),
             ArchChoice.Arm64 => ("amd64", Implementations.Pmap.PmapFaults.Amd64Only),
             _ => ("", []),
         };
-        foreach (var fault in unreachable)
-        {
-            if (set.Has(fault))
-                throw new LayerOptionException(
-                    $"fault {fault.Name} changes the {missing} pmap, which --arch {Arch.ToString().ToLowerInvariant()} does not run"
-                );
-        }
+        return unreachable.Contains(fault)
+            ? $"fault {fault.Name} changes the {missing} pmap, which --arch {Arch.ToString().ToLowerInvariant()} does not run"
+            : null;
     }
 
     private static PmapSide Reference(Spec.Pmap.Arch arch) =>
