@@ -56,6 +56,34 @@ public class ConcurrencyReferenceConformance
         AssertWorld(world, "slot 0 anon: none", "active:", "inactive:", "uvmexp: active=0 inactive=0 wired=0 free=8");
     }
 
+    /// <summary>uao_flush (uvm_aobj.c): uvm_pagelookup finds no page at the offset, so the loop goes on to the next.</summary>
+    [Fact]
+    public void UaoFlushFree_EmptySlot_ReturnsNoneAndChangesNothing()
+    {
+        var world = World(OwnerKind.Aobj);
+        Assert.Equal("none", OwnerFree.UaoFlushFree(world, 0));
+        AssertWorld(world, "slot 0 aobj: none", "active:", "inactive:", "uvmexp: active=0 inactive=0 wired=0 free=8");
+    }
+
+    /// <summary>uvm_km_pgremove (uvm_km.c): no resident page at the offset; only its swap slot would be dropped, and there is none.</summary>
+    [Fact]
+    public void KmPgremove_EmptySlot_ReturnsNoneAndChangesNothing()
+    {
+        var world = World(OwnerKind.Kmem);
+        Assert.Equal("none", OwnerFree.KmPgremove(world, 0));
+        AssertWorld(world, "slot 0 kmem: none", "active:", "inactive:", "uvmexp: active=0 inactive=0 wired=0 free=8");
+    }
+
+    /// <summary>uvm_pagewire and uvm_pageunwire are reached only through a page their caller found: an empty slot reaches neither.</summary>
+    [Fact]
+    public void WireAndUnwire_EmptySlot_ReturnNoneAndChangeNothing()
+    {
+        var world = World(OwnerKind.Anon);
+        Assert.Equal("none", PageWire.Wire(world, 0));
+        Assert.Equal("none", PageWire.Unwire(world, 0));
+        AssertWorld(world, "slot 0 anon: none", "active:", "inactive:", "uvmexp: active=0 inactive=0 wired=0 free=8");
+    }
+
     /// <summary>uvm_anon_release: pmap_page_protect(PROT_NONE) and uvm_pagefree of a wired page; uvm_pageclean drops uvmexp.wired.</summary>
     [Fact]
     public void AnonRelease_WiredPage_FreesItAndUncountsTheWiring()
