@@ -184,7 +184,7 @@ public static class KernelCases
             "pmap 0: dead, 0 mapped, 0 wired"
         ),
         Case(
-            "a process slot: spawn only when dead, exit only when alive, no switch to the dead",
+            "a process slot: spawn only when dead, exit only when alive, no switch to the dead and no syscall from it",
             A,
             "fork1 takes a free slot (uvmspace_alloc, pmap_create); cpu_switchto only runs live threads",
             [
@@ -193,6 +193,11 @@ public static class KernelCases
                 "exit p1 => ESRCH",
                 "switch cpu0 p1 => ESRCH",
                 "mmap p1 0x10000000 +1 rw- private => ESRCH",
+                "mmap p1 any +1 rw- private => ESRCH",
+                "munmap p1 0x10000000 +1 => ESRCH",
+                "mprotect p1 0x10000000 +1 r-- => ESRCH",
+                "mlock p1 0x10000000 +1 => ESRCH",
+                "munlock p1 0x10000000 +1 => ESRCH",
                 "spawn p1 => Ok",
             ],
             "p1 alive",
