@@ -108,7 +108,7 @@ public static class Layers
             options =>
             {
                 options.AcceptOnly("kernel");
-                return Kernel.KernelLayer.Instance;
+                return options.Refusing(Kernel.KernelLayer.Instance);
             },
             []
         ),

@@ -90,6 +90,10 @@ public sealed class KernelLayer : ILayer<KernelOp>
         return counts;
     }
 
+    public IEnumerable<Implementations.Fault> Faults => FaultCatalog.All;
+
+    public string? Unreachable(Implementations.Fault fault) => KernelReach.Unreachable(fault);
+
     public KernelOp Parse(string line) => KernelOpParser.Parse(line);
 
     public IReadOnlyList<string> OpKinds { get; } =
