@@ -20,6 +20,8 @@ public sealed class TreeVmMap : IVmMapMachine
     private readonly List<VmEntry> _dirty = [];
     private readonly int[] _objectRefs = new int[MapConst.Objects + 1];
     private readonly Dictionary<(int, ulong), int> _objectPages = [];
+    private readonly HashSet<ChunkedAmap> _walkedAmaps = new(ReferenceEqualityComparer.Instance);
+    private readonly HashSet<ImplAnon> _walkedAnons = new(ReferenceEqualityComparer.Instance);
     private ulong _size;
     private int _nextAmap;
     private int _nextAnon;
@@ -747,8 +749,10 @@ public sealed class TreeVmMap : IVmMapMachine
     public void Walk(IMapObserver observer)
     {
         Settle();
-        var amaps = new HashSet<ChunkedAmap>(ReferenceEqualityComparer.Instance);
-        var anons = new HashSet<ImplAnon>(ReferenceEqualityComparer.Instance);
+        var amaps = _walkedAmaps;
+        var anons = _walkedAnons;
+        amaps.Clear();
+        anons.Clear();
         for (var e = _index.First; e is not null; e = _index.Next(e))
         {
             observer.Entry(e.Facts());

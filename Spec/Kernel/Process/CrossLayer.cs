@@ -21,6 +21,23 @@ public static class CrossLayer
         public void Counters(long faults, long allocated, long freed) { }
     }
 
+    /// <summary>What one check gathers, kept per thread so that a check after every step allocates nothing once warm.</summary>
+    private sealed class Scratch
+    {
+        public readonly PageWires Facts = new();
+        public readonly Owners Owners = new();
+        public readonly MapView[] Views = new MapView[KernelWorld.Processes];
+
+        public Scratch()
+        {
+            for (int pid = 0; pid < Views.Length; pid++)
+                Views[pid] = new MapView();
+        }
+    }
+
+    [ThreadStatic]
+    private static Scratch? _scratch;
+
     /// <summary>
     /// => every translation of a process lies in a non-HOLE entry of its map and maps the page that backs
     ///    the anon at that address
@@ -31,14 +48,17 @@ public static class CrossLayer
     /// </summary>
     public static string? Check(IKernelMachine kernel)
     {
-        var facts = new PageWires();
+        var scratch = _scratch ??= new Scratch();
+        var facts = scratch.Facts;
+        facts.Clear();
         kernel.WalkPmap(facts);
-        var owners = new Owners();
+        var owners = scratch.Owners;
+        owners.ByPage.Clear();
         kernel.WalkKernel(owners);
-        var views = new MapView[KernelWorld.Processes];
+        var views = scratch.Views;
         for (int pid = 0; pid < views.Length; pid++)
         {
-            views[pid] = new MapView();
+            views[pid].Clear();
             kernel.WalkMap(pid, views[pid]);
         }
         foreach (var (pmap, va, page, wired) in facts.Mappings)

@@ -20,6 +20,14 @@ public sealed class MapView : IMapObserver
         return view;
     }
 
+    /// <summary>Empty again, keeping its storage, before another walk fills it.</summary>
+    public void Clear()
+    {
+        Entries.Clear();
+        _slots.Clear();
+        Anons.Clear();
+    }
+
     public void Entry(in EntryFacts entry) => Entries.Add(entry);
 
     public void Amap(int id, int slots, int refs) { }

@@ -9,6 +9,14 @@ public sealed class PageWires : IPmapFactSink
     public readonly List<(int Pmap, ulong Va, int Page, bool Wired)> Mappings = [];
     public readonly int[] MappedTimes = new int[KernelWorld.Pages];
 
+    /// <summary>Empty again, keeping its storage, before another walk fills it.</summary>
+    public void Clear()
+    {
+        Array.Clear(Count);
+        Mappings.Clear();
+        Array.Clear(MappedTimes);
+    }
+
     public void Cpu(int cpu, int pmap) { }
 
     public void Pmap(int pmap, bool alive, int mapped, int wired) { }
