@@ -16,6 +16,9 @@ public sealed class ImplAnon(int id)
     public int Refs = 1;
     public int Wired;
 
+    /// <summary>The last map walk that reported this anon (<see cref="WalkStamp"/>).</summary>
+    public long Walked;
+
     public void Change(FactLedger ledger, int refs, int wired)
     {
         ledger.Sum -= Refs > 0 ? MapFacts.Anon(Id, Refs, Wired) : 0;
@@ -70,7 +73,14 @@ public sealed class ChunkedAmap
         _ledger.Sum += MapFacts.AnonSlot(Id, slot, anon.Id);
     }
 
-    public void Walk(IMapObserver observer)
+    /// <summary>The last map walk that reported this amap (<see cref="WalkStamp"/>).</summary>
+    public long Walked;
+
+    /// <summary>
+    /// Report the amap and its slots; append to <paramref name="anons"/> every anon not yet stamped with
+    /// <paramref name="walk"/>, stamping it, so that an anon in several slots or amaps is reported once.
+    /// </summary>
+    public void Walk(IMapObserver observer, long walk, List<ImplAnon> anons)
     {
         observer.Amap(Id, Slots, Refs);
         for (int c = 0; c < _chunks.Length; c++)
@@ -79,23 +89,14 @@ public sealed class ChunkedAmap
                 continue;
             for (int i = 0; i < chunk.Length; i++)
             {
-                if (chunk[i] is { } anon)
-                    observer.AnonSlot(Id, c * MapConst.AmapChunk + i, anon.Id);
-            }
-        }
-    }
-
-    /// <summary>Every anon in the amap, once per slot holding it.</summary>
-    public IEnumerable<ImplAnon> Anons()
-    {
-        foreach (var chunk in _chunks)
-        {
-            if (chunk is null)
-                continue;
-            foreach (var anon in chunk)
-            {
-                if (anon is not null)
-                    yield return anon;
+                if (chunk[i] is not { } anon)
+                    continue;
+                observer.AnonSlot(Id, c * MapConst.AmapChunk + i, anon.Id);
+                if (anon.Walked != walk)
+                {
+                    anon.Walked = walk;
+                    anons.Add(anon);
+                }
             }
         }
     }
@@ -238,4 +239,15 @@ public sealed class ChunkedAmap
             anon.Change(_ledger, anon.Refs - 1, anon.Wired);
         }
     }
+}
+
+/// <summary>
+/// Stamps for map walks, unique across every map and thread, so a walk marks the amaps and anons it has
+/// reported (a mark bit, as the kernel would) instead of collecting them in hash sets.
+/// </summary>
+public static class WalkStamp
+{
+    private static long s_last;
+
+    public static long Next() => Interlocked.Increment(ref s_last);
 }

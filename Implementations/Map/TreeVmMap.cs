@@ -20,8 +20,7 @@ public sealed class TreeVmMap : IVmMapMachine
     private readonly List<VmEntry> _dirty = [];
     private readonly int[] _objectRefs = new int[MapConst.Objects + 1];
     private readonly Dictionary<(int, ulong), int> _objectPages = [];
-    private readonly HashSet<ChunkedAmap> _walkedAmaps = new(ReferenceEqualityComparer.Instance);
-    private readonly HashSet<ImplAnon> _walkedAnons = new(ReferenceEqualityComparer.Instance);
+    private readonly List<ImplAnon> _walkedAnons = [];
     private ulong _size;
     private int _nextAmap;
     private int _nextAnon;
@@ -749,18 +748,16 @@ public sealed class TreeVmMap : IVmMapMachine
     public void Walk(IMapObserver observer)
     {
         Settle();
-        var amaps = _walkedAmaps;
+        long walk = WalkStamp.Next();
         var anons = _walkedAnons;
-        amaps.Clear();
         anons.Clear();
         for (var e = _index.First; e is not null; e = _index.Next(e))
         {
             observer.Entry(e.Facts());
-            if (e.Amap is { } amap && amaps.Add(amap))
+            if (e.Amap is { } amap && amap.Walked != walk)
             {
-                amap.Walk(observer);
-                foreach (var anon in amap.Anons())
-                    anons.Add(anon);
+                amap.Walked = walk;
+                amap.Walk(observer, walk, anons);
             }
         }
         foreach (var anon in anons)

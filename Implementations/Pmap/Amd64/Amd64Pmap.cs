@@ -159,8 +159,7 @@ public sealed partial class Amd64Pmap : IPmapMachine
                     );
             }
         }
-        Array.Clear(ptp.Entries);
-        Array.Clear(ptp.Summary);
+        ptp.Zero();
         ptp.Free = true;
         ptp.Parent = null;
         _freeFrames.Push(ptp);
