@@ -165,19 +165,20 @@ public static class KernelScenarios
         Scenarios.Define(
             KernelOpParser.Parse,
             "HighAddresses",
-            "regress/sys/uvm/mmap_4g's intent: pages either side of the 4 GiB boundary and at the top of "
-                + "arm64's 39-bit user space are their own pages, never a wrap to the bottom of the map",
+            "regress/sys/uvm/mmap_4g's intent: pages either side of the 4 GiB boundary and the last user page "
+                + "of arm64 (VM_MAXUSER_ADDRESS, 512 GiB less 32 KiB) are their own pages, never a wrap to the "
+                + "bottom of the map",
             (
-                "a page at the bottom, four pages across 4 GiB, two at the top of 512 GiB, each written once",
+                "a page at the bottom, four pages across 4 GiB, two ending at arm64's VM_MAXUSER_ADDRESS, each written once",
                 """
                 switch cpu0 p0
                 mmap p0 0x1000 +1 rw- private
                 mmap p0 0xffffe000 +4 rw- private
-                mmap p0 0x7fffffe000 +2 rw- private
+                mmap p0 0x7fffff6000 +2 rw- private
                 write cpu0 0x1000
                 write cpu0 0xfffff000
                 write cpu0 0x100000000
-                write cpu0 0x7ffffff000
+                write cpu0 0x7fffff7000
                 read cpu0 0x1000
                 """
             ),
