@@ -110,7 +110,7 @@ public static class Layers
                 options.AcceptOnly("kernel");
                 return options.Refusing(Kernel.KernelLayer.Instance);
             },
-            []
+            Kernel.KernelScenarios.Suites
         ),
         new LayerEntry<Concurrency.ConcurrentProgram>(
             "concurrency",
