@@ -83,7 +83,7 @@ public sealed class AnonScan : IMapObserver
 
     public void Entry(in EntryFacts entry) => Entries.Add(entry);
 
-    public void Amap(int id, int slots, int refs) { }
+    public void Amap(int id, int slots, int refs, bool shared) { }
 
     public void AnonSlot(int amap, int slot, int anon) => _slots[Key(amap, slot)] = anon;
 

@@ -12,6 +12,9 @@ public sealed class MapView : IMapObserver
     private readonly Dictionary<(int Amap, int Slot), int> _slots = [];
     public readonly Dictionary<int, (int Refs, int Wired)> Anons = [];
 
+    /// <summary>AMAP_SHARED of every amap the entries reach, by amap id.</summary>
+    public readonly Dictionary<int, bool> Shared = [];
+
     public static MapView Of(IVmMapMachine map)
     {
         var view = new MapView();
@@ -22,7 +25,7 @@ public sealed class MapView : IMapObserver
 
     public void Entry(in EntryFacts entry) => Entries.Add(entry);
 
-    public void Amap(int id, int slots, int refs) { }
+    public void Amap(int id, int slots, int refs, bool shared) => Shared[id] = shared;
 
     public void AnonSlot(int amap, int slot, int anon) => _slots[(amap, slot)] = anon;
 
