@@ -50,12 +50,12 @@ public static class KernelFaults
         []
     );
 
-    public static readonly Fault SharedAmapWriteThrough = new(
-        "SharedAmapWriteThrough",
+    public static readonly Fault CowFaultWritesThrough = new(
+        "CowFaultWritesThrough",
         Layer,
-        "uvm_fault.c uvm_fault_upper (promote an anon with an_ref > 1, amap_add replace)",
-        "a write fault on an anon with other references in an AMAP_SHARED amap writes through to it instead of promoting a copy",
-        Map.MapProbes.Names[Map.MapProbes.SharedAmapPromote],
+        "uvm_fault.c uvm_fault_upper (a write to an anon with an_ref > 1 promotes it to a new anon)",
+        "the copy-on-write fault on an amap shared since fork writes through to the original anon instead of promoting a copy, so the other process sees the write",
+        Map.MapProbes.Names[Map.MapProbes.AnonPromote],
         []
     );
 
@@ -73,7 +73,7 @@ public static class KernelFaults
         UnmapSkipsUnwire,
         ProtectSkipsPmap,
         ForkZeroKeepsAmap,
-        SharedAmapWriteThrough,
+        CowFaultWritesThrough,
         ExitLeavesAnonRef,
     ];
 }

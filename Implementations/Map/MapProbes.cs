@@ -17,7 +17,7 @@ public static class MapProbes
     public const int NodeMerge = 11;
     public const int FreeSpaceChanged = 12;
     public const int ForkZeroWithAmap = 13;
-    public const int SharedAmapPromote = 14;
+    public const int AnonPromote = 14;
 
     public static readonly IReadOnlyList<string> Names =
     [
@@ -35,6 +35,6 @@ public static class MapProbes
         "map: tree node merged or redistributed",
         "map: free space of an entry changed",
         "map: fork of an INHERIT_ZERO entry with an amap",
-        "map: write fault promotes an anon of an AMAP_SHARED amap",
+        "map: write fault promotes an anon with other references",
     ];
 }

@@ -24,7 +24,7 @@ public sealed class TreeVmMap : IVmMapMachine
     private readonly AnonArena _arena;
     private readonly bool _ownsArena;
     private readonly bool _forkZeroKeepsAmap;
-    private readonly bool _sharedWriteThrough;
+    private readonly bool _cowWritesThrough;
 
     private readonly bool _chunkAtFault;
 
@@ -45,7 +45,7 @@ public sealed class TreeVmMap : IVmMapMachine
         _ownsArena = arena is null;
         _arena = arena ?? new AnonArena();
         _forkZeroKeepsAmap = faults.Has(Kernel.KernelFaults.ForkZeroKeepsAmap);
-        _sharedWriteThrough = faults.Has(Kernel.KernelFaults.SharedAmapWriteThrough);
+        _cowWritesThrough = faults.Has(Kernel.KernelFaults.CowFaultWritesThrough);
         if (index is RbTreeIndex rb)
             rb.SkipAugmentOnFreeChange = faults.Has(MapFaults.StaleFreeAugment);
         if (index is BTreeIndex btree)
@@ -803,13 +803,12 @@ public sealed class TreeVmMap : IVmMapMachine
         var anon = AnonAt(e, va);
         if (anon is not null && write && anon.Refs > 1)
         {
-            if (e.Amap!.Shared)
-                Probes[MapProbes.SharedAmapPromote]++;
-            if (!_sharedWriteThrough || !e.Amap.Shared)
+            Probes[MapProbes.AnonPromote]++;
+            if (!_cowWritesThrough)
             {
                 var old = anon;
                 anon = NewAnon();
-                e.Amap.Add(Slot(e, va), anon);
+                e.Amap!.Add(Slot(e, va), anon);
                 old.Change(_arena, old.Refs - 1, old.Wired);
                 fresh = true;
             }
