@@ -199,7 +199,7 @@ public class KernelCrossLayerLaws
                     owners: Replacing<IKernelFactSink>(
                         nameof(IKernelFactSink.PageOwner),
                         args => (int)args[0]! == 0,
-                        2,
+                        1,
                         _ => 7
                     )
                 )

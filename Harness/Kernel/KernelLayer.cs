@@ -46,7 +46,7 @@ public sealed class KernelLayer : ILayer<KernelOp>
     private static KernelSide Composed(string name, FaultSet faults, bool btree, IPmapMachine pmap)
     {
         var maps = new List<TreeVmMap>();
-        IVmMapMachine NewMap()
+        IVmMapMachine NewMap(AnonArena arena)
         {
             var map = new TreeVmMap(
                 btree
@@ -57,7 +57,8 @@ public sealed class KernelLayer : ILayer<KernelOp>
                         faults.Has(MapFaults.BTreeMergeDropsKey)
                     )
                     : new RbTreeIndex(),
-                faults
+                faults,
+                arena: arena
             );
             maps.Add(map);
             return map;
@@ -97,7 +98,21 @@ public sealed class KernelLayer : ILayer<KernelOp>
     public KernelOp Parse(string line) => KernelOpParser.Parse(line);
 
     public IReadOnlyList<string> OpKinds { get; } =
-    ["mmap fixed", "mmap any", "munmap", "mprotect", "mlock", "munlock", "read", "write", "switch", "exit", "spawn"];
+    [
+        "mmap fixed",
+        "mmap any",
+        "munmap",
+        "mprotect",
+        "mlock",
+        "munlock",
+        "read",
+        "write",
+        "switch",
+        "exit",
+        "spawn",
+        "fork",
+        "minherit",
+    ];
 
     public int KindOf(KernelOp op) =>
         op switch
@@ -112,7 +127,9 @@ public sealed class KernelLayer : ILayer<KernelOp>
             CpuAccess => 7,
             CpuSwitch => 8,
             ProcExit => 9,
-            _ => 10,
+            ProcSpawn => 10,
+            ProcFork => 11,
+            _ => 12,
         };
 
     public IReadOnlyList<string> Probes { get; } = [.. MapProbes.Names, .. PmapProbes.Names, .. KernelProbes.Names];

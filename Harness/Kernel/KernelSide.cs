@@ -17,10 +17,10 @@ internal sealed class KernelFacts(List<string>? lines) : IKernelFactSink
         lines?.Add($"p{pid} {(alive ? "alive" : "dead")}");
     }
 
-    public void PageOwner(int page, int pid, int anon)
+    public void PageOwner(int page, int anon)
     {
-        Sum += FactHash.Of(42, page, pid, anon);
-        lines?.Add($"page {page} backs p{pid} anon {anon}");
+        Sum += FactHash.Of(42, page, anon);
+        lines?.Add($"page {page} backs anon {anon}");
     }
 
     public void Counters(long faults, long allocated, long freed)
@@ -32,14 +32,14 @@ internal sealed class KernelFacts(List<string>? lines) : IKernelFactSink
 
 /// <summary>
 /// One kernel machine driven by ops. The observation: per process whether it lives and its map entry by
-/// entry (with amaps, anons and wire counts), the pmap's CPUs, translations, pages and PV lists, and the
-/// kernel's page owners and counters. The fingerprint takes each map's from its machine (incremental on
-/// the tree maps) and walks the pmap and page table, which are small (six pages).
+/// entry (with amaps, anons and wire counts: the same amap or anon number in two processes is one shared
+/// amap or anon), the pmap's CPUs, translations, pages and PV lists, and the kernel's page owners (the
+/// anon each page backs) and counters. The fingerprint takes each map's from its machine (incremental on
+/// the tree maps), the amaps' and anons' once from the kernel (processes share them after fork), and
+/// walks the pmap and page table, which are small (six pages).
 /// </summary>
 public sealed class KernelSide(string name, IKernelMachine machine, Func<long[]> probes) : ISide<KernelOp>
 {
-    private readonly MapFactSum _mapSum = new();
-
     public string Name { get; } = name;
 
     public IKernelMachine Machine { get; } = machine;
@@ -105,6 +105,12 @@ public sealed class KernelSide(string name, IKernelMachine machine, Func<long[]>
             case ProcSpawn s:
                 error = Machine.Spawn(s.Pid);
                 break;
+            case ProcFork f:
+                error = Machine.Fork(f.Parent, f.Child);
+                break;
+            case ProcMinherit i:
+                error = Machine.Minherit(i.Pid, i.Addr, Bytes(i.Pages), i.Inherit);
+                break;
             default:
                 throw new ArgumentException($"not a kernel op: {op}");
         }
@@ -126,19 +132,20 @@ public sealed class KernelSide(string name, IKernelMachine machine, Func<long[]>
         ulong sum = 0;
         for (int pid = 0; pid < KernelWorld.Processes; pid++)
             sum += ForProcess(pid, Machine.MapFingerprint(pid));
-        return sum + RestFingerprint();
+        return sum + Machine.AnonFingerprint() + RestFingerprint();
     }
 
     public ulong FullFingerprint()
     {
         ulong sum = 0;
+        var anons = new SplitMapSum();
         for (int pid = 0; pid < KernelWorld.Processes; pid++)
         {
-            _mapSum.Begin();
-            Machine.WalkMap(pid, _mapSum);
-            sum += ForProcess(pid, _mapSum.Sum);
+            ulong before = anons.Own;
+            Machine.WalkMap(pid, anons);
+            sum += ForProcess(pid, anons.Own - before);
         }
-        return sum + RestFingerprint();
+        return sum + anons.Shared + RestFingerprint();
     }
 
     private ulong RestFingerprint()

@@ -12,11 +12,11 @@ public static class CrossLayer
 {
     private sealed class Owners : IKernelFactSink
     {
-        public readonly Dictionary<int, (int Pid, int Anon)> ByPage = [];
+        public readonly Dictionary<int, int> ByPage = [];
 
         public void Process(int pid, bool alive) { }
 
-        public void PageOwner(int page, int pid, int anon) => ByPage[page] = (pid, anon);
+        public void PageOwner(int page, int anon) => ByPage[page] = anon;
 
         public void Counters(long faults, long allocated, long freed) { }
     }
@@ -67,7 +67,7 @@ public static class CrossLayer
             if (entry is null || (entry.Value.EType & EType.Hole) != 0)
                 return $"process {pmap}: translation at 0x{va:x} outside every entry";
             int anon = views[pmap].AnonAt(entry.Value, va);
-            if (anon == 0 || !owners.ByPage.TryGetValue(page, out var owner) || owner != (pmap, anon))
+            if (anon == 0 || !owners.ByPage.TryGetValue(page, out var owner) || owner != anon)
                 return $"process {pmap}: translation at 0x{va:x} maps page {page}, not the page of anon {anon}";
             if (entry.Value.WiredCount > 0 && !wired && kernel.Arch != Arch.Arm64)
                 return $"process {pmap}: translation at 0x{va:x} in a wired entry is not wired";

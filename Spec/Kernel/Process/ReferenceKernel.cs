@@ -7,8 +7,9 @@ namespace UvmDiff.Spec.Kernel.Process;
 
 /// <summary>
 /// The reference kernel: every process's vmspace is a <see cref="ReferenceMap"/> and one pmap of a
-/// <see cref="ReferencePmap"/> built with the architecture's profile; anonymous memory's anons are backed
-/// by the six physical pages, handed out lowest first. The map layer runs each routine on the map (clipping,
+/// <see cref="ReferencePmap"/> built with the architecture's profile; anonymous memory's anons, numbered
+/// kernel-wide (one <see cref="AnonPool"/> for every map, so that fork can share them), are backed by the
+/// six physical pages, handed out lowest first: one page per anon, whichever processes hold it. The map layer runs each routine on the map (clipping,
 /// amaps, anons, wire counts); this class runs what the kernel does around it on the pmap and the pages,
 /// reading the map only through its observation. Slow and plain on purpose.
 /// </summary>
@@ -18,8 +19,10 @@ public sealed partial class ReferenceKernel : IKernelMachine
     private readonly ReferencePmap _pmap;
     private readonly bool[] _alive = new bool[KernelWorld.Processes];
 
-    /// <summary>Which (process, anon) each physical page backs; absent: free.</summary>
-    private readonly Dictionary<int, (int Pid, int Anon)> _owner = [];
+    private readonly AnonPool _pool = new();
+
+    /// <summary>Which anon each physical page backs; absent: free.</summary>
+    private readonly Dictionary<int, int> _owner = [];
     private long _faults;
     private long _allocated;
     private long _freed;
@@ -28,7 +31,7 @@ public sealed partial class ReferenceKernel : IKernelMachine
     {
         _pmap = new ReferencePmap(PmapProfile.Of(arch));
         for (int pid = 0; pid < _maps.Length; pid++)
-            _maps[pid] = new ReferenceMap();
+            _maps[pid] = new ReferenceMap(_pool);
         Reset();
     }
 
@@ -38,6 +41,7 @@ public sealed partial class ReferenceKernel : IKernelMachine
     {
         foreach (var map in _maps)
             map.Reset();
+        _pool.Reset();
         _pmap.Reset();
         Array.Fill(_alive, true);
         _owner.Clear();
@@ -100,16 +104,18 @@ public sealed partial class ReferenceKernel : IKernelMachine
                 _pmap.Unwire(pid, va);
         }
         _pmap.Remove(pid, start, end);
-        FreeDroppedAnons(pid);
+        FreeDroppedAnons();
     }
 
-    /// <summary>Pages of anons that no amap of the process holds any more go back to the free list.</summary>
-    private void FreeDroppedAnons(int pid)
+    /// <summary>Pages of anons that no process's amaps hold any more (uvm_anfree at an_ref 0) go back to the free list.</summary>
+    private void FreeDroppedAnons()
     {
-        var view = MapView.Of(_maps[pid]);
-        foreach (var (page, owner) in _owner.ToList())
+        var held = new HashSet<int>();
+        foreach (var map in _maps)
+            held.UnionWith(MapView.Of(map).Anons.Keys);
+        foreach (var (page, anon) in _owner.ToList())
         {
-            if (owner.Pid == pid && !view.Anons.ContainsKey(owner.Anon))
+            if (!held.Contains(anon))
                 FreePage(page);
         }
     }
@@ -166,7 +172,8 @@ public sealed partial class ReferenceKernel : IKernelMachine
             int gained = after.Anons[anon].Wired - (before.Anons.TryGetValue(anon, out var old) ? old.Wired : 0);
             for (int i = 0; i < gained; i++)
             {
-                if (EnterAnon(pid, va, anon, entry.Protection, PmapProt.None, wired: true) is { } failed)
+                ProtectReplaced(before, after, va);
+                if (EnterAnon(pid, va, anon, EnterProt(after, entry, anon), PmapProt.None, wired: true) is { } failed)
                     return failed;
             }
         }
@@ -213,6 +220,7 @@ public sealed partial class ReferenceKernel : IKernelMachine
             return null;
         int pid = _pmap.CurrentOn(cpu);
         _faults++;
+        var before = MapView.Of(_maps[pid]);
         var error = _maps[pid].Fault(va, write);
         if (error is not null)
             return error;
@@ -223,32 +231,39 @@ public sealed partial class ReferenceKernel : IKernelMachine
         bool wired = entry.WiredCount > 0;
         if (wired)
             access = (PmapProt)(entry.Protection & MapProt.RW);
-        if (EnterAnon(pid, va, anon, entry.Protection, access, wired) is { } failed)
+        ProtectReplaced(before, view, va);
+        if (EnterAnon(pid, va, anon, EnterProt(view, entry, anon), access, wired) is { } failed)
             return failed;
-        page = PageOf(pid, anon);
+        page = PageOf(anon);
         return null;
     }
 
     private string? EnterAnon(int pid, ulong va, int anon, MapProt prot, PmapProt access, bool wired)
     {
-        int page = PageOf(pid, anon);
-        if (page < 0)
-        {
-            page = AllocatePage();
-            if (page < 0)
-                return KernelWorld.OutOfPages;
-            _owner[page] = (pid, anon);
-            _allocated++;
-        }
-        _pmap.Enter(pid, va, page, (PmapProt)prot, access, wired, failAlloc: false);
+        if (PageFor(anon) is { } failed)
+            return failed;
+        _pmap.Enter(pid, va, PageOf(anon), (PmapProt)prot, access, wired, failAlloc: false);
         return null;
     }
 
-    private int PageOf(int pid, int anon)
+    /// <summary>The anon's page, allocated when it has none (a new anon). => null, or the wait for memory</summary>
+    private string? PageFor(int anon)
+    {
+        if (PageOf(anon) >= 0)
+            return null;
+        int page = AllocatePage();
+        if (page < 0)
+            return KernelWorld.OutOfPages;
+        _owner[page] = anon;
+        _allocated++;
+        return null;
+    }
+
+    private int PageOf(int anon)
     {
         foreach (var (page, owner) in _owner)
         {
-            if (owner == (pid, anon))
+            if (owner == anon)
                 return page;
         }
         return -1;
@@ -286,7 +301,8 @@ public sealed partial class ReferenceKernel : IKernelMachine
     /// <summary>
     /// exit1 → uvmspace_free: uvm_map_teardown and the pmap's teardown, in the order the pmap layer's
     /// machine for the architecture runs them (its Exit: threads leave the CPUs, wired mappings are
-    /// unwired, every mapping removed, pmap_destroy). => every page of the process is freed
+    /// unwired, every mapping removed, pmap_destroy); uvm_map_teardown and uvm_unmap_detach drop the map's
+    /// amap references. => the pages of the anons no other process holds are freed
     /// </summary>
     public string? Exit(int pid)
     {
@@ -300,13 +316,9 @@ public sealed partial class ReferenceKernel : IKernelMachine
                 spans.Add((entry.Start, entry.End));
         }
         _pmap.Exit(pid, spans.ToArray(), null);
-        _maps[pid].Reset();
+        _maps[pid].Teardown();
         _alive[pid] = false;
-        foreach (var (page, owner) in _owner.ToList())
-        {
-            if (owner.Pid == pid)
-                FreePage(page);
-        }
+        FreeDroppedAnons();
         return null;
     }
 
@@ -321,7 +333,20 @@ public sealed partial class ReferenceKernel : IKernelMachine
         return null;
     }
 
-    public ulong MapFingerprint(int pid) => _maps[pid].Fingerprint();
+    public ulong MapFingerprint(int pid)
+    {
+        var sum = new SplitMapSum();
+        _maps[pid].Walk(sum);
+        return sum.Own;
+    }
+
+    public ulong AnonFingerprint()
+    {
+        var sum = new SplitMapSum();
+        foreach (var map in _maps)
+            map.Walk(sum);
+        return sum.Shared;
+    }
 
     public void WalkMap(int pid, IMapObserver observer) => _maps[pid].Walk(observer);
 
@@ -332,7 +357,7 @@ public sealed partial class ReferenceKernel : IKernelMachine
         for (int pid = 0; pid < KernelWorld.Processes; pid++)
             sink.Process(pid, _alive[pid]);
         foreach (int page in _owner.Keys.Order())
-            sink.PageOwner(page, _owner[page].Pid, _owner[page].Anon);
+            sink.PageOwner(page, _owner[page]);
         sink.Counters(_faults, _allocated, _freed);
     }
 }
