@@ -13,7 +13,7 @@ namespace UvmDiff.Harness.Kernel;
 /// fault is chunked. Sizes stay small: six physical pages back everything. Write-only protections are
 /// never asked for: the pmap layer's model leaves them out (uvm never enters one there).
 /// </summary>
-public static class KernelGen
+public static partial class KernelGen
 {
     public static readonly ulong[] Windows = [0x1000_0000, 0x3fff_8000];
     public const int WindowPages = 16;
@@ -22,8 +22,8 @@ public static class KernelGen
 
     private static readonly Prot[] Prots = [Prot.None, Prot.R, Prot.RW, Prot.RW, Prot.RX, Prot.RWX, Prot.X];
 
-    //                                     mmap any  munmap mprotect mlock munlock access switch exit spawn
-    private static readonly int[] Weights = [18, 4, 8, 8, 5, 4, 34, 10, 2, 3];
+    //                                     mmap any  munmap mprotect mlock munlock access switch exit spawn files
+    private static readonly int[] Weights = [18, 4, 8, 8, 5, 4, 34, 10, 2, 3, 12];
 
     public static void Sequence(ref Rng rng, int maxOps, List<KernelOp> into)
     {
@@ -64,8 +64,10 @@ public static class KernelGen
                 return new CpuSwitch(rng.Below(KernelWorld.Cpus), rng.Chance(15) ? -1 : pid);
             case 8:
                 return new ProcExit(pid);
-            default:
+            case 9:
                 return new ProcSpawn(pid);
+            default:
+                return FileOp(ref rng, pid, addr, pages);
         }
     }
 
@@ -85,7 +87,7 @@ public static class KernelGen
 /// Shrinking: drop halves, then one op, then per op towards the plainest: private mappings, one page,
 /// addresses a page lower, reads instead of writes.
 /// </summary>
-public static class KernelShrink
+public static partial class KernelShrink
 {
     public static IEnumerable<KernelOp[]> List(KernelOp[] ops)
     {
@@ -148,6 +150,10 @@ public static class KernelShrink
                     {
                         Pages = l.Pages / 2,
                     };
+                break;
+            case ProcMmapFile f:
+                foreach (var smaller in FileMmap(f))
+                    yield return smaller;
                 break;
             case CpuAccess { Write: true } access:
                 yield return access with

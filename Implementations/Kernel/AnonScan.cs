@@ -11,6 +11,9 @@ public struct MappedPage
     public int Anon;
     public MapProt Protection;
     public bool EntryWired;
+
+    /// <summary>The entry's file object, 0 for anonymous memory: an anon there was promoted from the file.</summary>
+    public int Obj;
 }
 
 /// <summary>
@@ -52,6 +55,7 @@ public sealed class AnonScan : IMapObserver
                     Anon = anon,
                     Protection = entry.Protection,
                     EntryWired = entry.WiredCount > 0,
+                    Obj = entry.Obj,
                 };
             }
         }
@@ -101,7 +105,10 @@ public sealed class AnonScan : IMapObserver
 
     public void ObjectPage(int obj, ulong offset, int wired) { }
 
-    public void Object(int obj, int refs) { }
+    /// <summary>uo_refs of each file object as the map counts them: one for the file, one per entry.</summary>
+    public readonly int[] ObjectRefs = new int[MapConst.Objects + 1];
+
+    public void Object(int obj, int refs) => ObjectRefs[obj] = refs;
 
     public void Size(ulong size) { }
 }

@@ -1,3 +1,4 @@
+using UvmDiff.Spec;
 using UvmDiff.Spec.Kernel;
 using UvmDiff.Spec.Kernel.Process;
 using UvmDiff.Spec.Map;
@@ -13,7 +14,7 @@ namespace UvmDiff.Implementations.Kernel;
 /// through the layers as the reference does, with its own bookkeeping: a page table of owners indexed by
 /// physical page and, per process, an array from anon id to page.
 /// </summary>
-public sealed class ComposedKernel : IKernelMachine
+public sealed partial class ComposedKernel : IKernelMachine
 {
     private const int NoPage = -1;
 
@@ -47,6 +48,7 @@ public sealed class ComposedKernel : IKernelMachine
             _pageOfAnon[pid] = new int[16];
         }
         _pmap = pmap;
+        CreateFiles(faults);
         Reset();
     }
 
@@ -63,6 +65,7 @@ public sealed class ComposedKernel : IKernelMachine
         Array.Fill(_alive, true);
         Array.Fill(_ownerPid, -1);
         Array.Clear(_ownerAnon);
+        ResetFiles();
         _faults = _allocated = _freed = 0;
     }
 
@@ -74,6 +77,7 @@ public sealed class ComposedKernel : IKernelMachine
         var error = _maps[pid].MapFixed(addr, size, prot, MapProt.RWX, shared ? MapKind.Shared : MapKind.Private, 0, 0);
         if (error is null)
             UnmapRemove(pid, addr, addr + size);
+        DetachDropped();
         return error;
     }
 
@@ -94,6 +98,7 @@ public sealed class ComposedKernel : IKernelMachine
         var error = _maps[pid].Unmap(addr, size);
         if (error is null)
             UnmapRemove(pid, addr, addr + size);
+        DetachDropped();
         return error;
     }
 
@@ -112,6 +117,7 @@ public sealed class ComposedKernel : IKernelMachine
         }
         _pmap.Remove(pid, start, end);
         _scan.Load(_maps[pid]);
+        CountEntryRefs(pid, _scan);
         for (int page = 0; page < KernelWorld.Pages; page++)
         {
             if (_ownerPid[page] == pid && !_scan.HoldsAnon(_ownerAnon[page]))
@@ -154,6 +160,8 @@ public sealed class ComposedKernel : IKernelMachine
         if (!_alive[pid])
             return "ESRCH";
         _before.Load(_maps[pid]);
+        if (MapsFile(_before.Entries, addr, addr + size))
+            return "EOPNOTSUPP";
         var error = _maps[pid].Pageable(addr, addr + size, unwire: false);
         if (error is not null)
             return error;
@@ -197,20 +205,40 @@ public sealed class ComposedKernel : IKernelMachine
         if (page == IPmapMachine.NoProcess)
             return "ESRCH";
         if (page >= 0)
+        {
+            Stored(page, write);
             return null;
+        }
         int pid = _pmap.CurrentOn(cpu);
         _faults++;
         if (_maps[pid].Fault(va, write) is { } error)
             return error;
         _scan.Load(_maps[pid]);
         int at = _scan.IndexOf(va);
-        K.Kassert(at >= 0, "uvm_fault: anonymous memory resolved to an anon");
-        var resolved = _scan.Pages[at];
-        if (resolved.EntryWired)
-            access = (PmapProt)(resolved.Protection & MapProt.RW);
-        page = Enter(pid, va, resolved.Anon, resolved.Protection, access, resolved.EntryWired);
-        return page < 0 ? KernelWorld.OutOfPages : null;
+        if (at < 0)
+        {
+            page = FaultFilePage(pid, va, access);
+        }
+        else
+        {
+            var resolved = _scan.Pages[at];
+            if (
+                resolved.Obj != 0
+                && PageOfAnon(pid, resolved.Anon) < 0
+                && FilePageIn(EntryAt(_scan.Entries, va), va) is null
+            )
+                return KernelWorld.OutOfPages;
+            if (resolved.EntryWired)
+                access = (PmapProt)(resolved.Protection & MapProt.RW);
+            page = Enter(pid, va, resolved.Anon, resolved.Protection, access, resolved.EntryWired);
+        }
+        if (page < 0)
+            return KernelWorld.OutOfPages;
+        Stored(page, write);
+        return null;
     }
+
+    private int PageOfAnon(int pid, int anon) => anon < _pageOfAnon[pid].Length ? _pageOfAnon[pid][anon] : NoPage;
 
     /// <summary>pmap_enter of the anon's page, allocating one for a new anon. => the page, or -1 when none is free</summary>
     private int Enter(int pid, ulong va, int anon, MapProt prot, PmapProt access, bool wired)
@@ -226,14 +254,8 @@ public sealed class ComposedKernel : IKernelMachine
         int page = pages[anon];
         if (page == NoPage)
         {
-            _wires.Reset();
-            _pmap.Walk(_wires);
-            for (page = 0; page < KernelWorld.Pages; page++)
-            {
-                if (_ownerPid[page] < 0 && _wires.Wired[page] == 0)
-                    break;
-            }
-            if (page == KernelWorld.Pages)
+            page = FreePage();
+            if (page < 0)
                 return -1;
             _ownerPid[page] = pid;
             _ownerAnon[page] = anon;
@@ -242,6 +264,19 @@ public sealed class ComposedKernel : IKernelMachine
         }
         _pmap.Enter(pid, va, page, (PmapProt)prot, access, wired, failAlloc: false);
         return page;
+    }
+
+    /// <summary>uvm_pagealloc's choice: the lowest page no anon and no file holds and the pmap has not left wired.</summary>
+    private int FreePage()
+    {
+        _wires.Reset();
+        _pmap.Walk(_wires);
+        for (int page = 0; page < KernelWorld.Pages; page++)
+        {
+            if (_ownerPid[page] < 0 && _uvm.Frames[page].Object is null && _wires.Wired[page] == 0)
+                return page;
+        }
+        return -1;
     }
 
     public string? Switch(int cpu, int pid)
@@ -274,6 +309,9 @@ public sealed class ComposedKernel : IKernelMachine
             if (_ownerPid[page] == pid)
                 Free(page);
         }
+        for (int file = 1; file <= KernelFiles.Count; file++)
+            _entryRefs[pid, file] = 0;
+        DetachDropped();
         return null;
     }
 
@@ -303,6 +341,7 @@ public sealed class ComposedKernel : IKernelMachine
                 sink.PageOwner(page, _ownerPid[page], _ownerAnon[page]);
         }
         sink.Counters(_faults, _allocated, _freed);
+        WalkFiles(sink);
     }
 
     /// <summary>Each layer's own checks, then the composition's (<see cref="CrossLayer.Check"/>).</summary>
@@ -315,6 +354,8 @@ public sealed class ComposedKernel : IKernelMachine
         }
         if (_pmap.CheckInvariants(full) is { } pmapBroken)
             return $"pmap: {pmapBroken}";
+        if (Invariants.Check(_uvm) is { } objectsBroken)
+            return $"objects: {objectsBroken}";
         return CrossLayer.Check(this);
     }
 }
