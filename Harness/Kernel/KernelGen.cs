@@ -151,8 +151,8 @@ public static partial class KernelShrink
                         Pages = l.Pages / 2,
                     };
                 break;
-            case ProcMmapFile f:
-                foreach (var smaller in FileMmap(f))
+            case ProcMmapFile or ProcMsync or ProcMadvise:
+                foreach (var smaller in FileOp(op))
                     yield return smaller;
                 break;
             case CpuAccess { Write: true } access:

@@ -107,6 +107,9 @@ public sealed class KernelLayer : ILayer<KernelOp>
         op switch
         {
             ProcMmapFile => 11,
+            ProcMsync => 12,
+            ProcMadvise => 13,
+            PageDaemonOp => 14,
             _ => throw new ArgumentException($"not a kernel op: {op}"),
         };
 
@@ -124,6 +127,9 @@ public sealed class KernelLayer : ILayer<KernelOp>
         "exit",
         "spawn",
         "mmap file",
+        "msync",
+        "madvise",
+        "pagedaemon",
     ];
 
     public int KindOf(KernelOp op) =>

@@ -23,6 +23,12 @@ public sealed partial class KernelSide
                 return error is null && m.Addr is null
                     ? Outcome.Of((long)chosen, "0x" + chosen.ToString("x"))
                     : StatusOf(error);
+            case ProcMsync m:
+                return StatusOf(Machine.Msync(m.Pid, m.Addr, (ulong)m.Pages << MapConst.PageShift, m.Mode));
+            case ProcMadvise m:
+                return StatusOf(Machine.Madvise(m.Pid, m.Addr, (ulong)m.Pages << MapConst.PageShift, m.Mode));
+            case PageDaemonOp d:
+                return StatusOf(Machine.PageDaemon(d.Page, d.Action));
             default:
                 throw new ArgumentException($"not a kernel op: {op}");
         }

@@ -127,6 +127,15 @@ public sealed partial class ComposedKernel
     /// <summary>uvn_flush on a file with the pmap loaded into the pages before and played back after.</summary>
     private bool Flush(int file, long start, long stop, PgoFlags flags)
     {
+        LoadPmap();
+        bool ok = _routines.UvnFlush(_uvm, _files[file], start, stop, flags);
+        PlayBackPmap();
+        return ok;
+    }
+
+    /// <summary>Each file page mapped for writing as far as the object layer knows, with the pmap's modified bit.</summary>
+    private void LoadPmap()
+    {
         var frames = _uvm.Frames;
         for (int page = 0; page < frames.Length; page++)
         {
@@ -140,7 +149,12 @@ public sealed partial class ComposedKernel
         }
         _uvm.BeginOperation();
         _uvm.Changes.Clear();
-        bool ok = _routines.UvnFlush(_uvm, _files[file], start, stop, flags);
+    }
+
+    /// <summary>What the object layer did to the pages' mappings and bits, done to the pmap.</summary>
+    private void PlayBackPmap()
+    {
+        var frames = _uvm.Frames;
         for (int page = 0; page < frames.Length; page++)
         {
             if (!_wasFilePage[page])
@@ -161,7 +175,6 @@ public sealed partial class ComposedKernel
             if (!_wasInactive[page] && pg.Has(PgFlags.QueueInactive))
                 _pmap.ClearReference(page);
         }
-        return ok;
     }
 
     private static bool MapsFile(List<EntryFacts> entries, ulong start, ulong end)

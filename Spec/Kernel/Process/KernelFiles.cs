@@ -82,4 +82,13 @@ public partial interface IKernelMachine
         bool shared,
         out ulong chosen
     );
+
+    /// <summary>sys_msync over [addr, addr + size) of a process.</summary>
+    string? Msync(int pid, ulong addr, ulong size, MsyncMode mode);
+
+    /// <summary>sys_madvise over [addr, addr + size) of a process.</summary>
+    string? Madvise(int pid, ulong addr, ulong size, MadviseMode mode);
+
+    /// <summary>The page daemon acting on physical page <paramref name="page"/>.</summary>
+    string? PageDaemon(int page, DaemonAction action);
 }
