@@ -38,6 +38,7 @@ public sealed partial class ComposedKernel
                 _pmap.Protect(parent, entry.Start, entry.End, (PmapProt)(entry.Protection & ~MapProt.W));
         }
         _scan.Load(_maps[child]);
+        CountEntryRefs(child, _scan);
         for (int i = 0; i < _scan.Count; i++)
         {
             if (PageFor(_scan.Pages[i].Anon) == NoPage)

@@ -1,4 +1,5 @@
 using UvmDiff.Implementations.Map;
+using UvmDiff.Spec;
 using UvmDiff.Spec.Kernel;
 using UvmDiff.Spec.Kernel.Process;
 using UvmDiff.Spec.Map;
@@ -48,6 +49,7 @@ public sealed partial class ComposedKernel : IKernelMachine
         for (int pid = 0; pid < _maps.Length; pid++)
             _maps[pid] = newMap(_arena);
         _pmap = pmap;
+        CreateFiles(faults);
         Reset();
     }
 
@@ -63,6 +65,7 @@ public sealed partial class ComposedKernel : IKernelMachine
         Array.Fill(_alive, true);
         Array.Fill(_ownerAnon, NoAnon);
         _forked = false;
+        ResetFiles();
         _faults = _allocated = _freed = 0;
     }
 
@@ -74,6 +77,7 @@ public sealed partial class ComposedKernel : IKernelMachine
         var error = _maps[pid].MapFixed(addr, size, prot, MapProt.RWX, shared ? MapKind.Shared : MapKind.Private, 0, 0);
         if (error is null)
             UnmapRemove(pid, addr, addr + size);
+        DetachDropped();
         return error;
     }
 
@@ -94,6 +98,7 @@ public sealed partial class ComposedKernel : IKernelMachine
         var error = _maps[pid].Unmap(addr, size);
         if (error is null)
             UnmapRemove(pid, addr, addr + size);
+        DetachDropped();
         return error;
     }
 
@@ -111,6 +116,8 @@ public sealed partial class ComposedKernel : IKernelMachine
             }
         }
         _pmap.Remove(pid, start, end);
+        _scan.Load(_maps[pid]);
+        CountEntryRefs(pid, _scan);
         FreeAnfreed();
     }
 
@@ -160,6 +167,8 @@ public sealed partial class ComposedKernel : IKernelMachine
         if (!_alive[pid])
             return "ESRCH";
         _before.Load(_maps[pid]);
+        if (MapsFile(_before.Entries, addr, addr + size))
+            return "EOPNOTSUPP";
         var error = _maps[pid].Pageable(addr, addr + size, unwire: false);
         if (error is not null)
             return error;
@@ -205,7 +214,10 @@ public sealed partial class ComposedKernel : IKernelMachine
         if (page == IPmapMachine.NoProcess)
             return "ESRCH";
         if (page >= 0)
+        {
+            Stored(page, write);
             return null;
+        }
         int pid = _pmap.CurrentOn(cpu);
         _faults++;
         if (_forked)
@@ -214,15 +226,32 @@ public sealed partial class ComposedKernel : IKernelMachine
             return error;
         _scan.Load(_maps[pid]);
         int at = _scan.IndexOf(va);
-        K.Kassert(at >= 0, "uvm_fault: anonymous memory resolved to an anon");
-        var resolved = _scan.Pages[at];
-        if (resolved.EntryWired)
-            access = (PmapProt)(resolved.Protection & MapProt.RW);
-        if (_forked)
-            ProtectReplaced(resolved);
-        page = Enter(pid, va, resolved.Anon, EnterProt(resolved), access, resolved.EntryWired);
-        return page < 0 ? KernelWorld.OutOfPages : null;
+        if (at < 0)
+        {
+            page = FaultFilePage(pid, va, access);
+        }
+        else
+        {
+            var resolved = _scan.Pages[at];
+            if (
+                resolved.Obj != 0
+                && PageOfAnon(resolved.Anon) < 0
+                && FilePageIn(EntryAt(_scan.Entries, va), va) is null
+            )
+                return KernelWorld.OutOfPages;
+            if (resolved.EntryWired)
+                access = (PmapProt)(resolved.Protection & MapProt.RW);
+            if (_forked)
+                ProtectReplaced(resolved);
+            page = Enter(pid, va, resolved.Anon, EnterProt(resolved), access, resolved.EntryWired);
+        }
+        if (page < 0)
+            return KernelWorld.OutOfPages;
+        Stored(page, write);
+        return null;
     }
+
+    private int PageOfAnon(int anon) => anon < _pageOfAnon.Length ? _pageOfAnon[anon] : NoPage;
 
     /// <summary>pmap_enter of the anon's page, allocating one for a new anon. => the page, or -1 when none is free</summary>
     private int Enter(int pid, ulong va, int anon, MapProt prot, PmapProt access, bool wired)
@@ -245,19 +274,26 @@ public sealed partial class ComposedKernel : IKernelMachine
         int page = _pageOfAnon[anon];
         if (page != NoPage)
             return page;
-        _wires.Reset();
-        _pmap.Walk(_wires);
-        for (page = 0; page < KernelWorld.Pages; page++)
-        {
-            if (_ownerAnon[page] == NoAnon && _wires.Wired[page] == 0)
-                break;
-        }
-        if (page == KernelWorld.Pages)
+        page = FreePage();
+        if (page < 0)
             return NoPage;
         _ownerAnon[page] = anon;
         _pageOfAnon[anon] = page;
         _allocated++;
         return page;
+    }
+
+    /// <summary>uvm_pagealloc's choice: the lowest page no anon and no file holds and the pmap has not left wired.</summary>
+    private int FreePage()
+    {
+        _wires.Reset();
+        _pmap.Walk(_wires);
+        for (int page = 0; page < KernelWorld.Pages; page++)
+        {
+            if (_ownerAnon[page] == NoAnon && _uvm.Frames[page].Object is null && _wires.Wired[page] == 0)
+                return page;
+        }
+        return -1;
     }
 
     public string? Switch(int cpu, int pid)
@@ -286,6 +322,9 @@ public sealed partial class ComposedKernel : IKernelMachine
         TeardownMap(pid);
         _alive[pid] = false;
         FreeAnfreed();
+        for (int file = 1; file <= KernelFiles.Count; file++)
+            _entryRefs[pid, file] = 0;
+        DetachDropped();
         return null;
     }
 
@@ -317,6 +356,7 @@ public sealed partial class ComposedKernel : IKernelMachine
                 sink.PageOwner(page, _ownerAnon[page]);
         }
         sink.Counters(_faults, _allocated, _freed);
+        WalkFiles(sink);
     }
 
     /// <summary>Each layer's own checks, then the composition's (<see cref="CrossLayer.Check"/>).</summary>
@@ -329,6 +369,8 @@ public sealed partial class ComposedKernel : IKernelMachine
         }
         if (_pmap.CheckInvariants(full) is { } pmapBroken)
             return $"pmap: {pmapBroken}";
+        if (Invariants.Check(_uvm) is { } objectsBroken)
+            return $"objects: {objectsBroken}";
         return CrossLayer.Check(this);
     }
 }
