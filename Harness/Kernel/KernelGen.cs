@@ -29,6 +29,11 @@ public static partial class KernelGen
     {
         int count = rng.Between(1, maxOps);
         ulong window = rng.Pick<ulong>(Windows);
+        if (rng.Chance(PrometheusShare))
+        {
+            Prometheus(ref rng, count, window, into);
+            return;
+        }
         for (int i = 0; i < count; i++)
             into.Add(
                 i == 0 && rng.Chance(70)

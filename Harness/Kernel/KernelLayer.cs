@@ -103,6 +103,21 @@ public sealed class KernelLayer : ILayer<KernelOp>
 
     public KernelOp Parse(string line) => KernelOpParser.Parse(line);
 
+    /// <summary>
+    /// The object-layer faults no kernel-level sequence can show, and why; the other six are detected from
+    /// here (Properties/KernelDifferential.cs).
+    /// </summary>
+    public string? Unreachable(Implementations.Fault fault)
+    {
+        if (fault == ObjectFaults.NoRestartAfterSleep || fault == ObjectFaults.RestartOffsetReadAfterSleep)
+            return $"fault {fault.Name} needs uvn_flush to sleep on a busy page; at the kernel level no other thread runs during a routine, so no page is busy when one runs";
+        if (fault == ObjectFaults.KmPgremoveResidentOnlySwap || fault == ObjectFaults.DropSwapRangeIgnoresBadSlots)
+            return $"fault {fault.Name} is in uvm_km_pgremove, which frees kernel memory: the kernel level has no kernel object";
+        if (fault == ObjectFaults.ObjUnwireSkipsHoles)
+            return $"fault {fault.Name} is in uvm_obj_unwire: the kernel level wires no object page (mlock of a file mapping is refused)";
+        return null;
+    }
+
     private static int FileKindOf(KernelOp op) =>
         op switch
         {
