@@ -6,6 +6,48 @@ namespace UvmDiff.Harness.Kernel;
 
 public static partial class KernelGen
 {
+    /// <summary>Percent of sequences that are seed 000's prometheus loop.</summary>
+    private const int PrometheusShare = 15;
+
+    /// <summary>
+    /// Seed 000's workload: a daemon maps a file shared, stores to it (or loads), and unmaps it again, for
+    /// every write, so every cycle's munmap is the file's last reference and uvn_detach runs
+    /// uvn_flush(CLEANIT|FREE|ALLPAGES) through the range iterator. Now and then an msync of part of the
+    /// mapping comes before the munmap (and a store after it, which must fault again on the page msync
+    /// cleaned and made read-only), and another op of the ordinary mix between cycles.
+    /// => at most <paramref name="count"/> ops
+    /// </summary>
+    private static void Prometheus(ref Rng rng, int count, ulong window, List<KernelOp> into)
+    {
+        int first = into.Count;
+        int pid = rng.Below(KernelWorld.Processes);
+        int file = rng.Between(1, KernelFiles.Count);
+        into.Add(new CpuSwitch(0, pid));
+        while (into.Count - first < count)
+        {
+            int pages = rng.Between(1, 4);
+            ulong addr = WindowAddr(ref rng, window);
+            ulong offset = (ulong)rng.Below(KernelFiles.Pages - pages + 1) << MapConst.PageShift;
+            into.Add(new ProcMmapFile(pid, addr, pages, Prot.RW, file, offset, Shared: true));
+            int accesses = rng.Between(1, pages + 1);
+            for (int i = 0; i < accesses; i++)
+            {
+                ulong va = addr + ((ulong)rng.Below(pages) << MapConst.PageShift);
+                into.Add(new CpuAccess(0, va, rng.Chance(70)));
+            }
+            if (rng.Chance(25))
+            {
+                into.Add(new ProcMsync(pid, addr, rng.Between(1, pages), rng.Pick<MsyncMode>(MsyncModes)));
+                if (rng.Chance(50))
+                    into.Add(new CpuAccess(0, addr, Write: true));
+            }
+            if (rng.Chance(15))
+                into.Add(Op(ref rng, window));
+            into.Add(new ProcMunmap(pid, addr, pages));
+        }
+        into.RemoveRange(first + count, into.Count - first - count);
+    }
+
     private static readonly MsyncMode[] MsyncModes = Enum.GetValues<MsyncMode>();
     private static readonly MadviseMode[] MadviseModes = Enum.GetValues<MadviseMode>();
     private static readonly DaemonAction[] DaemonActions = Enum.GetValues<DaemonAction>();

@@ -33,6 +33,11 @@ public static partial class KernelGen
     {
         int count = rng.Between(1, maxOps);
         ulong window = rng.Pick<ulong>(Windows);
+        if (rng.Chance(PrometheusShare))
+        {
+            Prometheus(ref rng, count, window, into);
+            return;
+        }
         int end = into.Count + count;
         while (into.Count < end)
         {

@@ -12,8 +12,11 @@ public static class KernelReach
     private const string NoInterleaving =
         "seed 002's interleavings inside one routine run in the concurrency layer; the kernel's syscalls and faults are atomic steps";
 
-    private const string NoObjects =
-        "the kernel has no uvm_objects yet (files, uao): the object layer's routines are not composed";
+    private const string NoSleep =
+        "it needs uvn_flush to sleep on a busy page; at the kernel level no other thread runs during a routine, so no page is busy when one runs";
+
+    private const string NoKernelObject =
+        "it is in uvm_km_pgremove, which frees kernel memory: the kernel has no kernel object";
 
     private static readonly Dictionary<string, string> Why = new()
     {
@@ -24,25 +27,15 @@ public static class KernelReach
         ["PagedaemonLocksOwnerUnderPageq"] = NoInterleaving,
         ["Seed002FirstPosting"] = NoInterleaving,
         ["WiredPlainLoadStore"] = NoInterleaving,
-        ["DropSwapRangeIgnoresBadSlots"] = NoObjects,
-        ["FreeWithoutDequeue"] = NoObjects,
-        ["KmPgremoveResidentOnlySwap"] = NoObjects,
-        ["NoPrefetch"] = NoObjects,
-        ["NoRestartAfterPageout"] = NoObjects,
-        ["NoRestartAfterSleep"] = NoObjects,
-        ["ObjUnwireSkipsHoles"] = NoObjects,
-        ["RangeEndInclusive"] = NoObjects,
-        ["RestartOffsetReadAfterSleep"] = NoObjects,
-        ["Seed000AsPosted"] = NoObjects,
-        ["UvnFlushRestartClobbersStart"] = NoObjects,
-        ["ClipKeepsObjectOffset"] = "the kernel maps no files, so no entry with an object is clipped",
+        ["DropSwapRangeIgnoresBadSlots"] = NoKernelObject,
+        ["KmPgremoveResidentOnlySwap"] = NoKernelObject,
+        ["NoRestartAfterSleep"] = NoSleep,
+        ["ObjUnwireSkipsHoles"] =
+            "it is in uvm_obj_unwire: the kernel wires no object page (mlock of a file mapping is refused)",
+        ["RestartOffsetReadAfterSleep"] = NoSleep,
         ["StackChunked"] = "the kernel's mmap has no MAP_STACK",
-        ["Amd64SparseSummaryStaleOnPageRemove"] =
-            "pmap_page_protect(PROT_NONE) of a page still mapped comes from the pagedaemon, which the kernel does not have (an unmapped anon's page is freed after pmap_remove)",
         ["Arm64VpDestroyUnlocked"] =
             "it needs another CPU's PV walk inside an exit's teardown, and the kernel has no pagedaemon to run one",
-        ["Arm64ProtectReadWithoutFlush"] =
-            "pmap_page_protect(PROT_READ) comes from copy on write or the pagedaemon, which the kernel does not have",
     };
 
     /// <summary>=> why the kernel cannot show <paramref name="fault"/>, or null when it can</summary>

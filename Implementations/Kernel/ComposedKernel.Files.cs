@@ -15,7 +15,7 @@ namespace UvmDiff.Implementations.Kernel;
 /// trees, seed 000's range-iterating uvn_flush), their pages taken from the kernel's physical pages.
 /// Per process the entry references each file has, as that process's map last counted them.
 /// </summary>
-public sealed partial class ComposedKernel
+public sealed partial class ComposedKernel : IFlushWork
 {
     private readonly Uvm _uvm = new(KernelWorld.Pages, swapSlots: 0);
     private readonly VnodeObject[] _files = new VnodeObject[KernelFiles.Count + 1];
@@ -26,6 +26,10 @@ public sealed partial class ComposedKernel
     private readonly bool[] _wasFilePage = new bool[KernelWorld.Pages];
     private readonly bool[] _wasInactive = new bool[KernelWorld.Pages];
     private RangeRoutines _routines = null!;
+
+    public long Flushes { get; private set; }
+
+    public long FlushNodes { get; private set; }
 
     /// <summary>The object layer's probe counts of the routines these files run.</summary>
     public long[] ObjectProbes => _routines.ProbeCounts;
@@ -127,9 +131,13 @@ public sealed partial class ComposedKernel
     /// <summary>uvn_flush on a file with the pmap loaded into the pages before and played back after.</summary>
     private bool Flush(int file, long start, long stop, PgoFlags flags)
     {
+        var index = _files[file].Pages;
+        long before = index.NodesVisited;
         LoadPmap();
         bool ok = _routines.UvnFlush(_uvm, _files[file], start, stop, flags);
         PlayBackPmap();
+        Flushes++;
+        FlushNodes += index.NodesVisited - before;
         return ok;
     }
 

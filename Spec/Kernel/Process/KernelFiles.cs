@@ -18,6 +18,19 @@ public static class KernelFiles
     public const ulong Bytes = (ulong)Pages << MapConst.PageShift;
 }
 
+/// <summary>
+/// Deterministic work of the files' uvn_flush calls, never part of an observation (it differs between
+/// the per-offset reference and the range iterator by design): seed 000's figure.
+/// </summary>
+public interface IFlushWork
+{
+    /// <summary>uvn_flush calls so far.</summary>
+    long Flushes { get; }
+
+    /// <summary>Page-index work inside them: hash probes on the reference, tree nodes visited on the RB tree.</summary>
+    long FlushNodes { get; }
+}
+
 /// <summary>msync's flags: MS_ASYNC, MS_SYNC, or MS_INVALIDATE (which sys_msync makes MS_SYNC too).</summary>
 public enum MsyncMode
 {

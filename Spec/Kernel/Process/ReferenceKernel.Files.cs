@@ -15,7 +15,7 @@ namespace UvmDiff.Spec.Kernel.Process;
 /// Mapping and PmapModified; around each of its routines the kernel loads them from the pmap and plays
 /// back what the routine did to them as pmap_page_protect and pmap_clear_modify.
 /// </summary>
-public sealed partial class ReferenceKernel
+public sealed partial class ReferenceKernel : IFlushWork
 {
     private readonly Uvm _uvm = new(KernelWorld.Pages, swapSlots: 0);
     private readonly VnodeObject[] _files = new VnodeObject[KernelFiles.Count + 1];
@@ -141,8 +141,19 @@ public sealed partial class ReferenceKernel
     /// whose modified bit it cleared pmap_clear_modify, and a page it deactivated pmap_clear_reference
     /// (uvm_pagedeactivate's). => uvn_flush's result
     /// </summary>
-    private bool FlushFile(int file, long start, long stop, PgoFlags flags) =>
-        WithPmap(() => ReferenceRoutines.Instance.UvnFlush(_uvm, _files[file], start, stop, flags));
+    private bool FlushFile(int file, long start, long stop, PgoFlags flags)
+    {
+        var index = _files[file].Pages;
+        long before = index.NodesVisited;
+        bool ok = WithPmap(() => ReferenceRoutines.Instance.UvnFlush(_uvm, _files[file], start, stop, flags));
+        Flushes++;
+        FlushNodes += index.NodesVisited - before;
+        return ok;
+    }
+
+    public long Flushes { get; private set; }
+
+    public long FlushNodes { get; private set; }
 
     private T WithPmap<T>(Func<T> routine)
     {
