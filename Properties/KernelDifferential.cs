@@ -103,6 +103,7 @@ public class KernelDifferential
         "Seed004AsPosted",
         "UnmapSkipsUnwire",
         "ProtectSkipsPmap",
+        "Seed003MissesSecondEntry",
     ];
 
     /// <summary>A fixed seed and one worker: detection in CI does not depend on the machine.</summary>

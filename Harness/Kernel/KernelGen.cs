@@ -22,8 +22,8 @@ public static class KernelGen
 
     private static readonly Prot[] Prots = [Prot.None, Prot.R, Prot.RW, Prot.RW, Prot.RX, Prot.RWX, Prot.X];
 
-    //                                     mmap any  munmap mprotect mlock munlock access switch exit spawn
-    private static readonly int[] Weights = [18, 4, 8, 8, 5, 4, 34, 10, 2, 3];
+    //                                     mmap any  munmap mprotect mlock munlock access switch exit spawn madvise
+    private static readonly int[] Weights = [18, 4, 8, 8, 5, 4, 34, 10, 2, 3, 4];
 
     public static void Sequence(ref Rng rng, int maxOps, List<KernelOp> into)
     {
@@ -64,8 +64,10 @@ public static class KernelGen
                 return new CpuSwitch(rng.Below(KernelWorld.Cpus), rng.Chance(15) ? -1 : pid);
             case 8:
                 return new ProcExit(pid);
-            default:
+            case 9:
                 return new ProcSpawn(pid);
+            default:
+                return new ProcMadvise(pid, addr, pages);
         }
     }
 
@@ -147,6 +149,13 @@ public static class KernelShrink
                     yield return l with
                     {
                         Pages = l.Pages / 2,
+                    };
+                break;
+            case ProcMadvise advice:
+                if (advice.Pages > 1)
+                    yield return advice with
+                    {
+                        Pages = advice.Pages / 2,
                     };
                 break;
             case CpuAccess { Write: true } access:

@@ -32,6 +32,12 @@ public sealed record ProcMlock(int Pid, ulong Addr, int Pages, bool Unlock) : Ke
     public override string ToString() => $"{(Unlock ? "munlock" : "mlock")} p{Pid} 0x{Addr:x} +{Pages}";
 }
 
+/// <summary>madvise(addr, pages, MADV_DONTNEED): deactivate the range's resident anonymous pages.</summary>
+public sealed record ProcMadvise(int Pid, ulong Addr, int Pages) : KernelOp
+{
+    public override string ToString() => $"madvise p{Pid} 0x{Addr:x} +{Pages} dontneed";
+}
+
 /// <summary>A load or store by the thread running on a CPU.</summary>
 public sealed record CpuAccess(int Cpu, ulong Va, bool Write) : KernelOp
 {
@@ -66,7 +72,7 @@ public static class KernelOpParser
         int arguments = w[0] switch
         {
             "mmap" => 5,
-            "mprotect" => 4,
+            "mprotect" or "madvise" => 4,
             "munmap" or "mlock" or "munlock" => 3,
             "read" or "write" or "switch" => 2,
             "exit" or "spawn" => 1,
@@ -86,6 +92,9 @@ public static class KernelOpParser
             "munmap" => new ProcMunmap(Pid(w[1]), Number(w[2]), Pages(w[3])),
             "mprotect" => new ProcMprotect(Pid(w[1]), Number(w[2]), Pages(w[3]), ProtOf(w[4])),
             "mlock" or "munlock" => new ProcMlock(Pid(w[1]), Number(w[2]), Pages(w[3]), w[0] == "munlock"),
+            "madvise" => w[4] == "dontneed"
+                ? new ProcMadvise(Pid(w[1]), Number(w[2]), Pages(w[3]))
+                : throw new FormatException($"'{w[4]}' is not an advice this model takes (dontneed)"),
             "read" or "write" => new CpuAccess(Cpu(w[1]), Number(w[2]), w[0] == "write"),
             "switch" => new CpuSwitch(Cpu(w[1]), w[2] == "idle" ? -1 : Pid(w[2])),
             "exit" => new ProcExit(Pid(w[1])),

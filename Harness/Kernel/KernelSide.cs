@@ -91,6 +91,9 @@ public sealed class KernelSide(string name, IKernelMachine machine, Func<long[]>
             case ProcMlock l:
                 error = Machine.Munlock(l.Pid, l.Addr, Bytes(l.Pages));
                 break;
+            case ProcMadvise m:
+                error = Machine.MadviseDontNeed(m.Pid, m.Addr, Bytes(m.Pages));
+                break;
             case CpuAccess a:
                 error = Machine.Access(a.Cpu, a.Va, a.Write, out int page);
                 if (error is null)

@@ -13,7 +13,7 @@ namespace UvmDiff.Implementations.Kernel;
 /// through the layers as the reference does, with its own bookkeeping: a page table of owners indexed by
 /// physical page and, per process, an array from anon id to page.
 /// </summary>
-public sealed class ComposedKernel : IKernelMachine
+public sealed partial class ComposedKernel : IKernelMachine
 {
     private const int NoPage = -1;
 
@@ -36,7 +36,8 @@ public sealed class ComposedKernel : IKernelMachine
 
     public long[] Probes { get; } = new long[KernelProbes.Names.Length];
 
-    public ComposedKernel(Func<IVmMapMachine> newMap, IPmapMachine pmap, FaultSet faults)
+    /// <param name="backing">Seed 003's reverse lookup, when the pmap asks the kernel where a page is mapped.</param>
+    public ComposedKernel(Func<IVmMapMachine> newMap, IPmapMachine pmap, FaultSet faults, BackingWalk? backing = null)
     {
         _unmapSkipsUnwire = faults.Has(KernelFaults.UnmapSkipsUnwire);
         _protectSkipsPmap = faults.Has(KernelFaults.ProtectSkipsPmap);
@@ -47,6 +48,7 @@ public sealed class ComposedKernel : IKernelMachine
             _pageOfAnon[pid] = new int[16];
         }
         _pmap = pmap;
+        backing?.Attach(_maps, _alive, _ownerPid, _ownerAnon, Probes);
         Reset();
     }
 

@@ -11,10 +11,10 @@ namespace UvmDiff.Properties.Conformance.Kernel;
 /// </summary>
 public static class KernelCases
 {
-    private const Arch A = Arch.Amd64,
+    internal const Arch A = Arch.Amd64,
         M = Arch.Arm64;
 
-    private static KernelCase Case(string name, Arch arch, string source, string[] steps, params string[] observed) =>
+    internal static KernelCase Case(string name, Arch arch, string source, string[] steps, params string[] observed) =>
         new(name, arch, source, steps, observed);
 
     private const string Wait = "Hang(uvm_wait: no free page, and no pagedaemon to free one)";

@@ -19,7 +19,7 @@ public sealed record KernelCase(string Name, Arch Arch, string Source, string[] 
 [Trait("Category", "Conformance")]
 public class KernelConformance
 {
-    public static TheoryData<KernelCase> Cases() => new(KernelCases.All);
+    public static TheoryData<KernelCase> Cases() => new([.. KernelCases.All, .. MadviseCases.All]);
 
     [Theory]
     [MemberData(nameof(Cases))]

@@ -60,6 +60,9 @@ public interface IKernelMachine
 
     string? Munlock(int pid, ulong addr, ulong size);
 
+    /// <summary>madvise(addr, size, MADV_DONTNEED): the range's resident anonymous pages deactivated.</summary>
+    string? MadviseDontNeed(int pid, ulong addr, ulong size);
+
     /// <summary>A user load (or store) by the thread on <paramref name="cpu"/>: => the page reached in <paramref name="page"/></summary>
     string? Access(int cpu, ulong va, bool write, out int page);
 
