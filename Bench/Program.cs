@@ -8,6 +8,7 @@ if (args is ["--counters"])
     Counters.PrintTable(Console.Out);
     PmapTeardownCase.Print(Console.Out);
     MapCounters.Print(Console.Out);
+    Seed003Counters.Print(Console.Out);
     return 0;
 }
 
