@@ -3,6 +3,13 @@ using UvmDiff.Spec.Map;
 
 namespace UvmDiff.Implementations.Kernel;
 
+/// <summary>What the reverse lookup asks the kernel about a physical page.</summary>
+public interface IBackedPages
+{
+    /// <summary>=> the id, as process <paramref name="pid"/>'s amaps number it, of the anon <paramref name="page"/> backs; 0 for none</summary>
+    int AnonIn(int pid, int page);
+}
+
 /// <summary>
 /// The kernel's reverse lookup for seed 003's pmap (<see cref="BackingLookup"/>). DragonFly finds a page's
 /// mappings from its object through the vm_map_backing chains to the entries mapping them; UVM's
@@ -17,8 +24,7 @@ public sealed class BackingWalk : IReverseLookup, IMapObserver
     private readonly bool _firstEntryOnly;
     private IVmMapMachine[] _maps = [];
     private bool[] _alive = [];
-    private int[] _ownerPid = [];
-    private int[] _ownerAnon = [];
+    private IBackedPages _pages = null!;
     private long[] _probes = [];
 
     private readonly List<EntryFacts> _entries = [];
@@ -37,29 +43,25 @@ public sealed class BackingWalk : IReverseLookup, IMapObserver
 
     public BackingWalk(FaultSet faults) => _firstEntryOnly = faults.Has(KernelFaults.BackingFirstEntryOnly);
 
-    /// <summary>The kernel's processes and page owners the walk reads; the kernel's probe counters it bumps.</summary>
-    public void Attach(IVmMapMachine[] maps, bool[] alive, int[] ownerPid, int[] ownerAnon, long[] probes)
+    /// <summary>The kernel's processes and pages the walk reads; the kernel's probe counters it bumps.</summary>
+    public void Attach(IVmMapMachine[] maps, bool[] alive, IBackedPages pages, long[] probes)
     {
         _maps = maps;
         _alive = alive;
-        _ownerPid = ownerPid;
-        _ownerAnon = ownerAnon;
+        _pages = pages;
         _probes = probes;
     }
 
     public void ResetCounters() => Lookups = EntriesVisited = NodesVisited = 0;
 
     /// <summary>
-    /// => every (process, va) whose entry maps the anon the page backs. Anons belong to one process's
-    /// amaps (the anon ids are per map) until fork shares them, so the other processes' entries are
-    /// read and counted but match nothing.
+    /// => every (process, va) whose entry maps the anon the page backs. A process whose amaps cannot hold
+    /// the anon (<see cref="IBackedPages.AnonIn"/> is 0) still has its entries read and counted: keeping
+    /// no index, the walk cannot know that before reading them.
     /// </summary>
     public void MappingsOf(int page, List<(int Pmap, ulong Va)> into)
     {
         Lookups++;
-        int owner = _ownerPid[page];
-        if (owner < 0)
-            return;
         for (int pid = 0; pid < _maps.Length; pid++)
         {
             if (!_alive[pid])
@@ -67,7 +69,7 @@ public sealed class BackingWalk : IReverseLookup, IMapObserver
             _entries.Clear();
             _slots.Clear();
             _amapsSeen.Clear();
-            _anon = pid == owner ? _ownerAnon[page] : 0;
+            _anon = _pages.AnonIn(pid, page);
             _maps[pid].Walk(this);
             foreach (var entry in _entries)
             {

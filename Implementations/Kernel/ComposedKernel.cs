@@ -13,7 +13,7 @@ namespace UvmDiff.Implementations.Kernel;
 /// through the layers as the reference does, with its own bookkeeping: a page table of owners indexed by
 /// physical page and, per process, an array from anon id to page.
 /// </summary>
-public sealed partial class ComposedKernel : IKernelMachine
+public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
 {
     private const int NoPage = -1;
 
@@ -48,7 +48,7 @@ public sealed partial class ComposedKernel : IKernelMachine
             _pageOfAnon[pid] = new int[16];
         }
         _pmap = pmap;
-        backing?.Attach(_maps, _alive, _ownerPid, _ownerAnon, Probes);
+        backing?.Attach(_maps, _alive, this, Probes);
         Reset();
     }
 

@@ -47,4 +47,7 @@ public sealed partial class ComposedKernel
     }
 
     private int PageOfAnon(int pid, int anon) => anon < _pageOfAnon[pid].Length ? _pageOfAnon[pid][anon] : NoPage;
+
+    /// <summary>Anon ids are per process until fork shares anons: only the owner's amaps hold a page's anon.</summary>
+    public int AnonIn(int pid, int page) => _ownerPid[page] == pid ? _ownerAnon[page] : 0;
 }
