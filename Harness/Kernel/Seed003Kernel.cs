@@ -9,9 +9,10 @@ namespace UvmDiff.Harness.Kernel;
 /// <summary>
 /// The fourth implementation kernel: seed 003's page tracking. Its amd64 half is the RB-tree map with
 /// the amd64 pmap keeping no PV lists (<see cref="BackingLookup"/>), page → mappings answered by the
-/// kernel's walk of the maps (<see cref="BackingWalk"/>). A side is an amd64|arm64 pair; the arm64 half
-/// is the B+-tree map with arm64 1.113, a PV-list kernel, so that every sequence runs the PV-less
-/// kernel beside PV-list kernels of both architectures and the pair's arm64 run covers the other map.
+/// kernel's walk of the maps (<see cref="BackingWalk"/>). A side is an amd64|arm64 pair. The walk is
+/// machine-independent, so an arm64 copy of the PV-less pmap would run the same lookup. The arm64 half
+/// is a PV-list kernel no other side runs, the RB-tree map with arm64 1.113. The pair puts the PV-less
+/// kernel beside PV-list kernels on every sequence and adds a combination rather than repeating one.
 /// </summary>
 public static class Seed003
 {
