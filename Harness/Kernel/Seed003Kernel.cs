@@ -20,9 +20,9 @@ public static class Seed003
         new(
             Amd64(faults, out _),
             KernelLayer.Composed(
-                "btree+arm64-1.113",
+                "rbtree+arm64-1.113",
                 faults,
-                btree: true,
+                btree: false,
                 new Arm64Pmap(faults, Arm64Teardown.Purge113)
             )
         );
