@@ -9,6 +9,7 @@ if (args is ["--counters"])
     PmapTeardownCase.Print(Console.Out);
     MapCounters.Print(Console.Out);
     KernelPrometheus.Print(Console.Out);
+    Seed003Counters.Print(Console.Out);
     return 0;
 }
 

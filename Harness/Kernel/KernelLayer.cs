@@ -17,8 +17,8 @@ namespace UvmDiff.Harness.Kernel;
 /// The whole kernel (first slice): processes whose vmspaces compose a map and a pmap, anonymous memory.
 /// The reference kernel runs under both architectures' pmap profiles; each implementation side is an
 /// amd64 kernel and an arm64 kernel composed from the implementations: (RB-tree map, amd64 with the
-/// kernel's teardown) with (B+-tree map, arm64 1.113), and (B+-tree map, amd64 sparse teardown) with
-/// (RB-tree map, arm64 with seed 004's teardown).
+/// kernel's teardown) with (B+-tree map, arm64 1.113), (B+-tree map, amd64 sparse teardown) with
+/// (RB-tree map, arm64 with seed 004's teardown), and seed 003's PV-less kernel (<see cref="Seed003"/>).
 /// </summary>
 public sealed class KernelLayer : ILayer<KernelOp>
 {
@@ -42,9 +42,16 @@ public sealed class KernelLayer : ILayer<KernelOp>
                 Composed("btree+amd64-sparse", faults, btree: true, new Amd64Pmap(faults, Amd64Teardown.Sparse)),
                 Composed("rbtree+arm64-seed004", faults, btree: false, new Arm64Pmap(faults, Arm64Teardown.Seed004))
             ),
+            Seed003.Pair(faults),
         ];
 
-    private static KernelSide Composed(string name, FaultSet faults, bool btree, IPmapMachine pmap)
+    public static KernelSide Composed(
+        string name,
+        FaultSet faults,
+        bool btree,
+        IPmapMachine pmap,
+        BackingWalk? backing = null
+    )
     {
         var maps = new List<TreeVmMap>();
         IVmMapMachine NewMap(AnonArena arena)
@@ -64,7 +71,7 @@ public sealed class KernelLayer : ILayer<KernelOp>
             maps.Add(map);
             return map;
         }
-        var kernel = new ComposedKernel(NewMap, pmap, faults);
+        var kernel = new ComposedKernel(NewMap, pmap, faults, backing);
         long[] pmapProbes = pmap switch
         {
             Amd64Pmap amd64 => amd64.Probes,

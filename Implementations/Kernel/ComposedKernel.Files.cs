@@ -25,6 +25,8 @@ public sealed partial class ComposedKernel : IFlushWork
     private readonly bool[] _filePersist = new bool[KernelFiles.Count + 1];
     private readonly bool[] _wasFilePage = new bool[KernelWorld.Pages];
     private readonly bool[] _wasInactive = new bool[KernelWorld.Pages];
+    private readonly (int File, ulong Offset)[] _fileIdentity = new (int, ulong)[KernelWorld.Pages];
+    private bool _playingBack;
     private RangeRoutines _routines = null!;
 
     public long Flushes { get; private set; }
@@ -33,6 +35,25 @@ public sealed partial class ComposedKernel : IFlushWork
 
     /// <summary>The object layer's probe counts of the routines these files run.</summary>
     public long[] ObjectProbes => _routines.ProbeCounts;
+
+    public int AnonOf(int page) => _ownerAnon[page];
+
+    /// <summary>
+    /// While a routine's pmap work is played back, a page it freed answers as the file page it was: the
+    /// kernel runs pmap_page_protect before uvm_pagefree, while the page still belongs to the object.
+    /// </summary>
+    public bool FilePageOf(int page, out int file, out ulong offset)
+    {
+        var pg = _uvm.Frames[page];
+        if (pg.Object is null && _playingBack && _wasFilePage[page])
+        {
+            (file, offset) = _fileIdentity[page];
+            return true;
+        }
+        file = pg.Object?.Id ?? 0;
+        offset = (ulong)pg.Offset;
+        return pg.Object is not null;
+    }
 
     private void CreateFiles(FaultSet faults)
     {
@@ -152,6 +173,7 @@ public sealed partial class ComposedKernel : IFlushWork
             if (!_wasFilePage[page])
                 continue;
             _wasInactive[page] = pg.Has(PgFlags.QueueInactive);
+            _fileIdentity[page] = (pg.Object!.Id, (ulong)pg.Offset);
             pg.Mapping = PmapMapping.Write;
             pg.PmapModified = _pmap.IsModified(page);
         }
@@ -163,6 +185,7 @@ public sealed partial class ComposedKernel : IFlushWork
     private void PlayBackPmap()
     {
         var frames = _uvm.Frames;
+        _playingBack = true;
         for (int page = 0; page < frames.Length; page++)
         {
             if (!_wasFilePage[page])
@@ -183,6 +206,7 @@ public sealed partial class ComposedKernel : IFlushWork
             if (!_wasInactive[page] && pg.Has(PgFlags.QueueInactive))
                 _pmap.ClearReference(page);
         }
+        _playingBack = false;
     }
 
     private static bool MapsFile(List<EntryFacts> entries, ulong start, ulong end)

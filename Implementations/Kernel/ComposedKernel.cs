@@ -16,7 +16,7 @@ namespace UvmDiff.Implementations.Kernel;
 /// by physical page and an array from anon id to page. Its maps share one <see cref="AnonArena"/>: anons
 /// are numbered kernel-wide, and the anons the maps free (an_ref 0) have their pages freed.
 /// </summary>
-public sealed partial class ComposedKernel : IKernelMachine
+public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
 {
     private const int NoPage = -1;
     private const int NoAnon = 0;
@@ -40,7 +40,13 @@ public sealed partial class ComposedKernel : IKernelMachine
 
     public long[] Probes { get; } = new long[KernelProbes.Names.Length];
 
-    public ComposedKernel(Func<AnonArena, IVmMapMachine> newMap, IPmapMachine pmap, FaultSet faults)
+    /// <param name="backing">Seed 003's reverse lookup, when the pmap asks the kernel where a page is mapped.</param>
+    public ComposedKernel(
+        Func<AnonArena, IVmMapMachine> newMap,
+        IPmapMachine pmap,
+        FaultSet faults,
+        BackingWalk? backing = null
+    )
     {
         _unmapSkipsUnwire = faults.Has(KernelFaults.UnmapSkipsUnwire);
         _protectSkipsPmap = faults.Has(KernelFaults.ProtectSkipsPmap);
@@ -50,6 +56,7 @@ public sealed partial class ComposedKernel : IKernelMachine
             _maps[pid] = newMap(_arena);
         _pmap = pmap;
         CreateFiles(faults);
+        backing?.Attach(_maps, _alive, this, Probes);
         Reset();
     }
 

@@ -209,9 +209,9 @@ public sealed partial class Amd64Pmap
         for (int page = 0; page < PmapWorld.Pages; page++)
         {
             int attrs = _attrs[page];
-            for (var pve = _pv[page]; pve is not null; pve = pve.Next)
+            foreach (var pve in _tracking.Observed(this, page))
             {
-                ulong pte = pve.Ptp!.Entries[Pte.Index(pve.Va, 1)];
+                ulong pte = pve.Ptp.Entries[Pte.Index(pve.Va, 1)];
                 sink.Pv(page, pve.Pmap, pve.Va);
                 if ((pte & Pte.V) == 0 || PageOfPte(pte) != page)
                     continue;

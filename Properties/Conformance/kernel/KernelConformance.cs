@@ -20,7 +20,13 @@ public sealed record KernelCase(string Name, Arch Arch, string Source, string[] 
 public class KernelConformance
 {
     public static TheoryData<KernelCase> Cases() =>
-        new([.. KernelCases.All, .. KernelForkCases.All, .. KernelFileCases.All, .. KernelCleanCases.All]);
+        new([
+            .. KernelCases.All,
+            .. KernelForkCases.All,
+            .. KernelFileCases.All,
+            .. KernelCleanCases.All,
+            .. MadviseCases.All,
+        ]);
 
     [Theory]
     [MemberData(nameof(Cases))]
