@@ -26,7 +26,7 @@ public sealed class ComposedKernel : IKernelMachine
     private readonly AnonScan _scan = new();
     private readonly AnonScan _before = new();
     private readonly WireScan _wires = new();
-    private readonly List<(ulong, ulong)> _spans = [];
+    private readonly List<MapSpan> _spans = [];
     private long _faults;
     private long _allocated;
     private long _freed;
@@ -264,7 +264,7 @@ public sealed class ComposedKernel : IKernelMachine
         foreach (var entry in _scan.Entries)
         {
             if ((entry.EType & EType.Hole) == 0)
-                _spans.Add((entry.Start, entry.End));
+                _spans.Add(new MapSpan(entry.Start, entry.End, entry.WiredCount > 0));
         }
         _pmap.Exit(pid, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_spans), null);
         _maps[pid].Reset();
