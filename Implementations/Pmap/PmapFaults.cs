@@ -7,7 +7,7 @@ public static class PmapProbes
     [
         "arm64 vp_destroy frees a managed pted",
         "arm64 pmap_remove/protect with !pm_active",
-        "exit unwires a wired mapping",
+        "exit unwires a page of a wired entry",
         "amd64 PTP freed",
         "amd64 PTP allocated",
         "amd64 remove syncs U/M",
