@@ -103,6 +103,12 @@ public sealed partial class Arm64Pmap
             _wired[pmap]--;
             pted.PtedVa &= ~Wired;
         }
+        else
+        {
+            Probes[PmapProbes.UnwireUnwiredPted]++;
+            if (_unwireOnlyWired)
+                return false;
+        }
         _wireCount[page]--;
         return true;
     }
