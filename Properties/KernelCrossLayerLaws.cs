@@ -199,7 +199,7 @@ public class KernelCrossLayerLaws
                     owners: Replacing<IKernelFactSink>(
                         nameof(IKernelFactSink.PageOwner),
                         args => (int)args[0]! == 0,
-                        2,
+                        1,
                         _ => 7
                     )
                 )
@@ -225,7 +225,7 @@ public class KernelCrossLayerLaws
     [Fact]
     public void Check_MappedPageThatBacksNoAnon_Fires() =>
         Assert.Equal(
-            "page 4 backs no anon but is mapped",
+            "page 4 backs no anon and no file but is mapped",
             CrossLayer.Check(
                 Lying(
                     Kernel(Arch.Amd64),

@@ -97,15 +97,19 @@ public class KernelDifferential
     public void FaultsWithinReach_AreEveryLayersButTheListedOnes()
     {
         var reachable = KernelReach.Reachable().Select(fault => fault.Name).ToHashSet();
-        Assert.Equal(24, reachable.Count);
+        Assert.Equal(29, reachable.Count);
         Assert.Subset(reachable, BeyondBudget.ToHashSet());
         foreach (var fault in FaultCatalog.All)
             Assert.Equal(reachable.Contains(fault.Name), KernelLayer.Instance.Unreachable(fault) is null);
     }
 
-    /// <summary>A fixed seed and one worker: detection in CI does not depend on the machine.</summary>
+    /// <summary>
+    /// A fixed seed and one worker: detection in CI does not depend on the machine. 40,000 sequences at
+    /// most: since file mappings joined the mix, MlockClipsWiredFirst takes about 26,000 at this seed; the
+    /// others are found in far fewer, and a campaign stops at its first finding.
+    /// </summary>
     [Theory]
     [MemberData(nameof(Faults))]
     public void Fault_FromTheKernelLevel_IsDetectedWithSmallCounterexample(string name) =>
-        FaultDetection.AssertDetected(KernelLayer.Instance, name, cases: 8_000);
+        FaultDetection.AssertDetected(KernelLayer.Instance, name, cases: 40_000);
 }

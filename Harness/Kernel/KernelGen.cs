@@ -11,9 +11,11 @@ namespace UvmDiff.Harness.Kernel;
 /// cross it; accesses hit that window, the first-fit region at the bottom
 /// of the address space, and now and then a large mapping (at least UVM_AMAP_LARGE pages) whose first
 /// fault is chunked. Sizes stay small: six physical pages back everything. Write-only protections are
-/// never asked for: the pmap layer's model leaves them out (uvm never enters one there).
+/// never asked for: the pmap layer's model leaves them out (uvm never enters one there). Forks come often,
+/// most of them right after the child's slot was freed by an exit, and minherit sets every inheritance,
+/// so that writes after a fork copy on write in parent and child.
 /// </summary>
-public static class KernelGen
+public static partial class KernelGen
 {
     public static readonly ulong[] Windows = [0x1000_0000, 0x3fff_8000];
     public const int WindowPages = 16;
@@ -22,19 +24,26 @@ public static class KernelGen
 
     private static readonly Prot[] Prots = [Prot.None, Prot.R, Prot.RW, Prot.RW, Prot.RX, Prot.RWX, Prot.X];
 
-    //                                     mmap any  munmap mprotect mlock munlock access switch exit spawn
-    private static readonly int[] Weights = [18, 4, 8, 8, 5, 4, 34, 10, 2, 3];
+    private static readonly Inherit[] Inherits = [Inherit.Share, Inherit.Copy, Inherit.None, Inherit.Zero];
+
+    //                                     mmap any  munmap mprotect mlock munlock access switch exit spawn fork minherit files
+    private static readonly int[] Weights = [18, 4, 8, 8, 5, 4, 34, 10, 2, 3, 6, 5, 12];
 
     public static void Sequence(ref Rng rng, int maxOps, List<KernelOp> into)
     {
         int count = rng.Between(1, maxOps);
         ulong window = rng.Pick<ulong>(Windows);
-        for (int i = 0; i < count; i++)
-            into.Add(
-                i == 0 && rng.Chance(70)
+        int end = into.Count + count;
+        while (into.Count < end)
+        {
+            var op =
+                into.Count == end - count && rng.Chance(70)
                     ? new CpuSwitch(rng.Below(KernelWorld.Cpus), rng.Below(KernelWorld.Processes))
-                    : Op(ref rng, window)
-            );
+                    : Op(ref rng, window);
+            if (op is ProcFork fork && into.Count < end - 1 && rng.Chance(70))
+                into.Add(new ProcExit(fork.Child));
+            into.Add(op);
+        }
     }
 
     private static KernelOp Op(ref Rng rng, ulong window)
@@ -64,8 +73,14 @@ public static class KernelGen
                 return new CpuSwitch(rng.Below(KernelWorld.Cpus), rng.Chance(15) ? -1 : pid);
             case 8:
                 return new ProcExit(pid);
-            default:
+            case 9:
                 return new ProcSpawn(pid);
+            case 10:
+                return new ProcFork(pid, (pid + rng.Between(1, KernelWorld.Processes - 1)) % KernelWorld.Processes);
+            case 11:
+                return new ProcMinherit(pid, addr, pages, rng.Pick<Inherit>(Inherits));
+            default:
+                return FileOp(ref rng, pid, addr, pages);
         }
     }
 
@@ -85,7 +100,7 @@ public static class KernelGen
 /// Shrinking: drop halves, then one op, then per op towards the plainest: private mappings, one page,
 /// addresses a page lower, reads instead of writes.
 /// </summary>
-public static class KernelShrink
+public static partial class KernelShrink
 {
     public static IEnumerable<KernelOp[]> List(KernelOp[] ops)
     {
@@ -142,12 +157,23 @@ public static class KernelShrink
                         Pages = p.Pages / 2,
                     };
                 break;
+            case ProcMinherit i:
+                if (i.Pages > 1)
+                    yield return i with
+                    {
+                        Pages = i.Pages / 2,
+                    };
+                break;
             case ProcMlock l:
                 if (l.Pages > 1)
                     yield return l with
                     {
                         Pages = l.Pages / 2,
                     };
+                break;
+            case ProcMmapFile or ProcMsync or ProcMadvise:
+                foreach (var smaller in FileOp(op))
+                    yield return smaller;
                 break;
             case CpuAccess { Write: true } access:
                 yield return access with

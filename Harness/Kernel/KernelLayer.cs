@@ -3,6 +3,7 @@ using UvmDiff.Harness.Map;
 using UvmDiff.Implementations;
 using UvmDiff.Implementations.Kernel;
 using UvmDiff.Implementations.Map;
+using UvmDiff.Implementations.Objects;
 using UvmDiff.Implementations.Pmap;
 using UvmDiff.Implementations.Pmap.Amd64;
 using UvmDiff.Implementations.Pmap.Arm64;
@@ -46,7 +47,7 @@ public sealed class KernelLayer : ILayer<KernelOp>
     private static KernelSide Composed(string name, FaultSet faults, bool btree, IPmapMachine pmap)
     {
         var maps = new List<TreeVmMap>();
-        IVmMapMachine NewMap()
+        IVmMapMachine NewMap(AnonArena arena)
         {
             var map = new TreeVmMap(
                 btree
@@ -57,7 +58,8 @@ public sealed class KernelLayer : ILayer<KernelOp>
                         faults.Has(MapFaults.BTreeMergeDropsKey)
                     )
                     : new RbTreeIndex(),
-                faults
+                faults,
+                arena: arena
             );
             maps.Add(map);
             return map;
@@ -70,14 +72,24 @@ public sealed class KernelLayer : ILayer<KernelOp>
             _ => [],
         };
         string suffix = faults.IsNone ? "" : "+" + faults;
-        return new KernelSide(name + suffix, kernel, () => ProbeCounts(maps, pmapProbes, kernel.Probes));
+        return new KernelSide(
+            name + suffix,
+            kernel,
+            () => ProbeCounts(maps, pmapProbes, kernel.Probes, kernel.ObjectProbes)
+        );
     }
 
-    /// <summary>The map probes summed over the processes' maps, then the pmap's, then the kernel's: the order of <see cref="Probes"/>.</summary>
-    private static long[] ProbeCounts(List<TreeVmMap> maps, long[] pmapProbes, long[] kernelProbes)
+    /// <summary>
+    /// The map probes summed over the processes' maps, then the pmap's, then the kernel's, then the file
+    /// objects' routines': the order of <see cref="Probes"/>.
+    /// </summary>
+    private static long[] ProbeCounts(List<TreeVmMap> maps, long[] pmapProbes, long[] kernelProbes, long[] objectProbes)
     {
         int kernelAt = MapProbes.Names.Count + PmapProbes.Names.Length;
-        var counts = new long[kernelAt + KernelProbes.Names.Length];
+        int objectsAt = kernelAt + KernelProbes.Names.Length;
+        var counts = new long[objectsAt + ObjectProbes.Names.Count];
+        for (int i = 0; i < objectProbes.Length; i++)
+            counts[objectsAt + i] = objectProbes[i];
         foreach (var map in maps)
         {
             for (int i = 0; i < map.Probes.Length; i++)
@@ -96,8 +108,36 @@ public sealed class KernelLayer : ILayer<KernelOp>
 
     public KernelOp Parse(string line) => KernelOpParser.Parse(line);
 
+    private static int FileKindOf(KernelOp op) =>
+        op switch
+        {
+            ProcMmapFile => 13,
+            ProcMsync => 14,
+            ProcMadvise => 15,
+            PageDaemonOp => 16,
+            _ => throw new ArgumentException($"not a kernel op: {op}"),
+        };
+
     public IReadOnlyList<string> OpKinds { get; } =
-    ["mmap fixed", "mmap any", "munmap", "mprotect", "mlock", "munlock", "read", "write", "switch", "exit", "spawn"];
+    [
+        "mmap fixed",
+        "mmap any",
+        "munmap",
+        "mprotect",
+        "mlock",
+        "munlock",
+        "read",
+        "write",
+        "switch",
+        "exit",
+        "spawn",
+        "fork",
+        "minherit",
+        "mmap file",
+        "msync",
+        "madvise",
+        "pagedaemon",
+    ];
 
     public int KindOf(KernelOp op) =>
         op switch
@@ -112,10 +152,14 @@ public sealed class KernelLayer : ILayer<KernelOp>
             CpuAccess => 7,
             CpuSwitch => 8,
             ProcExit => 9,
-            _ => 10,
+            ProcSpawn => 10,
+            ProcFork => 11,
+            ProcMinherit => 12,
+            _ => FileKindOf(op),
         };
 
-    public IReadOnlyList<string> Probes { get; } = [.. MapProbes.Names, .. PmapProbes.Names, .. KernelProbes.Names];
+    public IReadOnlyList<string> Probes { get; } =
+    [.. MapProbes.Names, .. PmapProbes.Names, .. KernelProbes.Names, .. ObjectProbes.Names];
 
     public void Generate(ref Rng rng, int maxOps, List<KernelOp> into) => KernelGen.Sequence(ref rng, maxOps, into);
 

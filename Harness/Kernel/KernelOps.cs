@@ -55,20 +55,34 @@ public sealed record ProcSpawn(int Pid) : KernelOp
     public override string ToString() => $"spawn p{Pid}";
 }
 
+/// <summary>fork: <paramref name="Parent"/>'s child takes the dead slot <paramref name="Child"/>.</summary>
+public sealed record ProcFork(int Parent, int Child) : KernelOp
+{
+    public override string ToString() => $"fork p{Parent} p{Child}";
+}
+
+/// <summary>minherit(addr, pages, share|copy|none|zero).</summary>
+public sealed record ProcMinherit(int Pid, ulong Addr, int Pages, Inherit Inherit) : KernelOp
+{
+    public override string ToString() => $"minherit p{Pid} 0x{Addr:x} +{Pages} {Inherit.ToString().ToLowerInvariant()}";
+}
+
 /// <summary>Reads <see cref="KernelOp"/>'s replay syntax back; a <see cref="FormatException"/> says why not.</summary>
-public static class KernelOpParser
+public static partial class KernelOpParser
 {
     public static KernelOp Parse(string line)
     {
         var w = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         if (w.Length == 0)
             throw new FormatException("empty line");
+        if (ParseFileOp(w) is { } fileOp)
+            return fileOp;
         int arguments = w[0] switch
         {
             "mmap" => 5,
-            "mprotect" => 4,
+            "mprotect" or "minherit" => 4,
             "munmap" or "mlock" or "munlock" => 3,
-            "read" or "write" or "switch" => 2,
+            "read" or "write" or "switch" or "fork" => 2,
             "exit" or "spawn" => 1,
             _ => throw new FormatException($"'{w[0]}' is not a kernel op"),
         };
@@ -85,6 +99,8 @@ public static class KernelOpParser
             ),
             "munmap" => new ProcMunmap(Pid(w[1]), Number(w[2]), Pages(w[3])),
             "mprotect" => new ProcMprotect(Pid(w[1]), Number(w[2]), Pages(w[3]), ProtOf(w[4])),
+            "minherit" => new ProcMinherit(Pid(w[1]), Number(w[2]), Pages(w[3]), InheritOf(w[4])),
+            "fork" => new ProcFork(Pid(w[1]), Pid(w[2])),
             "mlock" or "munlock" => new ProcMlock(Pid(w[1]), Number(w[2]), Pages(w[3]), w[0] == "munlock"),
             "read" or "write" => new CpuAccess(Cpu(w[1]), Number(w[2]), w[0] == "write"),
             "switch" => new CpuSwitch(Cpu(w[1]), w[2] == "idle" ? -1 : Pid(w[2])),
@@ -125,6 +141,16 @@ public static class KernelOpParser
             "shared" => true,
             "private" => false,
             _ => throw new FormatException($"'{text}' is not shared or private"),
+        };
+
+    private static Inherit InheritOf(string text) =>
+        text switch
+        {
+            "share" => Inherit.Share,
+            "copy" => Inherit.Copy,
+            "none" => Inherit.None,
+            "zero" => Inherit.Zero,
+            _ => throw new FormatException($"'{text}' is not share, copy, none or zero"),
         };
 
     private static Prot ProtOf(string text)

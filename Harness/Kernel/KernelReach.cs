@@ -36,10 +36,7 @@ public static class KernelReach
         ["Seed000AsPosted"] = NoObjects,
         ["UvnFlushRestartClobbersStart"] = NoObjects,
         ["ClipKeepsObjectOffset"] = "the kernel maps no files, so no entry with an object is clipped",
-        ["MinheritEpermClipUndone"] = "the kernel has no minherit",
         ["StackChunked"] = "the kernel's mmap has no MAP_STACK",
-        ["Amd64EnterReplaceKeepsOldPv"] =
-            "pmap_enter over a different page needs copy on write, and the kernel has no fork or files",
         ["Amd64SparseSummaryStaleOnPageRemove"] =
             "pmap_page_protect(PROT_NONE) of a page still mapped comes from the pagedaemon, which the kernel does not have (an unmapped anon's page is freed after pmap_remove)",
         ["Arm64VpDestroyUnlocked"] =

@@ -17,10 +17,10 @@ internal sealed class KernelFacts(List<string>? lines) : IKernelFactSink
         lines?.Add($"p{pid} {(alive ? "alive" : "dead")}");
     }
 
-    public void PageOwner(int page, int pid, int anon)
+    public void PageOwner(int page, int anon)
     {
-        Sum += FactHash.Of(42, page, pid, anon);
-        lines?.Add($"page {page} backs p{pid} anon {anon}");
+        Sum += FactHash.Of(42, page, anon);
+        lines?.Add($"page {page} backs anon {anon}");
     }
 
     public void Counters(long faults, long allocated, long freed)
@@ -28,18 +28,32 @@ internal sealed class KernelFacts(List<string>? lines) : IKernelFactSink
         Sum += FactHash.Of(43, faults, allocated, freed);
         lines?.Add($"counters: {faults} faults, {allocated} pages allocated, {freed} freed");
     }
+
+    public void FilePage(int file, long offset, int page, bool clean, QueueKind queue, long data)
+    {
+        Sum += FactHash.Of(44, file, offset, page, (clean ? 1 : 0) | (int)queue << 1, data);
+        lines?.Add(
+            $"file {file} @0x{offset:x}: page {page} {(clean ? "clean" : "dirty")} {queue.ToString().ToLowerInvariant()} data {data}"
+        );
+    }
+
+    public void FileBlock(int file, int block, long data)
+    {
+        Sum += FactHash.Of(45, file, block, data);
+        lines?.Add($"file {file} block {block}: data {data}");
+    }
 }
 
 /// <summary>
 /// One kernel machine driven by ops. The observation: per process whether it lives and its map entry by
-/// entry (with amaps, anons and wire counts), the pmap's CPUs, translations, pages and PV lists, and the
-/// kernel's page owners and counters. The fingerprint takes each map's from its machine (incremental on
-/// the tree maps) and walks the pmap and page table, which are small (six pages).
+/// entry (with amaps, anons and wire counts: the same amap or anon number in two processes is one shared
+/// amap or anon), the pmap's CPUs, translations, pages and PV lists, and the kernel's page owners (the
+/// anon each page backs) and counters. The fingerprint takes each map's from its machine (incremental on
+/// the tree maps), the amaps' and anons' once from the kernel (processes share them after fork), and
+/// walks the pmap and page table, which are small (six pages).
 /// </summary>
-public sealed class KernelSide(string name, IKernelMachine machine, Func<long[]> probes) : ISide<KernelOp>
+public sealed partial class KernelSide(string name, IKernelMachine machine, Func<long[]> probes) : ISide<KernelOp>
 {
-    private readonly MapFactSum _mapSum = new();
-
     public string Name { get; } = name;
 
     public IKernelMachine Machine { get; } = machine;
@@ -105,13 +119,22 @@ public sealed class KernelSide(string name, IKernelMachine machine, Func<long[]>
             case ProcSpawn s:
                 error = Machine.Spawn(s.Pid);
                 break;
+            case ProcFork f:
+                error = Machine.Fork(f.Parent, f.Child);
+                break;
+            case ProcMinherit i:
+                error = Machine.Minherit(i.Pid, i.Addr, Bytes(i.Pages), i.Inherit);
+                break;
             default:
-                throw new ArgumentException($"not a kernel op: {op}");
+                return ExecuteFileOp(op);
         }
-        return error == KernelWorld.OutOfPages
+        return StatusOf(error);
+    }
+
+    private static Outcome StatusOf(string? error) =>
+        error == KernelWorld.OutOfPages
             ? Outcome.Hang("uvm_wait: no free page, and no pagedaemon to free one")
             : Outcome.Status(error);
-    }
 
     private static ulong Bytes(int pages) => (ulong)pages << MapConst.PageShift;
 
@@ -126,19 +149,20 @@ public sealed class KernelSide(string name, IKernelMachine machine, Func<long[]>
         ulong sum = 0;
         for (int pid = 0; pid < KernelWorld.Processes; pid++)
             sum += ForProcess(pid, Machine.MapFingerprint(pid));
-        return sum + RestFingerprint();
+        return sum + Machine.AnonFingerprint() + RestFingerprint();
     }
 
     public ulong FullFingerprint()
     {
         ulong sum = 0;
+        var anons = new SplitMapSum();
         for (int pid = 0; pid < KernelWorld.Processes; pid++)
         {
-            _mapSum.Begin();
-            Machine.WalkMap(pid, _mapSum);
-            sum += ForProcess(pid, _mapSum.Sum);
+            ulong before = anons.Own;
+            Machine.WalkMap(pid, anons);
+            sum += ForProcess(pid, anons.Own - before);
         }
-        return sum + RestFingerprint();
+        return sum + anons.Shared + RestFingerprint();
     }
 
     private ulong RestFingerprint()

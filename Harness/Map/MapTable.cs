@@ -11,7 +11,7 @@ public sealed class MapTable : IMapObserver
 
     public void Entry(in EntryFacts entry) => _entries.Add(entry);
 
-    public void Amap(int id, int slots, int refs) => _amapSlots[id] = slots;
+    public void Amap(int id, int slots, int refs, bool shared) => _amapSlots[id] = slots;
 
     public void AnonSlot(int amap, int slot, int anon) { }
 

@@ -34,7 +34,7 @@ public sealed class VisibleObserver : IMapObserver
 
     public void Entry(in EntryFacts entry) => _entries.Add(entry);
 
-    public void Amap(int id, int slots, int refs) { }
+    public void Amap(int id, int slots, int refs, bool shared) { }
 
     public void AnonSlot(int amap, int slot, int anon) => _slots[(amap, slot)] = anon;
 

@@ -11,11 +11,19 @@ public struct MappedPage
     public int Anon;
     public MapProt Protection;
     public bool EntryWired;
+
+    /// <summary>The entry's amap, and whether it is AMAP_SHARED.</summary>
+    public int AmapId;
+    public bool AmapShared;
+
+    /// <summary>The entry's file object, 0 for anonymous memory: an anon there was promoted from the file.</summary>
+    public int Obj;
 }
 
 /// <summary>
 /// A process's map read through one walk of its observation into flat arrays: the entries, and every
-/// page that has an anon with its entry's protection and wiring, in address order; anon wire counts by id.
+/// page that has an anon with its entry's protection, wiring and amap, in address order; anon references
+/// and wire counts by id.
 /// Reused across ops: Load clears and refills without allocating once warm.
 /// </summary>
 public sealed class AnonScan : IMapObserver
@@ -24,13 +32,16 @@ public sealed class AnonScan : IMapObserver
     public MappedPage[] Pages = new MappedPage[64];
     public int Count;
     private readonly Dictionary<long, int> _slots = [];
+    private readonly Dictionary<int, bool> _shared = [];
     private int[] _wired = new int[64];
+    private int[] _refs = new int[64];
     private bool[] _present = new bool[64];
 
     public void Load(IVmMapMachine map)
     {
         Entries.Clear();
         _slots.Clear();
+        _shared.Clear();
         Array.Clear(_present);
         Count = 0;
         map.Walk(this);
@@ -52,6 +63,10 @@ public sealed class AnonScan : IMapObserver
                     Anon = anon,
                     Protection = entry.Protection,
                     EntryWired = entry.WiredCount > 0,
+                    AmapId = entry.AmapId,
+                    AmapShared = _shared[entry.AmapId],
+
+                    Obj = entry.Obj,
                 };
             }
         }
@@ -81,9 +96,11 @@ public sealed class AnonScan : IMapObserver
 
     public int WiredOf(int anon) => HoldsAnon(anon) ? _wired[anon] : 0;
 
+    public int RefsOf(int anon) => HoldsAnon(anon) ? _refs[anon] : 0;
+
     public void Entry(in EntryFacts entry) => Entries.Add(entry);
 
-    public void Amap(int id, int slots, int refs) { }
+    public void Amap(int id, int slots, int refs, bool shared) => _shared[id] = shared;
 
     public void AnonSlot(int amap, int slot, int anon) => _slots[Key(amap, slot)] = anon;
 
@@ -94,14 +111,19 @@ public sealed class AnonScan : IMapObserver
             int size = Math.Max(id + 1, _present.Length * 2);
             Array.Resize(ref _present, size);
             Array.Resize(ref _wired, size);
+            Array.Resize(ref _refs, size);
         }
         _present[id] = true;
         _wired[id] = wired;
+        _refs[id] = refs;
     }
 
     public void ObjectPage(int obj, ulong offset, int wired) { }
 
-    public void Object(int obj, int refs) { }
+    /// <summary>uo_refs of each file object as the map counts them: one for the file, one per entry.</summary>
+    public readonly int[] ObjectRefs = new int[MapConst.Objects + 1];
+
+    public void Object(int obj, int refs) => ObjectRefs[obj] = refs;
 
     public void Size(ulong size) { }
 }

@@ -1,3 +1,5 @@
+using UvmDiff.Implementations.Map;
+using UvmDiff.Spec;
 using UvmDiff.Spec.Kernel;
 using UvmDiff.Spec.Kernel.Process;
 using UvmDiff.Spec.Map;
@@ -10,19 +12,21 @@ namespace UvmDiff.Implementations.Kernel;
 /// <summary>
 /// A kernel composed of one map implementation per process and one pmap implementation: the RB-tree map
 /// with the amd64 pmap, the B+-tree map with the arm64 pmap, and so on. It follows the kernel's path
-/// through the layers as the reference does, with its own bookkeeping: a page table of owners indexed by
-/// physical page and, per process, an array from anon id to page.
+/// through the layers as the reference does, with its own bookkeeping: a page table of owning anons indexed
+/// by physical page and an array from anon id to page. Its maps share one <see cref="AnonArena"/>: anons
+/// are numbered kernel-wide, and the anons the maps free (an_ref 0) have their pages freed.
 /// </summary>
-public sealed class ComposedKernel : IKernelMachine
+public sealed partial class ComposedKernel : IKernelMachine
 {
     private const int NoPage = -1;
+    private const int NoAnon = 0;
 
     private readonly IVmMapMachine[] _maps;
     private readonly IPmapMachine _pmap;
+    private readonly AnonArena _arena = new();
     private readonly bool[] _alive = new bool[KernelWorld.Processes];
-    private readonly int[] _ownerPid = new int[KernelWorld.Pages];
     private readonly int[] _ownerAnon = new int[KernelWorld.Pages];
-    private readonly int[][] _pageOfAnon = new int[KernelWorld.Processes][];
+    private int[] _pageOfAnon = new int[64];
     private readonly AnonScan _scan = new();
     private readonly AnonScan _before = new();
     private readonly WireScan _wires = new();
@@ -36,17 +40,16 @@ public sealed class ComposedKernel : IKernelMachine
 
     public long[] Probes { get; } = new long[KernelProbes.Names.Length];
 
-    public ComposedKernel(Func<IVmMapMachine> newMap, IPmapMachine pmap, FaultSet faults)
+    public ComposedKernel(Func<AnonArena, IVmMapMachine> newMap, IPmapMachine pmap, FaultSet faults)
     {
         _unmapSkipsUnwire = faults.Has(KernelFaults.UnmapSkipsUnwire);
         _protectSkipsPmap = faults.Has(KernelFaults.ProtectSkipsPmap);
+        _exitLeavesAnonRef = faults.Has(KernelFaults.ExitLeavesAnonRef);
         _maps = new IVmMapMachine[KernelWorld.Processes];
         for (int pid = 0; pid < _maps.Length; pid++)
-        {
-            _maps[pid] = newMap();
-            _pageOfAnon[pid] = new int[16];
-        }
+            _maps[pid] = newMap(_arena);
         _pmap = pmap;
+        CreateFiles(faults);
         Reset();
     }
 
@@ -54,15 +57,15 @@ public sealed class ComposedKernel : IKernelMachine
 
     public void Reset()
     {
-        for (int pid = 0; pid < _maps.Length; pid++)
-        {
-            _maps[pid].Reset();
-            Array.Fill(_pageOfAnon[pid], NoPage);
-        }
+        foreach (var map in _maps)
+            map.Reset();
+        _arena.Reset();
+        Array.Fill(_pageOfAnon, NoPage);
         _pmap.Reset();
         Array.Fill(_alive, true);
-        Array.Fill(_ownerPid, -1);
-        Array.Clear(_ownerAnon);
+        Array.Fill(_ownerAnon, NoAnon);
+        _forked = false;
+        ResetFiles();
         _faults = _allocated = _freed = 0;
     }
 
@@ -74,6 +77,7 @@ public sealed class ComposedKernel : IKernelMachine
         var error = _maps[pid].MapFixed(addr, size, prot, MapProt.RWX, shared ? MapKind.Shared : MapKind.Private, 0, 0);
         if (error is null)
             UnmapRemove(pid, addr, addr + size);
+        DetachDropped();
         return error;
     }
 
@@ -94,6 +98,7 @@ public sealed class ComposedKernel : IKernelMachine
         var error = _maps[pid].Unmap(addr, size);
         if (error is null)
             UnmapRemove(pid, addr, addr + size);
+        DetachDropped();
         return error;
     }
 
@@ -112,18 +117,26 @@ public sealed class ComposedKernel : IKernelMachine
         }
         _pmap.Remove(pid, start, end);
         _scan.Load(_maps[pid]);
-        for (int page = 0; page < KernelWorld.Pages; page++)
+        CountEntryRefs(pid, _scan);
+        FreeAnfreed();
+    }
+
+    /// <summary>uvm_anfree's uvm_pagefree for every anon the maps freed since the last call.</summary>
+    private void FreeAnfreed()
+    {
+        foreach (int anon in _arena.Freed)
         {
-            if (_ownerPid[page] == pid && !_scan.HoldsAnon(_ownerAnon[page]))
+            if (anon < _pageOfAnon.Length && _pageOfAnon[anon] is var page and not NoPage)
                 Free(page);
         }
+        _arena.Freed.Clear();
     }
 
     private void Free(int page)
     {
         _pmap.PageProtect(page, PmapProt.None);
-        _pageOfAnon[_ownerPid[page]][_ownerAnon[page]] = NoPage;
-        _ownerPid[page] = -1;
+        _pageOfAnon[_ownerAnon[page]] = NoPage;
+        _ownerAnon[page] = NoAnon;
         _freed++;
     }
 
@@ -154,6 +167,8 @@ public sealed class ComposedKernel : IKernelMachine
         if (!_alive[pid])
             return "ESRCH";
         _before.Load(_maps[pid]);
+        if (MapsFile(_before.Entries, addr, addr + size))
+            return "EOPNOTSUPP";
         var error = _maps[pid].Pageable(addr, addr + size, unwire: false);
         if (error is not null)
             return error;
@@ -164,7 +179,9 @@ public sealed class ComposedKernel : IKernelMachine
             int gained = _scan.WiredOf(page.Anon) - _before.WiredOf(page.Anon);
             for (int n = 0; n < gained; n++)
             {
-                if (Enter(pid, page.Va, page.Anon, page.Protection, PmapProt.None, wired: true) < 0)
+                if (_forked)
+                    ProtectReplaced(page);
+                if (Enter(pid, page.Va, page.Anon, EnterProt(page), PmapProt.None, wired: true) < 0)
                     return KernelWorld.OutOfPages;
             }
         }
@@ -197,51 +214,86 @@ public sealed class ComposedKernel : IKernelMachine
         if (page == IPmapMachine.NoProcess)
             return "ESRCH";
         if (page >= 0)
+        {
+            Stored(page, write);
             return null;
+        }
         int pid = _pmap.CurrentOn(cpu);
         _faults++;
+        if (_forked)
+            _before.Load(_maps[pid]);
         if (_maps[pid].Fault(va, write) is { } error)
             return error;
         _scan.Load(_maps[pid]);
         int at = _scan.IndexOf(va);
-        K.Kassert(at >= 0, "uvm_fault: anonymous memory resolved to an anon");
-        var resolved = _scan.Pages[at];
-        if (resolved.EntryWired)
-            access = (PmapProt)(resolved.Protection & MapProt.RW);
-        page = Enter(pid, va, resolved.Anon, resolved.Protection, access, resolved.EntryWired);
-        return page < 0 ? KernelWorld.OutOfPages : null;
+        if (at < 0)
+        {
+            page = FaultFilePage(pid, va, access);
+        }
+        else
+        {
+            var resolved = _scan.Pages[at];
+            if (
+                resolved.Obj != 0
+                && PageOfAnon(resolved.Anon) < 0
+                && FilePageIn(EntryAt(_scan.Entries, va), va) is null
+            )
+                return KernelWorld.OutOfPages;
+            if (resolved.EntryWired)
+                access = (PmapProt)(resolved.Protection & MapProt.RW);
+            if (_forked)
+                ProtectReplaced(resolved);
+            page = Enter(pid, va, resolved.Anon, EnterProt(resolved), access, resolved.EntryWired);
+        }
+        if (page < 0)
+            return KernelWorld.OutOfPages;
+        Stored(page, write);
+        return null;
     }
+
+    private int PageOfAnon(int anon) => anon < _pageOfAnon.Length ? _pageOfAnon[anon] : NoPage;
 
     /// <summary>pmap_enter of the anon's page, allocating one for a new anon. => the page, or -1 when none is free</summary>
     private int Enter(int pid, ulong va, int anon, MapProt prot, PmapProt access, bool wired)
     {
-        var pages = _pageOfAnon[pid];
-        if (anon >= pages.Length)
-        {
-            int old = pages.Length;
-            Array.Resize(ref _pageOfAnon[pid], Math.Max(anon + 1, old * 2));
-            pages = _pageOfAnon[pid];
-            Array.Fill(pages, NoPage, old, pages.Length - old);
-        }
-        int page = pages[anon];
-        if (page == NoPage)
-        {
-            _wires.Reset();
-            _pmap.Walk(_wires);
-            for (page = 0; page < KernelWorld.Pages; page++)
-            {
-                if (_ownerPid[page] < 0 && _wires.Wired[page] == 0)
-                    break;
-            }
-            if (page == KernelWorld.Pages)
-                return -1;
-            _ownerPid[page] = pid;
-            _ownerAnon[page] = anon;
-            pages[anon] = page;
-            _allocated++;
-        }
-        _pmap.Enter(pid, va, page, (PmapProt)prot, access, wired, failAlloc: false);
+        int page = PageFor(anon);
+        if (page != NoPage)
+            _pmap.Enter(pid, va, page, (PmapProt)prot, access, wired, failAlloc: false);
         return page;
+    }
+
+    /// <summary>The anon's page, the lowest free unwired one for a new anon. => the page, or -1 when none is free</summary>
+    private int PageFor(int anon)
+    {
+        if (anon >= _pageOfAnon.Length)
+        {
+            int old = _pageOfAnon.Length;
+            Array.Resize(ref _pageOfAnon, Math.Max(anon + 1, old * 2));
+            Array.Fill(_pageOfAnon, NoPage, old, _pageOfAnon.Length - old);
+        }
+        int page = _pageOfAnon[anon];
+        if (page != NoPage)
+            return page;
+        page = FreePage();
+        if (page < 0)
+            return NoPage;
+        _ownerAnon[page] = anon;
+        _pageOfAnon[anon] = page;
+        _allocated++;
+        return page;
+    }
+
+    /// <summary>uvm_pagealloc's choice: the lowest page no anon and no file holds and the pmap has not left wired.</summary>
+    private int FreePage()
+    {
+        _wires.Reset();
+        _pmap.Walk(_wires);
+        for (int page = 0; page < KernelWorld.Pages; page++)
+        {
+            if (_ownerAnon[page] == NoAnon && _uvm.Frames[page].Object is null && _wires.Wired[page] == 0)
+                return page;
+        }
+        return -1;
     }
 
     public string? Switch(int cpu, int pid)
@@ -267,13 +319,12 @@ public sealed class ComposedKernel : IKernelMachine
                 _spans.Add(new MapSpan(entry.Start, entry.End, entry.WiredCount > 0));
         }
         _pmap.Exit(pid, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_spans), null);
-        _maps[pid].Reset();
+        TeardownMap(pid);
         _alive[pid] = false;
-        for (int page = 0; page < KernelWorld.Pages; page++)
-        {
-            if (_ownerPid[page] == pid)
-                Free(page);
-        }
+        FreeAnfreed();
+        for (int file = 1; file <= KernelFiles.Count; file++)
+            _entryRefs[pid, file] = 0;
+        DetachDropped();
         return null;
     }
 
@@ -289,6 +340,8 @@ public sealed class ComposedKernel : IKernelMachine
 
     public ulong MapFingerprint(int pid) => _maps[pid].Fingerprint();
 
+    public ulong AnonFingerprint() => _arena.Ledger.Sum;
+
     public void WalkMap(int pid, IMapObserver observer) => _maps[pid].Walk(observer);
 
     public void WalkPmap(IPmapFactSink sink) => _pmap.Walk(sink);
@@ -299,10 +352,11 @@ public sealed class ComposedKernel : IKernelMachine
             sink.Process(pid, _alive[pid]);
         for (int page = 0; page < KernelWorld.Pages; page++)
         {
-            if (_ownerPid[page] >= 0)
-                sink.PageOwner(page, _ownerPid[page], _ownerAnon[page]);
+            if (_ownerAnon[page] != NoAnon)
+                sink.PageOwner(page, _ownerAnon[page]);
         }
         sink.Counters(_faults, _allocated, _freed);
+        WalkFiles(sink);
     }
 
     /// <summary>Each layer's own checks, then the composition's (<see cref="CrossLayer.Check"/>).</summary>
@@ -315,6 +369,8 @@ public sealed class ComposedKernel : IKernelMachine
         }
         if (_pmap.CheckInvariants(full) is { } pmapBroken)
             return $"pmap: {pmapBroken}";
+        if (Invariants.Check(_uvm) is { } objectsBroken)
+            return $"objects: {objectsBroken}";
         return CrossLayer.Check(this);
     }
 }

@@ -5,11 +5,13 @@ public static class KernelProbes
 {
     public const int UnmapUnwire = 0;
     public const int ProtectRange = 1;
+    public const int ExitShared = 2;
 
     public static readonly string[] Names =
     [
         "kernel: uvm_unmap_remove unwires a page of a wired entry",
         "kernel: uvm_map_protect runs pmap_protect on a changed entry",
+        "kernel: exit of a process whose map holds an amap another map references",
     ];
 }
 
@@ -39,5 +41,39 @@ public static class KernelFaults
         []
     );
 
-    public static readonly IReadOnlyList<Fault> All = [UnmapSkipsUnwire, ProtectSkipsPmap];
+    public static readonly Fault ForkZeroKeepsAmap = new(
+        "ForkZeroKeepsAmap",
+        Layer,
+        "uvm_map.c uvm_mapent_forkzero (amap_unref and no amap for the child)",
+        "fork of an INHERIT_ZERO entry keeps the parent's amap reference: the child sees the parent's anons instead of zeros",
+        Map.MapProbes.Names[Map.MapProbes.ForkZeroWithAmap],
+        []
+    );
+
+    public static readonly Fault CowFaultWritesThrough = new(
+        "CowFaultWritesThrough",
+        Layer,
+        "uvm_fault.c uvm_fault_upper (a write to an anon with an_ref > 1 promotes it to a new anon)",
+        "the copy-on-write fault on an amap shared since fork writes through to the original anon instead of promoting a copy, so the other process sees the write",
+        Map.MapProbes.Names[Map.MapProbes.AnonPromote],
+        []
+    );
+
+    public static readonly Fault ExitLeavesAnonRef = new(
+        "ExitLeavesAnonRef",
+        Layer,
+        "uvm_map.c uvm_map_teardown, uvm_unmap_detach (amap_unref of every entry at exit)",
+        "exit drops the map without amap_unref: anons it shared keep its reference, so their pages are never freed",
+        KernelProbes.Names[KernelProbes.ExitShared],
+        []
+    );
+
+    public static readonly IReadOnlyList<Fault> All =
+    [
+        UnmapSkipsUnwire,
+        ProtectSkipsPmap,
+        ForkZeroKeepsAmap,
+        CowFaultWritesThrough,
+        ExitLeavesAnonRef,
+    ];
 }

@@ -9,7 +9,28 @@ public sealed class FactLedger
     public ulong Sum;
 }
 
-/// <summary>vm_anon with its fact in the ledger.</summary>
+/// <summary>
+/// The amaps and anons of one map, or of every map of a kernel once processes share them (fork): their
+/// allocation numbers, the fact hashes of the amaps and anons alive (so a fork's sharing keeps one
+/// fingerprint of them), and the anons freed (uvm_anfree) since the kernel last took them, whose pages
+/// the kernel frees.
+/// </summary>
+public sealed class AnonArena
+{
+    public int NextAmap = 1;
+    public int NextAnon = 1;
+    public readonly FactLedger Ledger = new();
+    public readonly List<int> Freed = [];
+
+    public void Reset()
+    {
+        NextAmap = NextAnon = 1;
+        Ledger.Sum = 0;
+        Freed.Clear();
+    }
+}
+
+/// <summary>vm_anon with its fact in the arena's ledger.</summary>
 public sealed class ImplAnon(int id)
 {
     public readonly int Id = id;
@@ -19,12 +40,15 @@ public sealed class ImplAnon(int id)
     /// <summary>The last map walk that reported this anon (<see cref="WalkStamp"/>).</summary>
     public long Walked;
 
-    public void Change(FactLedger ledger, int refs, int wired)
+    /// <summary>=> an anon whose last reference goes is uvm_anfree'd: the arena lists it</summary>
+    public void Change(AnonArena arena, int refs, int wired)
     {
-        ledger.Sum -= Refs > 0 ? MapFacts.Anon(Id, Refs, Wired) : 0;
+        arena.Ledger.Sum -= Refs > 0 ? MapFacts.Anon(Id, Refs, Wired) : 0;
         Refs = refs;
         Wired = wired;
-        ledger.Sum += Refs > 0 ? MapFacts.Anon(Id, Refs, Wired) : 0;
+        arena.Ledger.Sum += Refs > 0 ? MapFacts.Anon(Id, Refs, Wired) : 0;
+        if (Refs == 0)
+            arena.Freed.Add(Id);
     }
 }
 
@@ -36,23 +60,28 @@ public sealed class ImplAnon(int id)
 public sealed class ChunkedAmap
 {
     private readonly ImplAnon?[]?[] _chunks;
+    private readonly AnonArena _arena;
     private readonly FactLedger _ledger;
     private readonly bool _skipPpref;
 
-    public ChunkedAmap(int id, int slots, FactLedger ledger, bool skipPprefOnSplit)
+    public ChunkedAmap(int id, int slots, AnonArena arena, bool skipPprefOnSplit)
     {
         K.Kassert(slots > 0, "slots > 0");
         Id = id;
         Slots = slots;
-        _ledger = ledger;
+        _arena = arena;
+        _ledger = arena.Ledger;
         _skipPpref = skipPprefOnSplit;
         _chunks = new ImplAnon?[]?[(slots + MapConst.AmapChunk - 1) / MapConst.AmapChunk];
-        _ledger.Sum += MapFacts.Amap(Id, Slots, Refs);
+        _ledger.Sum += MapFacts.Amap(Id, Slots, Refs, Shared);
     }
 
     public readonly int Id;
     public readonly int Slots;
     public int Refs { get; private set; } = 1;
+
+    /// <summary>AMAP_SHARED in am_flags.</summary>
+    public bool Shared { get; private set; }
 
     /// <summary>am_ppref: null until a partial reference exists.</summary>
     private int[]? _ppref;
@@ -82,7 +111,7 @@ public sealed class ChunkedAmap
     /// </summary>
     public void Walk(IMapObserver observer, long walk, List<ImplAnon> anons)
     {
-        observer.Amap(Id, Slots, Refs);
+        observer.Amap(Id, Slots, Refs, Shared);
         for (int c = 0; c < _chunks.Length; c++)
         {
             if (_chunks[c] is not { } chunk)
@@ -110,7 +139,67 @@ public sealed class ChunkedAmap
             throw K.Panic("amap_splitref: map size check failed");
         if (_ppref is null && !_skipPpref)
             Establish();
-        SetRefs(Refs + 1);
+        SetRefs(Refs + 1, Shared);
+    }
+
+    /// <summary>amap_ref → amap_adjref_anons(+1, all FALSE): the fork's reference, AMAP_SHARED when sharing.</summary>
+    public void Ref(int offset, int len, bool shared)
+    {
+        if (_ppref is null && len != Slots)
+            Establish();
+        SetRefs(Refs + 1, Shared || shared);
+        if (_ppref is not null)
+            AdjustRef(offset, len, 1);
+    }
+
+    /// <summary>
+    /// amap_copy's copy of a shared amap: a new amap of <paramref name="slots"/> slots gets the anons of
+    /// [offset, offset + slots) here (an_ref++ each), chunk by chunk, and this amap drops the reference.
+    /// </summary>
+    public ChunkedAmap CopyOut(int id, int offset, int slots)
+    {
+        var copy = new ChunkedAmap(id, slots, _arena, _skipPpref);
+        for (int lcv = 0; lcv < slots; lcv++)
+        {
+            int srcslot = offset + lcv;
+            var chunk = _chunks[srcslot / MapConst.AmapChunk];
+            if (chunk is null)
+            {
+                lcv += MapConst.AmapChunk - 1 - srcslot % MapConst.AmapChunk;
+                continue;
+            }
+            if (chunk[srcslot % MapConst.AmapChunk] is not { } anon)
+                continue;
+            copy.Add(lcv, anon);
+            anon.Change(_arena, anon.Refs + 1, anon.Wired);
+        }
+        SetRefs(Refs - 1, Shared);
+        K.Kassert(Refs > 0, "srcamap->am_ref > 0");
+        if (Refs == 1 && Shared)
+            SetRefs(Refs, false);
+        if (_ppref is not null)
+            AdjustRef(offset, slots, -1);
+        return copy;
+    }
+
+    /// <summary>
+    /// amap_cow_now: each anon still shared (an_ref &gt; 1) is replaced by a new one from
+    /// <paramref name="newAnon"/> and loses a reference, in slot order.
+    /// </summary>
+    public void CowNow(Func<ImplAnon> newAnon)
+    {
+        for (int c = 0; c < _chunks.Length; c++)
+        {
+            if (_chunks[c] is not { } chunk)
+                continue;
+            for (int i = 0; i < chunk.Length; i++)
+            {
+                if (chunk[i] is not { } anon || anon.Refs <= 1)
+                    continue;
+                Add(c * MapConst.AmapChunk + i, newAnon());
+                anon.Change(_arena, anon.Refs - 1, anon.Wired);
+            }
+        }
     }
 
     /// <summary>amap_unref(amap, offset, len, FALSE). => true when the amap was wiped out and freed</summary>
@@ -119,24 +208,25 @@ public sealed class ChunkedAmap
         K.Kassert(Refs > 0, "amap->am_ref > 0");
         if (Refs == 1)
         {
-            _ledger.Sum -= MapFacts.Amap(Id, Slots, Refs);
+            _ledger.Sum -= MapFacts.Amap(Id, Slots, Refs, Shared);
             Refs = 0;
             WipeRange(0, Slots);
             return true;
         }
         if (_ppref is null && len != Slots)
             Establish();
-        SetRefs(Refs - 1);
+        SetRefs(Refs - 1, Shared && Refs != 2);
         if (_ppref is not null)
             AdjustRef(offset, len, -1);
         return false;
     }
 
-    private void SetRefs(int refs)
+    private void SetRefs(int refs, bool shared)
     {
-        _ledger.Sum -= MapFacts.Amap(Id, Slots, Refs);
+        _ledger.Sum -= MapFacts.Amap(Id, Slots, Refs, Shared);
         Refs = refs;
-        _ledger.Sum += MapFacts.Amap(Id, Slots, Refs);
+        Shared = shared;
+        _ledger.Sum += MapFacts.Amap(Id, Slots, Refs, Shared);
     }
 
     /// <summary>amap_pp_establish: one run over every slot with the current am_ref.</summary>
@@ -236,7 +326,7 @@ public sealed class ChunkedAmap
             }
             chunk[slot % MapConst.AmapChunk] = null;
             _ledger.Sum -= MapFacts.AnonSlot(Id, slot, anon.Id);
-            anon.Change(_ledger, anon.Refs - 1, anon.Wired);
+            anon.Change(_arena, anon.Refs - 1, anon.Wired);
         }
     }
 }

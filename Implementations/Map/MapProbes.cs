@@ -16,6 +16,8 @@ public static class MapProbes
     public const int NodeSplit = 10;
     public const int NodeMerge = 11;
     public const int FreeSpaceChanged = 12;
+    public const int ForkZeroWithAmap = 13;
+    public const int AnonPromote = 14;
 
     public static readonly IReadOnlyList<string> Names =
     [
@@ -32,5 +34,7 @@ public static class MapProbes
         "map: tree node split",
         "map: tree node merged or redistributed",
         "map: free space of an entry changed",
+        "map: fork of an INHERIT_ZERO entry with an amap",
+        "map: write fault promotes an anon with other references",
     ];
 }

@@ -22,8 +22,10 @@ public sealed class TreeVmMap : IVmMapMachine
     private readonly Dictionary<(int, ulong), int> _objectPages = [];
     private readonly List<ImplAnon> _walkedAnons = [];
     private ulong _size;
-    private int _nextAmap;
-    private int _nextAnon;
+    private readonly AnonArena _arena;
+    private readonly bool _ownsArena;
+    private readonly bool _forkZeroKeepsAmap;
+    private readonly bool _cowWritesThrough;
 
     private readonly bool _chunkAtFault;
 
@@ -31,11 +33,20 @@ public sealed class TreeVmMap : IVmMapMachine
     /// False for UnchunkedAmap, seed 001's other option: amap_copy never clips a large entry into 64 KiB
     /// chunks; the whole entry gets one sparse amap, whose slots are allocated by chunk on first use.
     /// </param>
-    public TreeVmMap(IEntryIndex index, FaultSet faults, bool chunkAtFault = true)
+    /// <param name="arena">
+    /// The kernel's amaps and anons, shared by every process's map; null: the map's own. In a kernel's
+    /// arena the amap and anon facts are the kernel's to fingerprint, so <see cref="Fingerprint"/> leaves
+    /// them out.
+    /// </param>
+    public TreeVmMap(IEntryIndex index, FaultSet faults, bool chunkAtFault = true, AnonArena? arena = null)
     {
         _index = index;
         _faults = faults;
         _chunkAtFault = chunkAtFault;
+        _ownsArena = arena is null;
+        _arena = arena ?? new AnonArena();
+        _forkZeroKeepsAmap = faults.Has(Kernel.KernelFaults.ForkZeroKeepsAmap);
+        _cowWritesThrough = faults.Has(Kernel.KernelFaults.CowFaultWritesThrough);
         if (index is RbTreeIndex rb)
             rb.SkipAugmentOnFreeChange = faults.Has(MapFaults.StaleFreeAugment);
         if (index is BTreeIndex btree)
@@ -62,8 +73,8 @@ public sealed class TreeVmMap : IVmMapMachine
         }
         _size = 0;
         _ledger.Sum += MapFacts.Size(0);
-        _nextAmap = 1;
-        _nextAnon = 1;
+        if (_ownsArena)
+            _arena.Reset();
     }
 
     // ---- fingerprint bookkeeping ----
@@ -95,7 +106,7 @@ public sealed class TreeVmMap : IVmMapMachine
     public ulong Fingerprint()
     {
         Settle();
-        return _ledger.Sum;
+        return _ledger.Sum + (_ownsArena ? _arena.Ledger.Sum : 0);
     }
 
     private void SetSize(ulong size)
@@ -331,12 +342,12 @@ public sealed class TreeVmMap : IVmMapMachine
     }
 
     private ChunkedAmap NewAmap(int slots) =>
-        new(_nextAmap++, slots, _ledger, _faults.Has(MapFaults.SplitWithoutPpref));
+        new(_arena.NextAmap++, slots, _arena, _faults.Has(MapFaults.SplitWithoutPpref));
 
     private ImplAnon NewAnon()
     {
-        var anon = new ImplAnon(_nextAnon++);
-        _ledger.Sum += MapFacts.Anon(anon.Id, 1, 0);
+        var anon = new ImplAnon(_arena.NextAnon++);
+        _arena.Ledger.Sum += MapFacts.Anon(anon.Id, 1, 0);
         return anon;
     }
 
@@ -417,6 +428,119 @@ public sealed class TreeVmMap : IVmMapMachine
             entry = next;
         }
         return null;
+    }
+
+    // ---- fork and teardown: uvmspace_fork, uvm_map_teardown ----
+
+    /// <summary>uvmspace_fork into the empty <paramref name="child"/>: forkshared, forkcopy, forkzero per entry; never clips.</summary>
+    public void Fork(IVmMapMachine child)
+    {
+        var into = (TreeVmMap)child;
+        K.Kassert(into._index.Count == 0, "uvmspace_alloc: a new vmspace is empty");
+        for (var old = _index.First; old is not null; old = _index.Next(old))
+        {
+            if ((old.EType & (EType.CopyOnWrite | EType.NeedsCopy)) == EType.NeedsCopy)
+                throw K.Panic("fork: non-copy_on_write map entry marked needs_copy (illegal)");
+            VmEntry entry;
+            switch (old.Inheritance)
+            {
+                case Inherit.Share:
+                    if ((old.EType & EType.NeedsCopy) != 0)
+                        AmapCopy(old, canChunk: false, 0, 0);
+                    entry = into.Clone(old, shared: true);
+                    break;
+                case Inherit.Copy:
+                    entry = into.Clone(old, shared: false);
+                    entry.EType |= EType.CopyOnWrite | EType.NeedsCopy;
+                    if (old.Amap is { } amap && (amap.Shared || old.IsWired))
+                        into.AmapCopy(entry, canChunk: false, 0, 0);
+                    if (old.IsWired)
+                    {
+                        if (old.Amap is not null)
+                            entry.Amap!.CowNow(into.NewAnon);
+                    }
+                    else if (old.Amap is not null && (old.EType & EType.NeedsCopy) == 0)
+                    {
+                        Touch(old);
+                        old.EType |= EType.NeedsCopy;
+                    }
+                    break;
+                case Inherit.Zero:
+                    entry = into.Clone(old, shared: false);
+                    entry.EType |= EType.CopyOnWrite | EType.NeedsCopy;
+                    if (entry.Amap is { } zeroed)
+                    {
+                        Probes[MapProbes.ForkZeroWithAmap]++;
+                        if (!_forkZeroKeepsAmap)
+                        {
+                            zeroed.Unref(entry.PageOff, entry.Pages);
+                            entry.Amap = null;
+                            entry.PageOff = 0;
+                        }
+                    }
+                    if ((entry.EType & EType.Obj) != 0)
+                    {
+                        into.AddObjectRef(entry.Obj, -1);
+                        entry.Obj = 0;
+                        entry.EType &= ~EType.Obj;
+                    }
+                    break;
+                default:
+                    continue;
+            }
+            if (!entry.IsHole)
+                into.SetSize(into._size + (entry.End - entry.Start));
+        }
+        into.Settle();
+        Settle();
+    }
+
+    /// <summary>uvm_mapent_clone at the old entry's addresses, after every entry the child has: wired_count 0, amap_ref, pgo_reference.</summary>
+    private VmEntry Clone(VmEntry old, bool shared)
+    {
+        var before = _index.Last;
+        var entry = new VmEntry
+        {
+            Start = old.Start,
+            End = old.End,
+            FreeSpace = MapConst.MaxAddress - old.End,
+            EType = old.EType,
+            Protection = old.Protection,
+            MaxProtection = old.MaxProtection,
+            Inheritance = old.Inheritance,
+            Advice = old.Advice,
+            Obj = old.Obj,
+            Offset = old.Offset,
+            Amap = old.Amap,
+            PageOff = old.PageOff,
+        };
+        if (before is not null)
+            SetFreeSpace(before, old.Start - before.End);
+        Link(entry);
+        entry.Amap?.Ref(entry.PageOff, entry.Pages, shared);
+        if ((entry.EType & EType.Obj) != 0)
+            AddObjectRef(entry.Obj, 1);
+        return entry;
+    }
+
+    /// <summary>uvm_map_teardown then uvm_unmap_detach: kill (unwire) every entry, drop its amap and object references, empty the map.</summary>
+    public void Teardown()
+    {
+        for (var e = _index.First; e is not null; e = _index.Next(e))
+        {
+            if (e.IsWired && !e.IsHole)
+            {
+                e.WiredCount = 0;
+                UnwirePages(e, e.Start, e.End);
+            }
+        }
+        for (var e = _index.First; e is not null; e = _index.Next(e))
+        {
+            e.Amap?.Unref(e.PageOff, e.Pages);
+            if ((e.EType & EType.Obj) != 0)
+                AddObjectRef(e.Obj, -1);
+        }
+        Reset();
     }
 
     // ---- attributes ----
@@ -644,7 +768,7 @@ public sealed class TreeVmMap : IVmMapMachine
         for (ulong va = start; va < end; va += Page)
         {
             if (AnonAt(entry, va) is { } anon)
-                anon.Change(_ledger, anon.Refs, anon.Wired - 1);
+                anon.Change(_arena, anon.Refs, anon.Wired - 1);
             else if (entry.Obj != 0 && _objectPages.TryGetValue(ObjectKey(entry, va), out int wired))
                 SetObjectPage(ObjectKey(entry, va), wired - 1, existed: true);
         }
@@ -678,7 +802,19 @@ public sealed class TreeVmMap : IVmMapMachine
             );
         bool fresh = false;
         var anon = AnonAt(e, va);
-        if (anon is null && (e.Obj == 0 || (write && (e.EType & EType.CopyOnWrite) != 0)))
+        if (anon is not null && write && anon.Refs > 1)
+        {
+            Probes[MapProbes.AnonPromote]++;
+            if (!_cowWritesThrough)
+            {
+                var old = anon;
+                anon = NewAnon();
+                e.Amap!.Add(Slot(e, va), anon);
+                old.Change(_arena, old.Refs - 1, old.Wired);
+                fresh = true;
+            }
+        }
+        else if (anon is null && (e.Obj == 0 || (write && (e.EType & EType.CopyOnWrite) != 0)))
         {
             if (e.Obj != 0)
                 Resident(e, va);
@@ -689,7 +825,7 @@ public sealed class TreeVmMap : IVmMapMachine
         if (anon is not null)
         {
             if (wire || (fresh && e.IsWired))
-                anon.Change(_ledger, anon.Refs, anon.Wired + 1);
+                anon.Change(_arena, anon.Refs, anon.Wired + 1);
             return;
         }
         Resident(e, va);
@@ -700,10 +836,22 @@ public sealed class TreeVmMap : IVmMapMachine
         }
     }
 
-    /// <summary>amap_copy(map, entry, M_NOWAIT, canchunk, startva, endva) on an entry without an amap (no fork: never shared).</summary>
+    /// <summary>
+    /// amap_copy(map, entry, waitf, canchunk, startva, endva): a new amap for an entry without one
+    /// (chunked when large and allowed), a single-reference amap taken over, a shared one copied.
+    /// </summary>
     private VmEntry AmapCopy(VmEntry entry, bool canChunk, ulong startva, ulong endva)
     {
-        K.Kassert(entry.Amap is null, "entry->aref.ar_amap == NULL");
+        if (entry.Amap is { } source)
+        {
+            Touch(entry);
+            entry.EType &= ~EType.NeedsCopy;
+            if (source.Refs == 1)
+                return entry;
+            entry.Amap = source.CopyOut(_arena.NextAmap++, entry.PageOff, entry.Pages);
+            entry.PageOff = 0;
+            return entry;
+        }
         if (entry.Pages >= MapConst.AmapLarge)
         {
             if ((entry.EType & EType.Stack) != 0)

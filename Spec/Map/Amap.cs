@@ -2,7 +2,7 @@ using UvmDiff.Spec.Kernel;
 
 namespace UvmDiff.Spec.Map;
 
-/// <summary>vm_anon: one anonymous page, shared by reference count between amap slots.</summary>
+/// <summary>vm_anon: one anonymous page, shared by reference count between amap slots (of one process's amaps or, after fork, of several).</summary>
 public sealed class Anon(int id)
 {
     public int Id { get; } = id;
@@ -39,6 +39,24 @@ public sealed class Amap
     /// <summary>am_ppref: null until the first partial reference, then one count per slot.</summary>
     public int[]? PerPageRefs;
 
+    /// <summary>AMAP_SHARED: a fork shared the amap (amap_ref with AMAP_SHARED); cleared when am_ref drops to 1.</summary>
+    public bool Shared;
+
+    /// <summary>
+    /// amap_ref(amap, pageoff, pages, shared ? AMAP_SHARED : 0): the child's reference at fork.
+    /// => AMAP_SHARED set when asked; ppref established first for a reference to part of the amap
+    /// => am_ref++, and the referenced slots' ppref counts +1
+    /// </summary>
+    public void Ref(int pageoff, int pages, bool shared)
+    {
+        if (shared)
+            Shared = true;
+        if (PerPageRefs is null && pages != Slots.Length)
+            PerPageRefs = Establish();
+        Refs++;
+        AdjustPerPage(pageoff, pages, +1);
+    }
+
     /// <summary>
     /// amap_splitref: the entry at <paramref name="pageoff"/> is split <paramref name="leftSlots"/>
     /// pages in; both halves now reference the amap.
@@ -58,8 +76,8 @@ public sealed class Amap
     /// <summary>
     /// amap_unref(amap, pageoff, npages, all = FALSE) from uvm_unmap_detach.
     /// => the last reference wipes every anon out and frees the amap (returns true)
-    /// => otherwise a partial reference establishes ppref first, and every slot whose count reaches 0
-    ///    loses its anon
+    /// => otherwise AMAP_SHARED is cleared when am_ref goes from 2 to 1; a partial reference establishes
+    ///    ppref first, and every slot whose count reaches 0 loses its anon
     /// </summary>
     public bool Unref(int pageoff, int pages)
     {
@@ -71,21 +89,23 @@ public sealed class Amap
                 Wipe(slot);
             return true;
         }
+        if (Refs == 2)
+            Shared = false;
         if (PerPageRefs is null && pages != Slots.Length)
             PerPageRefs = Establish();
         Refs--;
-        DropPerPage(pageoff, pages);
+        AdjustPerPage(pageoff, pages, -1);
         return false;
     }
 
-    /// <summary>amap_pp_adjref(amap, pageoff, pages, -1): a slot whose count reaches 0 is wiped.</summary>
-    private void DropPerPage(int pageoff, int pages)
+    /// <summary>amap_pp_adjref(amap, pageoff, pages, delta) when ppref exists: a slot whose count reaches 0 is wiped.</summary>
+    public void AdjustPerPage(int pageoff, int pages, int delta)
     {
         if (PerPageRefs is not { } pp)
             return;
         for (int slot = pageoff; slot < pageoff + pages; slot++)
         {
-            pp[slot]--;
+            pp[slot] += delta;
             if (pp[slot] < 0)
                 throw K.Panic("amap_pp_adjref: negative reference count");
             if (pp[slot] == 0)

@@ -16,9 +16,10 @@ public static class Faults
     /// => EFAULT when va is not in a mapped, non-HOLE entry; EACCES when the entry's protection lacks the access
     /// => on a wired entry the access becomes the entry's protection (uvm_fault_check: full access for wired)
     /// => a NEEDSCOPY entry is amap_copied on a write or when it has no object, chunking unless it is a STACK
-    /// => an anon present already: nothing to do (it is mapped; without fork no anon is shared, so there is
-    ///    no copy-on-write of an anon); else a zero-fill anon (no object), a promoted anon (write to a
-    ///    COPYONWRITE object) or the object page
+    /// => an anon present already: a write to an anon with more than one reference promotes it
+    ///    (uvm_fault_upper: a new anon replaces it in the slot, its an_ref drops by one); otherwise nothing
+    ///    to do. No anon: a zero-fill anon (no object), a promoted anon (write to a COPYONWRITE object) or
+    ///    the object page
     /// => an anon the fault creates on a wired entry is wired (the fault's `wired` case); a wired entry's
     ///    object pages are all resident already (uvm_fault_wire brought them in), so none is brought in here
     /// </summary>
@@ -68,7 +69,15 @@ public static class Faults
             e = AmapCopy(map, e, canChunk: (e.EType & EType.Stack) == 0, va, va + MapConst.PageSize);
         bool fresh = false;
         var anon = AnonAt(e, va);
-        if (anon is null && (e.Obj == 0 || (write && (e.EType & EType.CopyOnWrite) != 0)))
+        if (anon is not null && write && anon.Refs > 1)
+        {
+            var old = anon;
+            anon = map.NewAnon();
+            e.Amap!.Slots[Slot(e, va)] = anon;
+            old.Refs--;
+            fresh = true;
+        }
+        else if (anon is null && (e.Obj == 0 || (write && (e.EType & EType.CopyOnWrite) != 0)))
         {
             if (e.Obj != 0)
                 Resident(map, e, va);
@@ -88,29 +97,76 @@ public static class Faults
     }
 
     /// <summary>
-    /// amap_copy(map, entry, M_NOWAIT, canchunk, startva, endva) on an entry without an amap, the only
-    /// case the model reaches: without fork no entry holds an amap and NEEDSCOPY at once, so the
-    /// take-over of a single-reference amap and the copy of a shared one are not modelled.
-    /// => an entry of UVM_AMAP_LARGE pages or more is first clipped to the 64 KiB-aligned chunk around
-    ///    [startva, endva) when it may be chunked (CLIP_END skipped when the rounded end wraps); then it
-    ///    gets a fresh amap and loses NEEDSCOPY
-    /// => returns the entry that now covers startva (CLIP_START leaves the caller on the upper half)
+    /// amap_copy(map, entry, waitf, canchunk, startva, endva).
+    /// => no amap yet: an entry of UVM_AMAP_LARGE pages or more is first clipped to the 64 KiB-aligned
+    ///    chunk around [startva, endva) when it may be chunked (CLIP_END skipped when the rounded end
+    ///    wraps); then it gets a fresh amap
+    /// => an amap this entry alone references (am_ref 1) is taken over
+    /// => a shared one is copied: a new amap of the entry's pages holds the same anons (an_ref++ each);
+    ///    the source loses this reference (AMAP_SHARED cleared when one is left; its ppref counts over
+    ///    the entry's slots -1, wiping any that reach 0)
+    /// => NEEDSCOPY is cleared; returns the entry that now covers startva (CLIP_START leaves the caller
+    ///    on the upper half)
     /// </summary>
     public static MapEntry AmapCopy(VmMap map, MapEntry entry, bool canChunk, ulong startva, ulong endva)
     {
-        K.Kassert(entry.Amap is null, "entry->aref.ar_amap == NULL");
-        if (entry.Pages >= MapConst.AmapLarge && canChunk)
+        if (entry.Amap is not { } source)
         {
-            startva = startva / MapConst.ChunkBytes * MapConst.ChunkBytes;
-            ulong rounded = unchecked((endva + MapConst.ChunkBytes - 1) / MapConst.ChunkBytes * MapConst.ChunkBytes);
-            Clip.Start(map, entry, startva);
-            if (rounded >= startva)
-                Clip.End(map, entry, rounded);
+            if (entry.Pages >= MapConst.AmapLarge && canChunk)
+            {
+                startva = startva / MapConst.ChunkBytes * MapConst.ChunkBytes;
+                ulong rounded = unchecked(
+                    (endva + MapConst.ChunkBytes - 1) / MapConst.ChunkBytes * MapConst.ChunkBytes
+                );
+                Clip.Start(map, entry, startva);
+                if (rounded >= startva)
+                    Clip.End(map, entry, rounded);
+            }
+            entry.PageOff = 0;
+            entry.Amap = map.NewAmap(entry.Pages);
+            entry.EType &= ~EType.NeedsCopy;
+            return entry;
         }
+        if (source.Refs == 1)
+        {
+            entry.EType &= ~EType.NeedsCopy;
+            return entry;
+        }
+        var copy = map.NewAmap(entry.Pages);
+        for (int slot = 0; slot < entry.Pages; slot++)
+        {
+            if (source.Slots[entry.PageOff + slot] is not { } anon)
+                continue;
+            copy.Slots[slot] = anon;
+            anon.Refs++;
+        }
+        source.Refs--;
+        K.Kassert(source.Refs > 0, "srcamap->am_ref > 0");
+        if (source.Refs == 1)
+            source.Shared = false;
+        source.AdjustPerPage(entry.PageOff, entry.Pages, -1);
         entry.PageOff = 0;
-        entry.Amap = map.NewAmap(entry.Pages);
+        entry.Amap = copy;
         entry.EType &= ~EType.NeedsCopy;
         return entry;
+    }
+
+    /// <summary>
+    /// amap_cow_now(map, entry) at fork for a wired parent entry: every anon of the child's (just copied)
+    /// amap that is still shared is copied now.
+    /// => in slot order, an anon with an_ref &gt; 1 is replaced by a new anon (its page a copy) and loses
+    ///    one reference; an anon with one reference is the child's alone and stays
+    /// </summary>
+    public static void CowNow(VmMap map, MapEntry entry)
+    {
+        var amap = entry.Amap!;
+        for (int slot = 0; slot < amap.Slots.Length; slot++)
+        {
+            if (amap.Slots[slot] is not { } anon || anon.Refs <= 1)
+                continue;
+            amap.Slots[slot] = map.NewAnon();
+            anon.Refs--;
+        }
     }
 
     public static Anon? AnonAt(MapEntry entry, ulong va) => entry.Amap?.Slots[Slot(entry, va)];

@@ -27,6 +27,15 @@ public interface IVmMapMachine
 
     string? Fault(ulong va, bool write);
 
+    /// <summary>
+    /// uvmspace_fork of this map into <paramref name="child"/>, an empty map of the same kind and kernel
+    /// (one <see cref="AnonPool"/>).
+    /// </summary>
+    void Fork(IVmMapMachine child);
+
+    /// <summary>uvm_map_teardown and uvm_unmap_detach: every entry killed and detached; the map is empty after.</summary>
+    void Teardown();
+
     /// <summary>Report every fact of the observation.</summary>
     void Walk(IMapObserver observer);
 
@@ -45,7 +54,10 @@ public sealed class ReferenceMap : IVmMapMachine
 {
     private readonly MapFactSum _sum = new();
 
-    public VmMap Map { get; } = new();
+    /// <param name="pool">The kernel's amap and anon numbers; null: the map's own.</param>
+    public ReferenceMap(AnonPool? pool = null) => Map = new VmMap(pool);
+
+    public VmMap Map { get; }
 
     public int Count => Map.Entries.Count;
 
@@ -71,6 +83,10 @@ public sealed class ReferenceMap : IVmMapMachine
     public string? Pageable(ulong start, ulong end, bool unwire) => Spec.Map.Pageable.Run(Map, start, end, unwire);
 
     public string? Fault(ulong va, bool write) => Faults.Fault(Map, va, write);
+
+    public void Fork(IVmMapMachine child) => Spec.Map.Fork.Run(Map, ((ReferenceMap)child).Map);
+
+    public void Teardown() => Mapping.Teardown(Map);
 
     public void Walk(IMapObserver observer) => Map.Walk(observer);
 

@@ -13,7 +13,8 @@ public interface IMapObserver
 {
     void Entry(in EntryFacts entry);
 
-    void Amap(int id, int slots, int refs);
+    /// <summary>An amap with its am_ref; <paramref name="shared"/> is AMAP_SHARED (set by a fork that shares it).</summary>
+    void Amap(int id, int slots, int refs, bool shared);
 
     /// <summary>Slot <paramref name="slot"/> of amap <paramref name="amap"/> holds anon <paramref name="anon"/>.</summary>
     void AnonSlot(int amap, int slot, int anon);
@@ -66,7 +67,8 @@ public static class MapFacts
         return FactHash.Of(2, (long)first, e.Obj, (long)e.Offset, e.AmapId, e.PageOff);
     }
 
-    public static ulong Amap(int id, int slots, int refs) => FactHash.Of(3, id, slots, refs);
+    public static ulong Amap(int id, int slots, int refs, bool shared) =>
+        shared ? FactHash.Of(9, id, slots, refs) : FactHash.Of(3, id, slots, refs);
 
     public static ulong AnonSlot(int amap, int slot, int anon) => FactHash.Of(4, amap, slot, anon);
 
@@ -88,7 +90,7 @@ public sealed class MapFactSum : IMapObserver
 
     public void Entry(in EntryFacts entry) => Sum += MapFacts.Entry(entry);
 
-    public void Amap(int id, int slots, int refs) => Sum += MapFacts.Amap(id, slots, refs);
+    public void Amap(int id, int slots, int refs, bool shared) => Sum += MapFacts.Amap(id, slots, refs, shared);
 
     public void AnonSlot(int amap, int slot, int anon) => Sum += MapFacts.AnonSlot(amap, slot, anon);
 
@@ -109,8 +111,8 @@ public sealed class MapTextObserver : IMapObserver
 
     public void Entry(in EntryFacts entry) => _entries.Add((entry.Start, entry.Render()));
 
-    public void Amap(int id, int slots, int refs) =>
-        _rest.Add(((1L << 40) | (long)id << 20, $"amap {id} slots {slots} refs {refs}"));
+    public void Amap(int id, int slots, int refs, bool shared) =>
+        _rest.Add(((1L << 40) | (long)id << 20, $"amap {id} slots {slots} refs {refs}{(shared ? " shared" : "")}"));
 
     public void AnonSlot(int amap, int slot, int anon) =>
         _rest.Add(((1L << 40) | (long)amap << 20 | (long)slot + 1, $"  slot {slot} anon {anon}"));

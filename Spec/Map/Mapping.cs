@@ -218,6 +218,24 @@ public static class Mapping
             map.Size += size;
     }
 
+    /// <summary>
+    /// uvm_map_teardown, then uvm_unmap_detach of every entry: exit's end of a vmspace. No clipping and no
+    /// free-space fix-up; each entry is killed (a wired one unwired) and detached (amap_unref, pgo_detach),
+    /// then the map is empty.
+    /// => the amaps and anons it shared with other maps keep only the others' references
+    /// </summary>
+    public static void Teardown(VmMap map)
+    {
+        foreach (var entry in map.Entries)
+        {
+            if (!entry.IsHole)
+                KillEntry(map, entry);
+        }
+        foreach (var entry in map.Entries)
+            Detach(map, entry);
+        map.Reset();
+    }
+
     /// <summary>uvm_mapent_mkfree with markfree: the entry's range and free space go to the entry before it.</summary>
     private static void MakeFree(VmMap map, MapEntry entry)
     {

@@ -21,8 +21,10 @@ public sealed class VmMap
     /// <summary>map->size: bytes of non-HOLE entries.</summary>
     public ulong Size;
 
-    public int NextAmapId = 1;
-    public int NextAnonId = 1;
+    /// <summary>The numbers of new amaps and anons: the map's own, or its kernel's (see <see cref="AnonPool"/>).</summary>
+    public AnonPool Pool { get; }
+
+    private readonly bool _ownsPool;
 
     /// <summary>uo_refs of the file objects 1..3: one reference is the open file's own.</summary>
     public readonly int[] ObjectRefs = new int[MapConst.Objects + 1];
@@ -30,20 +32,27 @@ public sealed class VmMap
     /// <summary>Resident object pages (object, offset) and their wire counts.</summary>
     public readonly Dictionary<(int Obj, ulong Offset), int> ObjectPages = [];
 
-    public VmMap() => Reset();
+    /// <param name="pool">The kernel's pool, shared with the other processes' maps; null: the map's own.</param>
+    public VmMap(AnonPool? pool = null)
+    {
+        _ownsPool = pool is null;
+        Pool = pool ?? new AnonPool();
+        Reset();
+    }
 
     public IReadOnlyList<MapEntry> Entries => _entries;
 
     /// <summary>How many entries the last lookups looked at: the sorted list's cost, for the benchmarks.</summary>
     public long Visited;
 
+    /// <summary>The empty map; a kernel's pool is the kernel's to reset, not one map's.</summary>
     public void Reset()
     {
         _entries.Clear();
         _hint = null;
         Size = 0;
-        NextAmapId = 1;
-        NextAnonId = 1;
+        if (_ownsPool)
+            Pool.Reset();
         for (int i = 1; i <= MapConst.Objects; i++)
             ObjectRefs[i] = 1;
         ObjectPages.Clear();
@@ -69,6 +78,7 @@ public sealed class VmMap
                     amaps[amap] = amapCopy = new Amap(amap.Id, amap.Slots.Length)
                     {
                         Refs = amap.Refs,
+                        Shared = amap.Shared,
                         PerPageRefs = (int[]?)amap.PerPageRefs?.Clone(),
                     };
                     for (int slot = 0; slot < amap.Slots.Length; slot++)
@@ -85,8 +95,8 @@ public sealed class VmMap
             _entries.Add(copy);
         }
         Size = other.Size;
-        NextAmapId = other.NextAmapId;
-        NextAnonId = other.NextAnonId;
+        Pool.NextAmap = other.Pool.NextAmap;
+        Pool.NextAnon = other.Pool.NextAnon;
         Array.Copy(other.ObjectRefs, ObjectRefs, ObjectRefs.Length);
         foreach (var (key, wired) in other.ObjectPages)
             ObjectPages[key] = wired;
@@ -173,9 +183,9 @@ public sealed class VmMap
             _hint = null;
     }
 
-    public Amap NewAmap(int slots) => new(NextAmapId++, slots);
+    public Amap NewAmap(int slots) => new(Pool.NextAmap++, slots);
 
-    public Anon NewAnon() => new(NextAnonId++);
+    public Anon NewAnon() => new(Pool.NextAnon++);
 
     /// <summary>Every fact of the observation, entries in address order.</summary>
     public void Walk(IMapObserver observer)
@@ -190,7 +200,7 @@ public sealed class VmMap
         var anons = new List<Anon>();
         foreach (var amap in amaps)
         {
-            observer.Amap(amap.Id, amap.Slots.Length, amap.Refs);
+            observer.Amap(amap.Id, amap.Slots.Length, amap.Refs, amap.Shared);
             for (int slot = 0; slot < amap.Slots.Length; slot++)
             {
                 if (amap.Slots[slot] is { } anon)

@@ -7,14 +7,14 @@ namespace UvmDiff.Properties.Conformance.Kernel;
 /// uvm_fault_lower, uvm_fault_wire, uvm_fault_unwire_locked), uvm_map.c (uvm_map with UVM_FLAG_UNMAP,
 /// uvm_unmap_remove, uvm_map_protect, uvm_map_pageable, uvmspace_free) and uvm_mmap.c (sys_mmap,
 /// sys_munmap, sys_mprotect, sys_mlock, sys_munlock), with the pmap contracts of uvm_pmap.h. Pages are
-/// handed out lowest first; anon ids count up per map from 1.
+/// handed out lowest first; anon ids count up from 1 across the whole kernel (one pool for every map).
 /// </summary>
 public static class KernelCases
 {
-    private const Arch A = Arch.Amd64,
+    internal const Arch A = Arch.Amd64,
         M = Arch.Arm64;
 
-    private static KernelCase Case(string name, Arch arch, string source, string[] steps, params string[] observed) =>
+    internal static KernelCase Case(string name, Arch arch, string source, string[] steps, params string[] observed) =>
         new(name, arch, source, steps, observed);
 
     private const string Wait = "Hang(uvm_wait: no free page, and no pagedaemon to free one)";
@@ -32,7 +32,7 @@ public static class KernelCases
                 "read cpu0 0x10000000 => Ok(page 0)",
             ],
             "pmap 0 va 0x000010000000: page 0 rw_",
-            "page 0 backs p0 anon 1",
+            "page 0 backs anon 1",
             "page 0: ref clean wire 0",
             "counters: 1 faults, 1 pages allocated, 0 freed"
         ),
@@ -155,7 +155,7 @@ public static class KernelCases
                 "mmap p0 0x10000000 +1 rw- private => Ok",
                 "read cpu0 0x10000000 => Ok(page 0)",
             ],
-            "page 0 backs p0 anon 2",
+            "page 0 backs anon 2",
             "counters: 2 faults, 2 pages allocated, 1 freed"
         ),
         Case(
@@ -215,8 +215,8 @@ public static class KernelCases
                 "write cpu0 0x10000000 => Ok(page 0)",
                 "write cpu1 0x10000000 => Ok(page 1)",
             ],
-            "page 0 backs p0 anon 1",
-            "page 1 backs p1 anon 1",
+            "page 0 backs anon 1",
+            "page 1 backs anon 2",
             "pmap 1 va 0x000010000000: page 1 rw_"
         ),
         Case(

@@ -15,11 +15,12 @@ public sealed record KernelCase(string Name, Arch Arch, string Source, string[] 
     public override string ToString() => $"{Name} ({Arch.ToString().ToLowerInvariant()})";
 }
 
-/// <summary>The reference kernel against cases derived by hand from uvm_fault.c, uvm_map.c, uvm_mmap.c.</summary>
+/// <summary>The reference kernel against cases derived by hand from uvm_fault.c, uvm_map.c, uvm_amap.c, uvm_mmap.c.</summary>
 [Trait("Category", "Conformance")]
 public class KernelConformance
 {
-    public static TheoryData<KernelCase> Cases() => new(KernelCases.All);
+    public static TheoryData<KernelCase> Cases() =>
+        new([.. KernelCases.All, .. KernelForkCases.All, .. KernelFileCases.All, .. KernelCleanCases.All]);
 
     [Theory]
     [MemberData(nameof(Cases))]

@@ -12,11 +12,18 @@ public static class CrossLayer
 {
     private sealed class Owners : IKernelFactSink
     {
-        public readonly Dictionary<int, (int Pid, int Anon)> ByPage = [];
+        public readonly Dictionary<int, int> ByPage = [];
 
         public void Process(int pid, bool alive) { }
 
-        public void PageOwner(int page, int pid, int anon) => ByPage[page] = (pid, anon);
+        public void PageOwner(int page, int anon) => ByPage[page] = anon;
+
+        public readonly Dictionary<(int File, long Offset), int> ByFileOffset = [];
+
+        public void FilePage(int file, long offset, int page, bool clean, QueueKind queue, long data) =>
+            ByFileOffset[(file, offset)] = page;
+
+        public bool Owns(int page) => ByPage.ContainsKey(page) || ByFileOffset.ContainsValue(page);
 
         public void Counters(long faults, long allocated, long freed) { }
     }
@@ -40,8 +47,9 @@ public static class CrossLayer
 
     /// <summary>
     /// => every translation of a process lies in a non-HOLE entry of its map and maps the page that backs
-    ///    the anon at that address
-    /// => a page no anon owns has no mappings
+    ///    the anon at that address, or where the entry has no anon there, the file's page at the entry's
+    ///    offset
+    /// => a page no anon and no file owns has no mappings
     /// => a translation in a wired entry is wired (uvm_fault_wire and every fault on a wired entry enter
     ///    with PMAP_WIRED); not on arm64, whose pmap_enter returns early on an unchanged mapping without
     ///    looking at PMAP_WIRED, so mlock of a page already mapped leaves its PTE unwired
@@ -54,6 +62,7 @@ public static class CrossLayer
         kernel.WalkPmap(facts);
         var owners = scratch.Owners;
         owners.ByPage.Clear();
+        owners.ByFileOffset.Clear();
         kernel.WalkKernel(owners);
         var views = scratch.Views;
         for (int pid = 0; pid < views.Length; pid++)
@@ -67,15 +76,21 @@ public static class CrossLayer
             if (entry is null || (entry.Value.EType & EType.Hole) != 0)
                 return $"process {pmap}: translation at 0x{va:x} outside every entry";
             int anon = views[pmap].AnonAt(entry.Value, va);
-            if (anon == 0 || !owners.ByPage.TryGetValue(page, out var owner) || owner != (pmap, anon))
+            if (anon == 0 && entry.Value.Obj != 0)
+            {
+                long offset = (long)(entry.Value.Offset + (va - entry.Value.Start));
+                if (!owners.ByFileOffset.TryGetValue((entry.Value.Obj, offset), out int filePage) || filePage != page)
+                    return $"process {pmap}: translation at 0x{va:x} maps page {page}, not file {entry.Value.Obj}'s page at 0x{offset:x}";
+            }
+            else if (anon == 0 || !owners.ByPage.TryGetValue(page, out var owner) || owner != anon)
                 return $"process {pmap}: translation at 0x{va:x} maps page {page}, not the page of anon {anon}";
             if (entry.Value.WiredCount > 0 && !wired && kernel.Arch != Arch.Arm64)
                 return $"process {pmap}: translation at 0x{va:x} in a wired entry is not wired";
         }
         for (int page = 0; page < KernelWorld.Pages; page++)
         {
-            if (!owners.ByPage.ContainsKey(page) && facts.MappedTimes[page] != 0)
-                return $"page {page} backs no anon but is mapped";
+            if (!owners.Owns(page) && facts.MappedTimes[page] != 0)
+                return $"page {page} backs no anon and no file but is mapped";
         }
         return null;
     }

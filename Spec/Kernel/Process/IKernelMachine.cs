@@ -22,15 +22,15 @@ public static class KernelWorld
 }
 
 /// <summary>What a kernel shows besides its maps and pmaps.</summary>
-public interface IKernelFactSink
+public partial interface IKernelFactSink
 {
     void Process(int pid, bool alive);
 
     /// <summary>
-    /// Physical page <paramref name="page"/> backs anon <paramref name="anon"/> of process <paramref name="pid"/>.
+    /// Physical page <paramref name="page"/> backs anon <paramref name="anon"/>, whichever processes' amaps hold it.
     /// => called in increasing page order, so that the observation's text is canonical
     /// </summary>
-    void PageOwner(int page, int pid, int anon);
+    void PageOwner(int page, int anon);
 
     /// <summary>Deterministic work counters: faults run, pages allocated, pages freed.</summary>
     void Counters(long faults, long allocated, long freed);
@@ -42,7 +42,7 @@ public interface IKernelFactSink
 /// (<see cref="ReferenceKernel"/>) composes the reference map and pmap; implementation kernels compose
 /// the implementations. Errors are errno names, null is success; a kernel panic is a <see cref="KernelPanic"/>.
 /// </summary>
-public interface IKernelMachine
+public partial interface IKernelMachine
 {
     Arch Arch { get; }
 
@@ -71,8 +71,17 @@ public interface IKernelMachine
     /// <summary>A new process takes the dead slot <paramref name="pid"/> (uvmspace_alloc, pmap_create).</summary>
     string? Spawn(int pid);
 
-    /// <summary>The entry-level fingerprint of a process's map (the map machine's own).</summary>
+    /// <summary>fork: <paramref name="parent"/>'s child takes the dead slot <paramref name="child"/> (uvmspace_fork, pmap_create).</summary>
+    string? Fork(int parent, int child);
+
+    /// <summary>minherit(addr, size, inheritance).</summary>
+    string? Minherit(int pid, ulong addr, ulong size, Inherit inheritance);
+
+    /// <summary>The fingerprint of a process's map without its amaps and anons (entries, objects, size).</summary>
     ulong MapFingerprint(int pid);
+
+    /// <summary>The fingerprint of every amap and anon some process's map reaches, each counted once.</summary>
+    ulong AnonFingerprint();
 
     void WalkMap(int pid, IMapObserver observer);
 

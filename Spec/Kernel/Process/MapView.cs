@@ -12,6 +12,9 @@ public sealed class MapView : IMapObserver
     private readonly Dictionary<(int Amap, int Slot), int> _slots = [];
     public readonly Dictionary<int, (int Refs, int Wired)> Anons = [];
 
+    /// <summary>AMAP_SHARED of every amap the entries reach, by amap id.</summary>
+    public readonly Dictionary<int, bool> Shared = [];
+
     public static MapView Of(IVmMapMachine map)
     {
         var view = new MapView();
@@ -30,7 +33,7 @@ public sealed class MapView : IMapObserver
 
     public void Entry(in EntryFacts entry) => Entries.Add(entry);
 
-    public void Amap(int id, int slots, int refs) { }
+    public void Amap(int id, int slots, int refs, bool shared) => Shared[id] = shared;
 
     public void AnonSlot(int amap, int slot, int anon) => _slots[(amap, slot)] = anon;
 
@@ -38,7 +41,10 @@ public sealed class MapView : IMapObserver
 
     public void ObjectPage(int obj, ulong offset, int wired) { }
 
-    public void Object(int obj, int refs) { }
+    /// <summary>uo_refs of each file object as this map counts them: one for the file itself, one per entry.</summary>
+    public readonly int[] ObjectRefs = new int[MapConst.Objects + 1];
+
+    public void Object(int obj, int refs) => ObjectRefs[obj] = refs;
 
     public void Size(ulong size) { }
 
@@ -77,4 +83,38 @@ public sealed class MapView : IMapObserver
             }
         }
     }
+}
+
+/// <summary>
+/// One process's map facts split in two: its own (entries, objects, size) summed in <see cref="Own"/>, and
+/// the amaps and anons, which processes share after fork, summed once each however many maps reach them
+/// (<see cref="Shared"/>): the kernel fingerprints them once, not per map.
+/// </summary>
+public sealed class SplitMapSum : IMapObserver
+{
+    private readonly HashSet<ulong> _seen = [];
+
+    public ulong Own;
+
+    public ulong Shared;
+
+    private void Once(ulong fact)
+    {
+        if (_seen.Add(fact))
+            Shared += fact;
+    }
+
+    public void Entry(in EntryFacts entry) => Own += MapFacts.Entry(entry);
+
+    public void Amap(int id, int slots, int refs, bool shared) => Once(MapFacts.Amap(id, slots, refs, shared));
+
+    public void AnonSlot(int amap, int slot, int anon) => Once(MapFacts.AnonSlot(amap, slot, anon));
+
+    public void Anon(int id, int refs, int wired) => Once(MapFacts.Anon(id, refs, wired));
+
+    public void ObjectPage(int obj, ulong offset, int wired) => Own += MapFacts.ObjectPage(obj, offset, wired);
+
+    public void Object(int obj, int refs) => Own += MapFacts.Object(obj, refs);
+
+    public void Size(ulong size) => Own += MapFacts.Size(size);
 }

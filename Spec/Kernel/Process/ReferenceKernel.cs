@@ -7,8 +7,9 @@ namespace UvmDiff.Spec.Kernel.Process;
 
 /// <summary>
 /// The reference kernel: every process's vmspace is a <see cref="ReferenceMap"/> and one pmap of a
-/// <see cref="ReferencePmap"/> built with the architecture's profile; anonymous memory's anons are backed
-/// by the six physical pages, handed out lowest first. The map layer runs each routine on the map (clipping,
+/// <see cref="ReferencePmap"/> built with the architecture's profile; anonymous memory's anons, numbered
+/// kernel-wide (one <see cref="AnonPool"/> for every map, so that fork can share them), are backed by the
+/// six physical pages, handed out lowest first: one page per anon, whichever processes hold it. The map layer runs each routine on the map (clipping,
 /// amaps, anons, wire counts); this class runs what the kernel does around it on the pmap and the pages,
 /// reading the map only through its observation. Slow and plain on purpose.
 /// </summary>
@@ -18,8 +19,10 @@ public sealed partial class ReferenceKernel : IKernelMachine
     private readonly ReferencePmap _pmap;
     private readonly bool[] _alive = new bool[KernelWorld.Processes];
 
-    /// <summary>Which (process, anon) each physical page backs; absent: free.</summary>
-    private readonly Dictionary<int, (int Pid, int Anon)> _owner = [];
+    private readonly AnonPool _pool = new();
+
+    /// <summary>Which anon each physical page backs; absent: free.</summary>
+    private readonly Dictionary<int, int> _owner = [];
     private long _faults;
     private long _allocated;
     private long _freed;
@@ -28,7 +31,8 @@ public sealed partial class ReferenceKernel : IKernelMachine
     {
         _pmap = new ReferencePmap(PmapProfile.Of(arch));
         for (int pid = 0; pid < _maps.Length; pid++)
-            _maps[pid] = new ReferenceMap();
+            _maps[pid] = new ReferenceMap(_pool);
+        CreateFiles();
         Reset();
     }
 
@@ -38,9 +42,11 @@ public sealed partial class ReferenceKernel : IKernelMachine
     {
         foreach (var map in _maps)
             map.Reset();
+        _pool.Reset();
         _pmap.Reset();
         Array.Fill(_alive, true);
         _owner.Clear();
+        ResetFiles();
         _faults = _allocated = _freed = 0;
     }
 
@@ -58,6 +64,7 @@ public sealed partial class ReferenceKernel : IKernelMachine
         var error = _maps[pid].MapFixed(addr, size, prot, MapProt.RWX, Kind(shared), 0, 0);
         if (error is null)
             RemoveTranslations(pid, before, addr, addr + size);
+        DetachDropped();
         return error;
     }
 
@@ -89,6 +96,7 @@ public sealed partial class ReferenceKernel : IKernelMachine
         var error = _maps[pid].Unmap(addr, size);
         if (error is null)
             RemoveTranslations(pid, before, addr, addr + size);
+        DetachDropped();
         return error;
     }
 
@@ -100,16 +108,18 @@ public sealed partial class ReferenceKernel : IKernelMachine
                 _pmap.Unwire(pid, va);
         }
         _pmap.Remove(pid, start, end);
-        FreeDroppedAnons(pid);
+        FreeDroppedAnons();
     }
 
-    /// <summary>Pages of anons that no amap of the process holds any more go back to the free list.</summary>
-    private void FreeDroppedAnons(int pid)
+    /// <summary>Pages of anons that no process's amaps hold any more (uvm_anfree at an_ref 0) go back to the free list.</summary>
+    private void FreeDroppedAnons()
     {
-        var view = MapView.Of(_maps[pid]);
-        foreach (var (page, owner) in _owner.ToList())
+        var held = new HashSet<int>();
+        foreach (var map in _maps)
+            held.UnionWith(MapView.Of(map).Anons.Keys);
+        foreach (var (page, anon) in _owner.ToList())
         {
-            if (owner.Pid == pid && !view.Anons.ContainsKey(owner.Anon))
+            if (!held.Contains(anon))
                 FreePage(page);
         }
     }
@@ -157,6 +167,8 @@ public sealed partial class ReferenceKernel : IKernelMachine
         if (!_alive[pid])
             return "ESRCH";
         var before = MapView.Of(_maps[pid]);
+        if (MapsFile(before, addr, addr + size))
+            return "EOPNOTSUPP";
         var error = _maps[pid].Pageable(addr, addr + size, unwire: false);
         if (error is not null)
             return error;
@@ -166,7 +178,8 @@ public sealed partial class ReferenceKernel : IKernelMachine
             int gained = after.Anons[anon].Wired - (before.Anons.TryGetValue(anon, out var old) ? old.Wired : 0);
             for (int i = 0; i < gained; i++)
             {
-                if (EnterAnon(pid, va, anon, entry.Protection, PmapProt.None, wired: true) is { } failed)
+                ProtectReplaced(before, after, va);
+                if (EnterAnon(pid, va, anon, EnterProt(after, entry, anon), PmapProt.None, wired: true) is { } failed)
                     return failed;
             }
         }
@@ -210,45 +223,87 @@ public sealed partial class ReferenceKernel : IKernelMachine
         if (page == IPmapMachine.NoProcess)
             return "ESRCH";
         if (page >= 0)
+        {
+            Stored(page, write);
             return null;
+        }
         int pid = _pmap.CurrentOn(cpu);
         _faults++;
+        var before = MapView.Of(_maps[pid]);
         var error = _maps[pid].Fault(va, write);
         if (error is not null)
             return error;
         var view = MapView.Of(_maps[pid]);
         var entry = view.EntryAt(va)!.Value;
         int anon = view.AnonAt(entry, va);
-        K.Kassert(anon != 0, "uvm_fault: anonymous memory resolved to an anon");
+        if (anon == 0)
+        {
+            K.Kassert(entry.Obj != 0, "uvm_fault: anonymous memory resolved to an anon");
+            error = FaultFilePage(pid, va, entry, access, out page);
+        }
+        else
+        {
+            error = FaultAnon(pid, va, before, view, entry, anon, access, out page);
+        }
+        if (error is null)
+            Stored(page, write);
+        return error;
+    }
+
+    /// <summary>
+    /// The anon's page entered; an anon new to a file entry is a promotion (copy on write from the file),
+    /// which reads the file's page in first to copy it.
+    /// </summary>
+    private string? FaultAnon(
+        int pid,
+        ulong va,
+        MapView before,
+        MapView view,
+        EntryFacts entry,
+        int anon,
+        PmapProt access,
+        out int page
+    )
+    {
+        page = -1;
+        if (entry.Obj != 0 && PageOf(anon) < 0 && FilePageIn(entry, va) is null)
+            return KernelWorld.OutOfPages;
         bool wired = entry.WiredCount > 0;
         if (wired)
             access = (PmapProt)(entry.Protection & MapProt.RW);
-        if (EnterAnon(pid, va, anon, entry.Protection, access, wired) is { } failed)
+        ProtectReplaced(before, view, va);
+        if (EnterAnon(pid, va, anon, EnterProt(view, entry, anon), access, wired) is { } failed)
             return failed;
-        page = PageOf(pid, anon);
+        page = PageOf(anon);
         return null;
     }
 
     private string? EnterAnon(int pid, ulong va, int anon, MapProt prot, PmapProt access, bool wired)
     {
-        int page = PageOf(pid, anon);
-        if (page < 0)
-        {
-            page = AllocatePage();
-            if (page < 0)
-                return KernelWorld.OutOfPages;
-            _owner[page] = (pid, anon);
-            _allocated++;
-        }
-        _pmap.Enter(pid, va, page, (PmapProt)prot, access, wired, failAlloc: false);
+        if (PageFor(anon) is { } failed)
+            return failed;
+        _pmap.Enter(pid, va, PageOf(anon), (PmapProt)prot, access, wired, failAlloc: false);
         return null;
     }
 
-    private int PageOf(int pid, int anon)
+    /// <summary>The anon's page, allocated when it has none (a new anon). => null, or the wait for memory</summary>
+    private string? PageFor(int anon)
+    {
+        if (PageOf(anon) >= 0)
+            return null;
+        int page = AllocatePage();
+        if (page < 0)
+            return KernelWorld.OutOfPages;
+        _owner[page] = anon;
+        _allocated++;
+        return null;
+    }
+
+    private int PageOf(int anon)
     {
         foreach (var (page, owner) in _owner)
         {
-            if (owner == (pid, anon))
+            if (owner == anon)
                 return page;
         }
         return -1;
@@ -265,7 +320,7 @@ public sealed partial class ReferenceKernel : IKernelMachine
         _pmap.Walk(wired);
         for (int page = 0; page < KernelWorld.Pages; page++)
         {
-            if (!_owner.ContainsKey(page) && wired.Count[page] == 0)
+            if (!_owner.ContainsKey(page) && !IsFilePage(page) && wired.Count[page] == 0)
                 return page;
         }
         return -1;
@@ -286,7 +341,8 @@ public sealed partial class ReferenceKernel : IKernelMachine
     /// <summary>
     /// exit1 → uvmspace_free: uvm_map_teardown and the pmap's teardown, in the order the pmap layer's
     /// machine for the architecture runs them (its Exit: threads leave the CPUs, the pages of wired
-    /// entries are unwired, every mapping removed, pmap_destroy). => every page of the process is freed
+    /// entries are unwired, every mapping removed, pmap_destroy); uvm_map_teardown and uvm_unmap_detach
+    /// drop the map's amap references. => the pages of the anons no other process holds are freed
     /// </summary>
     public string? Exit(int pid)
     {
@@ -300,13 +356,10 @@ public sealed partial class ReferenceKernel : IKernelMachine
                 spans.Add(new MapSpan(entry.Start, entry.End, entry.WiredCount > 0));
         }
         _pmap.Exit(pid, spans.ToArray(), null);
-        _maps[pid].Reset();
+        _maps[pid].Teardown();
         _alive[pid] = false;
-        foreach (var (page, owner) in _owner.ToList())
-        {
-            if (owner.Pid == pid)
-                FreePage(page);
-        }
+        FreeDroppedAnons();
+        DetachDropped();
         return null;
     }
 
@@ -321,7 +374,20 @@ public sealed partial class ReferenceKernel : IKernelMachine
         return null;
     }
 
-    public ulong MapFingerprint(int pid) => _maps[pid].Fingerprint();
+    public ulong MapFingerprint(int pid)
+    {
+        var sum = new SplitMapSum();
+        _maps[pid].Walk(sum);
+        return sum.Own;
+    }
+
+    public ulong AnonFingerprint()
+    {
+        var sum = new SplitMapSum();
+        foreach (var map in _maps)
+            map.Walk(sum);
+        return sum.Shared;
+    }
 
     public void WalkMap(int pid, IMapObserver observer) => _maps[pid].Walk(observer);
 
@@ -332,7 +398,8 @@ public sealed partial class ReferenceKernel : IKernelMachine
         for (int pid = 0; pid < KernelWorld.Processes; pid++)
             sink.Process(pid, _alive[pid]);
         foreach (int page in _owner.Keys.Order())
-            sink.PageOwner(page, _owner[page].Pid, _owner[page].Anon);
+            sink.PageOwner(page, _owner[page]);
         sink.Counters(_faults, _allocated, _freed);
+        WalkFiles(sink);
     }
 }

@@ -31,7 +31,8 @@ public sealed class PageWires : IPmapFactSink
 public sealed partial class ReferenceKernel
 {
     /// <summary>
-    /// Each layer's invariants: uvm_tree_sanity and the map's own checks per process, the pmap's own;
+    /// Each layer's invariants: uvm_tree_sanity and the map's own checks per process, the pmap's own, the
+    /// object layer's over the files' pages;
     /// then the composition's (<see cref="CrossLayer.Check"/>).
     /// </summary>
     public string? Check(bool full)
@@ -43,6 +44,8 @@ public sealed partial class ReferenceKernel
         }
         if (_pmap.CheckInvariants(full) is { } pmapBroken)
             return $"pmap: {pmapBroken}";
+        if (Invariants.Check(_uvm) is { } objectsBroken)
+            return $"objects: {objectsBroken}";
         return CrossLayer.Check(this);
     }
 }

@@ -1,0 +1,87 @@
+using UvmDiff.Spec.Kernel;
+using UvmDiff.Spec.Kernel.Process;
+using UvmDiff.Spec.Map;
+using MapProt = UvmDiff.Spec.Map.Prot;
+using PmapProt = UvmDiff.Spec.Pmap.Prot;
+
+namespace UvmDiff.Implementations.Kernel;
+
+/// <summary>fork, minherit, exit's teardown, and copy-on-write of a shared anon in the pmaps.</summary>
+public sealed partial class ComposedKernel
+{
+    /// <summary>A fork has run since the last reset: anons may be shared, so faults compare before and after.</summary>
+    private bool _forked;
+
+    private readonly bool _exitLeavesAnonRef;
+
+    /// <summary>uvmspace_fork, pmap_create, the parent's COPY entries write-protected, cow_now pages allocated.</summary>
+    public string? Fork(int parent, int child)
+    {
+        if (!_alive[parent])
+            return "ESRCH";
+        if (_alive[child])
+            return "EBUSY";
+        _before.Load(_maps[parent]);
+        _maps[parent].Fork(_maps[child]);
+        _pmap.Exec(child);
+        _alive[child] = true;
+        _forked = true;
+        foreach (var entry in _before.Entries)
+        {
+            if (
+                entry.Inheritance == Inherit.Copy
+                && entry.AmapId != 0
+                && entry.WiredCount == 0
+                && (entry.EType & EType.NeedsCopy) == 0
+                && (entry.MaxProtection & MapProt.W) != 0
+            )
+                _pmap.Protect(parent, entry.Start, entry.End, (PmapProt)(entry.Protection & ~MapProt.W));
+        }
+        _scan.Load(_maps[child]);
+        CountEntryRefs(child, _scan);
+        for (int i = 0; i < _scan.Count; i++)
+        {
+            if (PageFor(_scan.Pages[i].Anon) == NoPage)
+                return KernelWorld.OutOfPages;
+        }
+        return null;
+    }
+
+    public string? Minherit(int pid, ulong addr, ulong size, Inherit inheritance) =>
+        _alive[pid] ? _maps[pid].SetInherit(addr, addr + size, inheritance) : "ESRCH";
+
+    /// <summary>uvm_map_teardown and uvm_unmap_detach of the exiting process's map (<see cref="_scan"/> holds its pages).</summary>
+    private void TeardownMap(int pid)
+    {
+        for (int i = 0; i < _scan.Count; i++)
+        {
+            if (_scan.RefsOf(_scan.Pages[i].Anon) > 1)
+            {
+                Probes[KernelProbes.ExitShared]++;
+                break;
+            }
+        }
+        if (_exitLeavesAnonRef)
+            _maps[pid].Reset();
+        else
+            _maps[pid].Teardown();
+    }
+
+    /// <summary>uvm_fault_upper's enter protection: no PROT_WRITE while the anon has other references.</summary>
+    private MapProt EnterProt(in MappedPage page) =>
+        _scan.RefsOf(page.Anon) > 1 ? page.Protection & ~MapProt.W : page.Protection;
+
+    /// <summary>
+    /// amap_add(replace) in an AMAP_SHARED amap: the anon <see cref="_before"/> had at the page's address in
+    /// the same amap, replaced by a promote, loses every mapping of its page.
+    /// </summary>
+    private void ProtectReplaced(in MappedPage now)
+    {
+        int at = _before.IndexOf(now.Va);
+        if (at < 0)
+            return;
+        var old = _before.Pages[at];
+        if (old.AmapShared && old.AmapId == now.AmapId && old.Anon != now.Anon && _pageOfAnon[old.Anon] != NoPage)
+            _pmap.PageProtect(_pageOfAnon[old.Anon], PmapProt.None);
+    }
+}
