@@ -34,11 +34,9 @@ public static class KernelScenarios
             KernelOpParser.Parse,
             "MlockMappedPageThenExit",
             "mlock over a page a write has already mapped, then exit. On arm64 (pmap.c 1.113) pmap_enter "
-                + "returns early on the unchanged mapping, so its PTE is never marked wired; in the kernel the "
-                + "page's wire count is uvm's (uvm_pagewire in the fault, uvm_pageunwire in "
-                + "uvm_fault_unwire_locked for every page pmap_extract finds) and goes back to 0 at exit. The "
-                + "model's pmap machines keep the count and unwire only PTEs marked wired, so here page 0 "
-                + "ends with wire count 1 on arm64: a model bug this snapshot records until it is fixed",
+                + "returns early on the unchanged mapping, so its PTE is never marked wired; the page's wire "
+                + "count is uvm's (uvm_pagewire in the fault, uvm_pageunwire in uvm_fault_unwire_locked for "
+                + "every page pmap_extract finds, whatever its PTE's wired bit) and goes back to 0 at exit",
             (
                 "p0 writes the first of two pages",
                 """

@@ -30,7 +30,7 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
     private readonly AnonScan _scan = new();
     private readonly AnonScan _before = new();
     private readonly WireScan _wires = new();
-    private readonly List<(ulong, ulong)> _spans = [];
+    private readonly List<MapSpan> _spans = [];
     private long _faults;
     private long _allocated;
     private long _freed;
@@ -323,7 +323,7 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
         foreach (var entry in _scan.Entries)
         {
             if ((entry.EType & EType.Hole) == 0)
-                _spans.Add((entry.Start, entry.End));
+                _spans.Add(new MapSpan(entry.Start, entry.End, entry.WiredCount > 0));
         }
         _pmap.Exit(pid, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_spans), null);
         TeardownMap(pid);

@@ -293,7 +293,11 @@ public sealed partial class Amd64Pmap : IPmapMachine
         return (pte & Pte.V) != 0 ? PageOfPte(pte) : -1;
     }
 
-    /// <summary>uvm_fault_unwire for one page: pmap_extract, pmap_unwire (clear PG_W, wired - 1), uvm_pageunwire.</summary>
+    /// <summary>
+    /// uvm_fault_unwire for one page: pmap_extract; pmap_unwire clears PG_W and drops wired_count where
+    /// PG_W is set (on a PTE without it, only the DIAGNOSTIC printf "didn't change"); uvm_pageunwire
+    /// drops the page's wire count either way. A page that is not wired is refused before any of it.
+    /// </summary>
     public bool Unwire(int pmap, ulong va)
     {
         var ptp = PdesValid(pmap, va);
@@ -303,11 +307,15 @@ public sealed partial class Amd64Pmap : IPmapMachine
         ulong pte = ptp.Entries[index];
         if ((pte & Pte.V) == 0)
             return true;
-        if ((pte & Pte.Wired) == 0)
+        int page = PageOfPte(pte);
+        if (_wireCount[page] == 0)
             return false;
-        ptp.Entries[index] = pte & ~Pte.Wired;
-        _wired[pmap]--;
-        _wireCount[PageOfPte(pte)]--;
+        if ((pte & Pte.Wired) != 0)
+        {
+            ptp.Entries[index] = pte & ~Pte.Wired;
+            _wired[pmap]--;
+        }
+        _wireCount[page]--;
         return true;
     }
 

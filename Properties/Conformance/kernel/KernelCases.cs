@@ -312,6 +312,22 @@ public static class KernelCases
             "page 0: ref mod wire 1"
         ),
         Case(
+            "munlock of that page on arm64: the page is unwired though its PTE never was",
+            M,
+            "uvm_fault_unwire_locked: pmap_extract finds the page; pmap_unwire (1.113) leaves a pted without PTED_VA_WIRED_M alone; uvm_pageunwire(pg)",
+            [
+                "switch cpu0 p0 => Ok",
+                "mmap p0 0x10000000 +1 rw- private => Ok",
+                "write cpu0 0x10000000 => Ok(page 0)",
+                "mlock p0 0x10000000 +1 => Ok",
+                "munlock p0 0x10000000 +1 => Ok",
+            ],
+            "pmap 0 va 0x000010000000: page 0 rw_",
+            "pmap 0: alive, 1 mapped, 0 wired",
+            "p0 0x10000000-0x10001000 rw-/rwx copy normal wired 0",
+            "page 0: ref mod wire 0"
+        ),
+        Case(
             "a fault on a wired entry wires the page again: amd64's pmap_protect took write, the write re-enters it",
             A,
             "uvm_fault_check: VM_MAPENT_ISWIRED → flt->wired, access_type = enter_prot; uvm_fault_upper: pmap_enter(PMAP_WIRED), uvm_pagewire",

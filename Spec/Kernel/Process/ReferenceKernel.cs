@@ -340,20 +340,20 @@ public sealed partial class ReferenceKernel : IKernelMachine
 
     /// <summary>
     /// exit1 → uvmspace_free: uvm_map_teardown and the pmap's teardown, in the order the pmap layer's
-    /// machine for the architecture runs them (its Exit: threads leave the CPUs, wired mappings are
-    /// unwired, every mapping removed, pmap_destroy); uvm_map_teardown and uvm_unmap_detach drop the map's
-    /// amap references. => the pages of the anons no other process holds are freed
+    /// machine for the architecture runs them (its Exit: threads leave the CPUs, the pages of wired
+    /// entries are unwired, every mapping removed, pmap_destroy); uvm_map_teardown and uvm_unmap_detach
+    /// drop the map's amap references. => the pages of the anons no other process holds are freed
     /// </summary>
     public string? Exit(int pid)
     {
         if (!_alive[pid])
             return "ESRCH";
         var view = MapView.Of(_maps[pid]);
-        var spans = new List<(ulong, ulong)>();
+        var spans = new List<MapSpan>();
         foreach (var entry in view.Entries)
         {
             if (!IsHole(entry))
-                spans.Add((entry.Start, entry.End));
+                spans.Add(new MapSpan(entry.Start, entry.End, entry.WiredCount > 0));
         }
         _pmap.Exit(pid, spans.ToArray(), null);
         _maps[pid].Teardown();
