@@ -44,7 +44,7 @@ public sealed partial class ComposedKernel
     /// <summary>uvm_map_clean: the hole check, then per entry the amap's deactivations and the object's flush.</summary>
     private string? MapClean(int pid, ulong start, ulong end, PgoFlags flags)
     {
-        if (start > end || start < MapConst.MinAddress || end > MapConst.MaxAddress)
+        if (start > end || start < KernelWorld.MinUserAddress || end > KernelWorld.MaxUserAddress(Arch))
             return "EINVAL";
         _scan.Load(_maps[pid]);
         var entries = _scan.Entries;

@@ -85,6 +85,8 @@ public sealed partial class ComposedKernel : IFlushWork
         chosen = 0;
         if (!_alive[pid])
             return "ESRCH";
+        if (addr is { } fixedAt && !InUserSpace(fixedAt, size))
+            return "EINVAL";
         if (offset + size > KernelFiles.Bytes)
             return "EINVAL";
         if (!_fileValid[file])

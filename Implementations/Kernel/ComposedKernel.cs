@@ -80,6 +80,8 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
     {
         if (!_alive[pid])
             return "ESRCH";
+        if (!InUserSpace(addr, size))
+            return "EINVAL";
         _before.Load(_maps[pid]);
         var error = _maps[pid].MapFixed(addr, size, prot, MapProt.RWX, shared ? MapKind.Shared : MapKind.Private, 0, 0);
         if (error is null)
@@ -97,10 +99,19 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
             .MapAnywhere(size, prot, MapProt.RWX, shared ? MapKind.Shared : MapKind.Private, 0, 0, out addr);
     }
 
+    /// <summary>sys_mmap(MAP_FIXED) and sys_munmap's address checks: no wrap, inside [VM_MIN_ADDRESS, VM_MAXUSER_ADDRESS].</summary>
+    private bool InUserSpace(ulong addr, ulong size)
+    {
+        ulong end = addr + size;
+        return end >= addr && addr >= KernelWorld.MinUserAddress && end <= KernelWorld.MaxUserAddress(Arch);
+    }
+
     public string? Munmap(int pid, ulong addr, ulong size)
     {
         if (!_alive[pid])
             return "ESRCH";
+        if (!InUserSpace(addr, size))
+            return "EINVAL";
         _before.Load(_maps[pid]);
         var error = _maps[pid].Unmap(addr, size);
         if (error is null)
@@ -173,12 +184,13 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
     {
         if (!_alive[pid])
             return "ESRCH";
+        if (addr + size < addr)
+            return "EINVAL";
         _before.Load(_maps[pid]);
         if (MapsFile(_before.Entries, addr, addr + size))
             return "EOPNOTSUPP";
-        var error = _maps[pid].Pageable(addr, addr + size, unwire: false);
-        if (error is not null)
-            return error;
+        if (_maps[pid].Pageable(addr, addr + size, unwire: false) is not null)
+            return "ENOMEM";
         _scan.Load(_maps[pid]);
         for (int i = 0; i < _scan.Count; i++)
         {
@@ -199,10 +211,11 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
     {
         if (!_alive[pid])
             return "ESRCH";
+        if (addr + size < addr)
+            return "EINVAL";
         _before.Load(_maps[pid]);
-        var error = _maps[pid].Pageable(addr, addr + size, unwire: true);
-        if (error is not null)
-            return error;
+        if (_maps[pid].Pageable(addr, addr + size, unwire: true) is not null)
+            return "ENOMEM";
         _scan.Load(_maps[pid]);
         for (int i = 0; i < _scan.Count; i++)
         {

@@ -19,6 +19,15 @@ public static class KernelWorld
     /// and uvm_wait sleeps for the pagedaemon, which this slice does not have, so the thread never wakes.
     /// </summary>
     public const string OutOfPages = "uvm_wait";
+
+    /// <summary>VM_MIN_ADDRESS: PAGE_SIZE on amd64 and arm64 (vmparam.h).</summary>
+    public const ulong MinUserAddress = 0x1000;
+
+    /// <summary>
+    /// VM_MAXUSER_ADDRESS (vmparam.h), the end of a process's map: amd64 0x00007f7fffffc000, arm64
+    /// (1 &lt;&lt; USER_SPACE_BITS(39)) - 0x8000.
+    /// </summary>
+    public static ulong MaxUserAddress(Arch arch) => arch == Arch.Amd64 ? 0x0000_7f7f_ffff_c000 : (1UL << 39) - 0x8000;
 }
 
 /// <summary>What a kernel shows besides its maps and pmaps.</summary>

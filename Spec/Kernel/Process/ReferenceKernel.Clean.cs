@@ -43,7 +43,8 @@ public sealed partial class ReferenceKernel
 
     /// <summary>
     /// uvm_map_clean(map, start, end, flags).
-    /// => EINVAL for a range reversed or outside the map's [min_offset, max_offset]
+    /// => EINVAL for a range reversed or outside the map's [min_offset, max_offset], which for a
+    ///    process's map are VM_MIN_ADDRESS and VM_MAXUSER_ADDRESS
     /// => EFAULT unless every page of the range lies in a non-HOLE entry; nothing done then
     /// => the amap layer, entry by entry: with DEACTIVATE, or CLEANIT|FREE, every resident anon page
     ///    that is not wired is deactivated (pmap_page_protect(PROT_NONE), uvm_pagedeactivate's
@@ -55,7 +56,7 @@ public sealed partial class ReferenceKernel
     /// </summary>
     private string? MapClean(int pid, ulong start, ulong end, PgoFlags flags)
     {
-        if (start > end || start < MapConst.MinAddress || end > MapConst.MaxAddress)
+        if (start > end || start < KernelWorld.MinUserAddress || end > KernelWorld.MaxUserAddress(Arch))
             return "EINVAL";
         var view = MapView.Of(_maps[pid]);
         for (ulong va = start; va < end; va += MapConst.PageSize)

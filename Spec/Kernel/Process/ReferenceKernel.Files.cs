@@ -67,6 +67,8 @@ public sealed partial class ReferenceKernel : IFlushWork
         chosen = 0;
         if (!_alive[pid])
             return "ESRCH";
+        if (addr is { } fixedAt && OutsideUserSpace(fixedAt, size))
+            return "EINVAL";
         if (offset + size > KernelFiles.Bytes)
             return "EINVAL";
         if (!_fileValid[file])

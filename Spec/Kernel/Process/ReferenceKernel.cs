@@ -60,6 +60,8 @@ public sealed partial class ReferenceKernel : IKernelMachine
     {
         if (!_alive[pid])
             return "ESRCH";
+        if (OutsideUserSpace(addr, size))
+            return "EINVAL";
         var before = MapView.Of(_maps[pid]);
         var error = _maps[pid].MapFixed(addr, size, prot, MapProt.RWX, Kind(shared), 0, 0);
         if (error is null)
@@ -83,6 +85,18 @@ public sealed partial class ReferenceKernel : IKernelMachine
     private static MapKind Kind(bool shared) => shared ? MapKind.Shared : MapKind.Private;
 
     /// <summary>
+    /// sys_mmap with MAP_FIXED and sys_munmap: => true (EINVAL) when addr + size wraps, passes
+    /// VM_MAXUSER_ADDRESS, or addr is below VM_MIN_ADDRESS
+    /// </summary>
+    private bool OutsideUserSpace(ulong addr, ulong size) =>
+        addr > ulong.MaxValue - size
+        || addr + size > KernelWorld.MaxUserAddress(Arch)
+        || addr < KernelWorld.MinUserAddress;
+
+    /// <summary>sys_mlock, sys_munlock: => EINVAL when addr + size wraps, else ENOMEM for any error of uvm_map_pageable</summary>
+    private static string? PageableResult(string? error) => error is null ? null : "ENOMEM";
+
+    /// <summary>
     /// sys_munmap: uvm_unmap_remove. => each removed entry that was wired has its pages unwired
     /// (uvm_fault_unwire_locked: pmap_unwire, uvm_pageunwire), then pmap_remove over it; the anons its
     /// amap reference was the last on are freed with their pages (uvm_anfree: pmap_page_protect(NONE),
@@ -92,6 +106,8 @@ public sealed partial class ReferenceKernel : IKernelMachine
     {
         if (!_alive[pid])
             return "ESRCH";
+        if (OutsideUserSpace(addr, size))
+            return "EINVAL";
         var before = MapView.Of(_maps[pid]);
         var error = _maps[pid].Unmap(addr, size);
         if (error is null)
@@ -161,17 +177,21 @@ public sealed partial class ReferenceKernel : IKernelMachine
     /// sys_mlock: uvm_map_pageable(wire). => the map layer wires the entries and runs uvm_fault_wire; each
     /// wire fault enters its page with PMAP_WIRED and the entry's protection (no access performed), a page
     /// allocated for each new anon; the pages faulted are those whose anon gained a wire
+    /// => EINVAL when addr + size wraps; any error of uvm_map_pageable is ENOMEM (sys_mlock's
+    ///    "error == 0 ? 0 : ENOMEM")
     /// </summary>
     public string? Mlock(int pid, ulong addr, ulong size)
     {
         if (!_alive[pid])
             return "ESRCH";
+        if (addr > ulong.MaxValue - size)
+            return "EINVAL";
         var before = MapView.Of(_maps[pid]);
         if (MapsFile(before, addr, addr + size))
             return "EOPNOTSUPP";
         var error = _maps[pid].Pageable(addr, addr + size, unwire: false);
         if (error is not null)
-            return error;
+            return PageableResult(error);
         var after = MapView.Of(_maps[pid]);
         foreach (var (va, anon, entry) in after.MappedAnons())
         {
@@ -189,15 +209,18 @@ public sealed partial class ReferenceKernel : IKernelMachine
     /// <summary>
     /// sys_munlock: uvm_map_pageable(unwire). => every page whose anon lost a wire is unwired in the pmap
     /// (uvm_fault_unwire_locked: pmap_unwire, uvm_pageunwire), once per wire lost
+    /// => EINVAL when addr + size wraps; any error of uvm_map_pageable is ENOMEM
     /// </summary>
     public string? Munlock(int pid, ulong addr, ulong size)
     {
         if (!_alive[pid])
             return "ESRCH";
+        if (addr > ulong.MaxValue - size)
+            return "EINVAL";
         var before = MapView.Of(_maps[pid]);
         var error = _maps[pid].Pageable(addr, addr + size, unwire: true);
         if (error is not null)
-            return error;
+            return PageableResult(error);
         var after = MapView.Of(_maps[pid]);
         foreach (var (va, anon, _) in after.MappedAnons())
         {

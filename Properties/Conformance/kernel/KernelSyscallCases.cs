@@ -1,0 +1,67 @@
+using UvmDiff.Spec.Pmap;
+
+namespace UvmDiff.Properties.Conformance.Kernel;
+
+/// <summary>
+/// The system calls' own argument checks and error mapping, derived by hand from uvm_mmap.c 1.203
+/// (sys_mmap, sys_munmap, sys_mlock, sys_munlock, sys_msync), uvm_map.c 1.346 (uvm_map_clean) and the
+/// architectures' vmparam.h: VM_MIN_ADDRESS is PAGE_SIZE on both, VM_MAXUSER_ADDRESS is 0x00007f7fffffc000
+/// on amd64 and (1 &lt;&lt; 39) - 0x8000 = 0x7fffff8000 on arm64.
+/// </summary>
+public static class KernelSyscallCases
+{
+    private const Arch A = Arch.Amd64,
+        M = Arch.Arm64;
+
+    private static KernelCase Case(string name, Arch arch, string source, string[] steps, params string[] observed) =>
+        new(name, arch, source, steps, observed);
+
+    public static readonly KernelCase[] All =
+    [
+        Case(
+            "mlock of a range no entry holds: uvm_map_pageable's EFAULT reaches the process as ENOMEM",
+            A,
+            "sys_mlock: error = uvm_map_pageable(...); return (error == 0 ? 0 : ENOMEM)",
+            ["mlock p0 0x10000000 +1 => ENOMEM"],
+            "!pmap 0 va"
+        ),
+        Case(
+            "munlock of a range with a gap: uvm_map_pageable's EINVAL reaches the process as ENOMEM",
+            A,
+            "sys_munlock: error = uvm_map_pageable(..., TRUE, 0); return (error == 0 ? 0 : ENOMEM)",
+            ["mmap p0 0x10000000 +1 rw- private => Ok", "munlock p0 0x10000000 +2 => ENOMEM"],
+            "p0 0x10000000-0x10001000 rw-/rwx copy normal wired 0"
+        ),
+        Case(
+            "fixed mmap ending one page past VM_MAXUSER_ADDRESS on amd64: EINVAL, nothing mapped",
+            A,
+            "sys_mmap, MAP_FIXED: (addr + size) > VM_MAXUSER_ADDRESS => EINVAL",
+            ["mmap p0 0x7f7fffffb000 +2 rw- private => EINVAL", "mmap p0 0x7f7fffffb000 +1 rw- private => Ok"],
+            "p0 0x7f7fffffb000-0x7f7fffffc000 rw-/rwx copy"
+        ),
+        Case(
+            "fixed mmap ending one page past VM_MAXUSER_ADDRESS on arm64: EINVAL; the last page below it maps",
+            M,
+            "sys_mmap, MAP_FIXED: (addr + size) > VM_MAXUSER_ADDRESS (0x7fffff8000) => EINVAL",
+            ["mmap p0 0x7fffff7000 +2 rw- private => EINVAL", "mmap p0 0x7fffff7000 +1 rw- private => Ok"],
+            "p0 0x7fffff7000-0x7fffff8000 rw-/rwx copy"
+        ),
+        Case(
+            "munmap below VM_MIN_ADDRESS and past VM_MAXUSER_ADDRESS: EINVAL before the map is looked at",
+            A,
+            "sys_munmap: addr < vm_min_address => EINVAL; addr + size > VM_MAXUSER_ADDRESS => EINVAL",
+            [
+                "mmap p0 0x10000000 +1 rw- private => Ok",
+                "munmap p0 0x0 +1 => EINVAL",
+                "munmap p0 0x7f7fffffc000 +1 => EINVAL",
+            ],
+            "p0 0x10000000-0x10001000 rw-/rwx copy"
+        ),
+        Case(
+            "msync past VM_MAXUSER_ADDRESS: uvm_map_clean's range check is EINVAL",
+            A,
+            "uvm_map_clean: end > map->max_offset (VM_MAXUSER_ADDRESS for a vmspace) => EINVAL",
+            ["msync p0 0x7f7fffffb000 +2 sync => EINVAL"]
+        ),
+    ];
+}
