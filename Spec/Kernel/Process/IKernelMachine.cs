@@ -98,6 +98,10 @@ public partial interface IKernelMachine
 
     void WalkKernel(IKernelFactSink sink);
 
-    /// <summary>Each layer's invariants and the cross-layer ones: null or the first violation.</summary>
+    /// <summary>
+    /// Each layer's invariants, and with <paramref name="full"/> the cross-layer ones too, which walk every
+    /// map and the whole pmap (the runner asks for them every 16 steps and at the end of every replay and
+    /// shrink run, as the pmap layer's table walks): null or the first violation.
+    /// </summary>
     string? Check(bool full);
 }

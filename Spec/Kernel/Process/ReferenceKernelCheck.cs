@@ -32,8 +32,8 @@ public sealed partial class ReferenceKernel
 {
     /// <summary>
     /// Each layer's invariants: uvm_tree_sanity and the map's own checks per process, the pmap's own, the
-    /// object layer's over the files' pages;
-    /// then the composition's (<see cref="CrossLayer.Check"/>).
+    /// object layer's over the files' pages; with <paramref name="full"/>, then the composition's
+    /// (<see cref="CrossLayer.Check"/>), which walks every map and the whole pmap.
     /// </summary>
     public string? Check(bool full)
     {
@@ -46,6 +46,6 @@ public sealed partial class ReferenceKernel
             return $"pmap: {pmapBroken}";
         if (Invariants.Check(_uvm) is { } objectsBroken)
             return $"objects: {objectsBroken}";
-        return CrossLayer.Check(this);
+        return full ? CrossLayer.Check(this) : null;
     }
 }
