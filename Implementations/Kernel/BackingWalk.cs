@@ -25,6 +25,7 @@ public interface IBackedPages
 public sealed class BackingWalk : IReverseLookup, IMapObserver
 {
     private readonly bool _firstEntryOnly;
+    private readonly bool _firstLevelOnly;
     private IVmMapMachine[] _maps = [];
     private bool[] _alive = [];
     private IBackedPages _pages = null!;
@@ -46,7 +47,11 @@ public sealed class BackingWalk : IReverseLookup, IMapObserver
     /// <summary>Backing nodes examined: each entry's amap and object.</summary>
     public long NodesVisited;
 
-    public BackingWalk(FaultSet faults) => _firstEntryOnly = faults.Has(KernelFaults.BackingFirstEntryOnly);
+    public BackingWalk(FaultSet faults)
+    {
+        _firstEntryOnly = faults.Has(KernelFaults.BackingFirstEntryOnly);
+        _firstLevelOnly = faults.Has(KernelFaults.BackingSkipsObjectUnderAmap);
+    }
 
     /// <summary>The kernel's processes and pages the walk reads; the kernel's probe counters it bumps.</summary>
     public void Attach(IVmMapMachine[] maps, bool[] alive, IBackedPages pages, long[] probes)
@@ -84,8 +89,15 @@ public sealed class BackingWalk : IReverseLookup, IMapObserver
                 EntriesVisited++;
                 if (entry.AmapId != 0)
                     FromAmap(pid, entry, into);
-                if (entry.Obj != 0)
-                    FromObject(pid, entry, into);
+                if (entry.Obj == 0)
+                    continue;
+                if (entry.AmapId != 0)
+                {
+                    _probes[KernelProbes.ObjectUnderAmap]++;
+                    if (_firstLevelOnly)
+                        continue;
+                }
+                FromObject(pid, entry, into);
             }
         }
     }

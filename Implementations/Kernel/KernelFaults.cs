@@ -7,6 +7,7 @@ public static class KernelProbes
     public const int ProtectRange = 1;
     public const int ExitShared = 2;
     public const int AmapSharedByEntries = 3;
+    public const int ObjectUnderAmap = 4;
 
     public static readonly string[] Names =
     [
@@ -14,6 +15,7 @@ public static class KernelProbes
         "kernel: uvm_map_protect runs pmap_protect on a changed entry",
         "kernel: exit of a process whose map holds an amap another map references",
         "kernel: seed 003's reverse lookup meets an amap a previous entry of the map already referenced",
+        "kernel: seed 003's reverse lookup descends from an entry's amap to the file under it",
     ];
 }
 
@@ -81,6 +83,17 @@ public static class KernelFaults
         []
     );
 
+    public static readonly Fault BackingSkipsObjectUnderAmap = new(
+        "Seed003MissesSecondLevel",
+        Layer,
+        "seed 003 (vm_map_backing chains: an entry's backing is its anon layer, then the object below it)",
+        "seed 003's reverse lookup stops at the first backing level: an entry with an amap is searched for "
+            + "anons only, so a file page mapped through a private file mapping that has an amap (a page of "
+            + "it was written) is missed, and pmap_page_protect leaves its PTE",
+        KernelProbes.Names[KernelProbes.ObjectUnderAmap],
+        []
+    );
+
     public static readonly IReadOnlyList<Fault> All =
     [
         UnmapSkipsUnwire,
@@ -89,5 +102,6 @@ public static class KernelFaults
         CowFaultWritesThrough,
         ExitLeavesAnonRef,
         BackingFirstEntryOnly,
+        BackingSkipsObjectUnderAmap,
     ];
 }
