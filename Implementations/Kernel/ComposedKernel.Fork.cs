@@ -12,8 +12,6 @@ public sealed partial class ComposedKernel
     /// <summary>A fork has run since the last reset: anons may be shared, so faults compare before and after.</summary>
     private bool _forked;
 
-    private readonly bool _exitLeavesAnonRef;
-
     /// <summary>uvmspace_fork, pmap_create, the parent's COPY entries write-protected, cow_now pages allocated.</summary>
     public string? Fork(int parent, int child)
     {
@@ -48,23 +46,6 @@ public sealed partial class ComposedKernel
 
     public string? Minherit(int pid, ulong addr, ulong size, Inherit inheritance) =>
         _alive[pid] ? _maps[pid].SetInherit(addr, addr + size, inheritance) : "ESRCH";
-
-    /// <summary>uvm_map_teardown and uvm_unmap_detach of the exiting process's map (<see cref="_scan"/> holds its pages).</summary>
-    private void TeardownMap(int pid)
-    {
-        for (int i = 0; i < _scan.Count; i++)
-        {
-            if (_scan.RefsOf(_scan.Pages[i].Anon) > 1)
-            {
-                Probes[KernelProbes.ExitShared]++;
-                break;
-            }
-        }
-        if (_exitLeavesAnonRef)
-            _maps[pid].Reset();
-        else
-            _maps[pid].Teardown();
-    }
 
     /// <summary>uvm_fault_upper's enter protection: no PROT_WRITE while the anon has other references.</summary>
     private MapProt EnterProt(in MappedPage page) =>

@@ -43,7 +43,6 @@ public sealed partial class ComposedKernel : IKernelMachine
     {
         _unmapSkipsUnwire = faults.Has(KernelFaults.UnmapSkipsUnwire);
         _protectSkipsPmap = faults.Has(KernelFaults.ProtectSkipsPmap);
-        _exitLeavesAnonRef = faults.Has(KernelFaults.ExitLeavesAnonRef);
         _maps = new IVmMapMachine[KernelWorld.Processes];
         for (int pid = 0; pid < _maps.Length; pid++)
             _maps[pid] = newMap(_arena);
@@ -283,7 +282,7 @@ public sealed partial class ComposedKernel : IKernelMachine
                 _spans.Add((entry.Start, entry.End));
         }
         _pmap.Exit(pid, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_spans), null);
-        TeardownMap(pid);
+        _maps[pid].Teardown();
         _alive[pid] = false;
         FreeAnfreed();
         return null;

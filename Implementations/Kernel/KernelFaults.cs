@@ -5,13 +5,11 @@ public static class KernelProbes
 {
     public const int UnmapUnwire = 0;
     public const int ProtectRange = 1;
-    public const int ExitShared = 2;
 
     public static readonly string[] Names =
     [
         "kernel: uvm_unmap_remove unwires a page of a wired entry",
         "kernel: uvm_map_protect runs pmap_protect on a changed entry",
-        "kernel: exit of a process whose map holds an amap another map references",
     ];
 }
 
@@ -62,9 +60,9 @@ public static class KernelFaults
     public static readonly Fault ExitLeavesAnonRef = new(
         "ExitLeavesAnonRef",
         Layer,
-        "uvm_map.c uvm_map_teardown, uvm_unmap_detach (amap_unref of every entry at exit)",
-        "exit drops the map without amap_unref: anons it shared keep its reference, so their pages are never freed",
-        KernelProbes.Names[KernelProbes.ExitShared],
+        "uvm_amap.c amap_wipeout (an_ref-- of every anon) from exit's uvm_unmap_detach",
+        "exit's amap_wipeout skips the anons other amaps share: each keeps the dead process's reference, so once the others drop it, it and its page are never freed",
+        Map.MapProbes.Names[Map.MapProbes.TeardownSharedAnon],
         []
     );
 

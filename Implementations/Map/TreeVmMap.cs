@@ -25,6 +25,7 @@ public sealed class TreeVmMap : IVmMapMachine
     private readonly bool _ownsArena;
     private readonly bool _forkZeroKeepsAmap;
     private readonly bool _cowWritesThrough;
+    private readonly bool _exitLeavesAnonRef;
 
     private readonly bool _chunkAtFault;
 
@@ -46,6 +47,7 @@ public sealed class TreeVmMap : IVmMapMachine
         _arena = arena ?? new AnonArena();
         _forkZeroKeepsAmap = faults.Has(Kernel.KernelFaults.ForkZeroKeepsAmap);
         _cowWritesThrough = faults.Has(Kernel.KernelFaults.CowFaultWritesThrough);
+        _exitLeavesAnonRef = faults.Has(Kernel.KernelFaults.ExitLeavesAnonRef);
         if (index is RbTreeIndex rb)
             rb.SkipAugmentOnFreeChange = faults.Has(MapFaults.StaleFreeAugment);
         if (index is BTreeIndex btree)
@@ -535,7 +537,12 @@ public sealed class TreeVmMap : IVmMapMachine
         }
         for (var e = _index.First; e is not null; e = _index.Next(e))
         {
-            e.Amap?.Unref(e.PageOff, e.Pages);
+            if (e.Amap is { } amap)
+            {
+                if (amap.Refs == 1 && amap.Anons().Any(anon => anon.Refs > 1))
+                    Probes[MapProbes.TeardownSharedAnon]++;
+                amap.Unref(e.PageOff, e.Pages, leaveSharedAnons: _exitLeavesAnonRef);
+            }
             if ((e.EType & EType.Obj) != 0)
                 AddObjectRef(e.Obj, -1);
         }
