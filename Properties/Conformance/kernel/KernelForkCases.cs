@@ -193,6 +193,17 @@ public static class KernelForkCases
             "counters: 2 faults, 2 pages allocated, 0 freed"
         ),
         Case(
+            "fork of a wired entry with every page in use: amap_cow_now waits for a page that never comes",
+            A,
+            "amap_cow_now: uvm_analloc or uvm_pagealloc fails → uvm_wait(\"cownowpage\") (no pagedaemon in this slice)",
+            [
+                "mmap p0 0x10000000 +6 rw- private => Ok",
+                "mlock p0 0x10000000 +6 => Ok",
+                "exit p1 => Ok",
+                "fork p0 p1 => " + Wait,
+            ]
+        ),
+        Case(
             "fork and minherit refusals: a live child slot, a dead parent, ZERO on a read-only entry (its start clip stays)",
             A,
             "fork1 needs a free slot; uvm_map_inherit clips the start, then EPERM for MAP_INHERIT_ZERO without PROT_WRITE",
