@@ -114,5 +114,5 @@ public class KernelDifferential
     [Theory]
     [MemberData(nameof(Faults))]
     public void Fault_FromTheKernelLevel_IsDetectedWithSmallCounterexample(string name) =>
-        FaultDetection.AssertDetected(KernelLayer.Instance, name, cases: 40_000);
+        FaultDetection.AssertDetected(KernelLayer.Instance, name, cases: 100_000);
 }
