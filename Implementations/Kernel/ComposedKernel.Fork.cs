@@ -12,6 +12,8 @@ public sealed partial class ComposedKernel
     /// <summary>A fork has run since the last reset: anons may be shared, so faults compare before and after.</summary>
     private bool _forked;
 
+    private readonly bool _forkSkipsProtect;
+
     /// <summary>uvmspace_fork, pmap_create, the parent's COPY entries write-protected, cow_now pages allocated.</summary>
     public string? Fork(int parent, int child)
     {
@@ -33,7 +35,11 @@ public sealed partial class ComposedKernel
                 && (entry.EType & EType.NeedsCopy) == 0
                 && (entry.MaxProtection & MapProt.W) != 0
             )
-                _pmap.Protect(parent, entry.Start, entry.End, (PmapProt)(entry.Protection & ~MapProt.W));
+            {
+                Probes[KernelProbes.ForkProtect]++;
+                if (!_forkSkipsProtect)
+                    _pmap.Protect(parent, entry.Start, entry.End, (PmapProt)(entry.Protection & ~MapProt.W));
+            }
         }
         _scan.Load(_maps[child]);
         for (int i = 0; i < _scan.Count; i++)

@@ -5,11 +5,13 @@ public static class KernelProbes
 {
     public const int UnmapUnwire = 0;
     public const int ProtectRange = 1;
+    public const int ForkProtect = 2;
 
     public static readonly string[] Names =
     [
         "kernel: uvm_unmap_remove unwires a page of a wired entry",
         "kernel: uvm_map_protect runs pmap_protect on a changed entry",
+        "kernel: fork write-protects a COPY entry of the parent",
     ];
 }
 
@@ -66,6 +68,15 @@ public static class KernelFaults
         []
     );
 
+    public static readonly Fault ForkSkipsParentProtect = new(
+        "ForkSkipsParentProtect",
+        Layer,
+        "uvm_map.c uvm_mapent_forkcopy (pmap_protect of the parent's amap entry before it becomes NEEDSCOPY)",
+        "fork leaves the parent's COPY entries writable in its pmap, so the parent writes the anons it now shares with the child",
+        KernelProbes.Names[KernelProbes.ForkProtect],
+        []
+    );
+
     public static readonly IReadOnlyList<Fault> All =
     [
         UnmapSkipsUnwire,
@@ -73,5 +84,6 @@ public static class KernelFaults
         ForkZeroKeepsAmap,
         CowFaultWritesThrough,
         ExitLeavesAnonRef,
+        ForkSkipsParentProtect,
     ];
 }

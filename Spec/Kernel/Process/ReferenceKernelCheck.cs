@@ -6,14 +6,15 @@ namespace UvmDiff.Spec.Kernel.Process;
 public sealed class PageWires : IPmapFactSink
 {
     public readonly int[] Count = new int[KernelWorld.Pages];
-    public readonly List<(int Pmap, ulong Va, int Page, bool Wired)> Mappings = [];
+    public readonly List<(int Pmap, ulong Va, int Page, bool Wired, Prot Grants)> Mappings = [];
     public readonly int[] MappedTimes = new int[KernelWorld.Pages];
 
     public void Cpu(int cpu, int pmap) { }
 
     public void Pmap(int pmap, bool alive, int mapped, int wired) { }
 
-    public void Mapping(int pmap, ulong va, int page, Prot grants, bool wired) => Mappings.Add((pmap, va, page, wired));
+    public void Mapping(int pmap, ulong va, int page, Prot grants, bool wired) =>
+        Mappings.Add((pmap, va, page, wired, grants));
 
     public void Page(int page, bool referenced, bool modified, int wireCount) => Count[page] = wireCount;
 
