@@ -63,7 +63,7 @@ public static class PmapTeardownCase
         }
     }
 
-    public static void Exit(IPmapMachine machine) => machine.Exit(0, [(Base, Base + Size)], null);
+    public static void Exit(IPmapMachine machine) => machine.Exit(0, [new MapSpan(Base, Base + Size, false)], null);
 
     public static TeardownCounters Count(string strategy)
     {

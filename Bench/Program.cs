@@ -8,6 +8,8 @@ if (args is ["--counters"])
     Counters.PrintTable(Console.Out);
     PmapTeardownCase.Print(Console.Out);
     MapCounters.Print(Console.Out);
+    KernelPrometheus.Print(Console.Out);
+    Seed003Counters.Print(Console.Out);
     return 0;
 }
 

@@ -18,11 +18,11 @@ public sealed class FaultTable(double seconds, ulong seed, int workers) : ILayer
     {
         if (seconds <= 0)
             throw new UsageException("--seconds must be positive");
-        var faults = FaultCatalog.OfLayer(layer.Name).ToList();
+        var faults = layer.Faults.ToList();
         Console.WriteLine(
             $"layer {layer.Name}: {faults.Count} faults, seed {seed}, {workers} worker(s), up to {seconds:0.#} s each"
         );
-        Console.WriteLine($"{"fault", -36} {"detected", -9} {"time", 8} {"shrunk", 7}  provenance");
+        Console.WriteLine($"{"fault", -36} {"of layer", -12} {"detected", -9} {"time", 8} {"shrunk", 7}  provenance");
         int missed = 0;
         int skipped = 0;
         foreach (var fault in faults)
@@ -30,7 +30,7 @@ public sealed class FaultTable(double seconds, ulong seed, int workers) : ILayer
             if (layer.Unreachable(fault) is { } why)
             {
                 skipped++;
-                Console.WriteLine($"{fault.Name, -36} {"skipped", -9} {"-", 8} {"-", 7}  {why}");
+                Console.WriteLine($"{fault.Name, -36} {fault.Layer, -12} {"skipped", -9} {"-", 8} {"-", 7}  {why}");
                 continue;
             }
             var options = new CampaignOptions(
@@ -46,7 +46,7 @@ public sealed class FaultTable(double seconds, ulong seed, int workers) : ILayer
             string time = first is null ? "-" : $"{result.Searching.TotalSeconds:0.00}s";
             string length = first is null ? "-" : $"{first.Shrunk!.Ops.Length} ops";
             Console.WriteLine(
-                $"{fault.Name, -36} {(first is null ? "NO" : "yes"), -9} {time, 8} {length, 7}  {fault.Provenance}"
+                $"{fault.Name, -36} {fault.Layer, -12} {(first is null ? "NO" : "yes"), -9} {time, 8} {length, 7}  {fault.Provenance}"
             );
         }
         string skips = skipped == 0 ? "" : $" ({skipped} skipped: not reachable as the layer's options built it)";

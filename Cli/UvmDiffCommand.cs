@@ -14,7 +14,7 @@ public static class UvmDiffCommand
     public const int ExitDiverged = 1;
     public const int ExitUsage = 2;
 
-    public const string DefaultLayer = "objects";
+    public const string DefaultLayer = "kernel";
 
     public static int Run(string[] args)
     {

@@ -98,45 +98,41 @@ public class KernelDifferential
     }
 
     /// <summary>
-    /// The kernel's own faults (the composition's), and the 22 map and pmap faults (of 28) the kernel level
-    /// detects from a fixed seed with anonymous memory, mmap, munmap, mprotect, minherit, mlock, accesses,
-    /// switches, fork and exit. The other six, and why, are listed in the README's whole-kernel section.
+    /// Every fault of the catalog within the kernel's reach (<see cref="KernelReach"/> says why the others
+    /// are not), but those <see cref="BeyondBudget"/> names.
     /// </summary>
-    public static TheoryData<string> Faults() => new(DetectedFromKernel);
+    public static TheoryData<string> Faults()
+    {
+        var data = new TheoryData<string>();
+        foreach (var fault in KernelReach.Reachable())
+        {
+            if (!BeyondBudget.Contains(fault.Name))
+                data.Add(fault.Name);
+        }
+        return data;
+    }
 
-    public static readonly string[] DetectedFromKernel =
-    [
-        "ClipKeepsPageOff",
-        "ClipStartLeavesLowerHalf",
-        "SplitDropsWiredCount",
-        "SplitWithoutPpref",
-        "StaleFreeAugment",
-        "ProtectClipsBeforeCheck",
-        "ChunkNotAligned",
-        "MlockClipsWiredFirst",
-        "MprotectNoneUnwires",
-        "MinheritEpermClipUndone",
-        "BTreeSplitLosesBoundary",
-        "BTreeMergeDropsKey",
-        "Arm64VpDestroyWithoutRemovePv",
-        "Arm64ShortCircuitWhileLive",
-        "TablesDestroyedBeforeUnwire",
-        "Amd64PtpFreedBeforeShootdown",
-        "Amd64PtpWireCountOffByOne",
-        "Amd64RefModNotSyncedOnRemove",
-        "Amd64EmptySkipWrongRounding",
-        "Amd64ShootdownSkipsRemoteCpu",
-        "Amd64EnterReplaceKeepsOldPv",
-        "Seed004AsPosted",
-        "UnmapSkipsUnwire",
-        "ProtectSkipsPmap",
-        "ForkZeroKeepsAmap",
-        "CowFaultWritesThrough",
-        "ExitLeavesAnonRef",
-        "ForkSkipsParentProtect",
-    ];
+    /// <summary>
+    /// Reachable, but found later than the theory's budget of sequences: <c>uvmdiff faults --layer kernel</c>
+    /// runs them.
+    /// </summary>
+    public static readonly string[] BeyondBudget = ["Arm64AsidRolloverWithoutFlush", "Arm64ProtectReadWithoutFlush"];
 
-    /// <summary>A fixed seed and one worker: detection in CI does not depend on the machine.</summary>
+    [Fact]
+    public void FaultsWithinReach_AreEveryLayersButTheListedOnes()
+    {
+        var reachable = KernelReach.Reachable().Select(fault => fault.Name).ToHashSet();
+        Assert.Equal(40, reachable.Count);
+        Assert.Subset(reachable, BeyondBudget.ToHashSet());
+        foreach (var fault in FaultCatalog.All)
+            Assert.Equal(reachable.Contains(fault.Name), KernelLayer.Instance.Unreachable(fault) is null);
+    }
+
+    /// <summary>
+    /// A fixed seed and one worker: detection in CI does not depend on the machine. 40,000 sequences at
+    /// most: since file mappings joined the mix, MlockClipsWiredFirst takes about 26,000 at this seed; the
+    /// others are found in far fewer, and a campaign stops at its first finding.
+    /// </summary>
     [Theory]
     [MemberData(nameof(Faults))]
     public void Fault_FromTheKernelLevel_IsDetectedWithSmallCounterexample(string name) =>

@@ -109,7 +109,7 @@ public class PmapReferenceLaws
         Assert.Null(machine.CheckInvariants(full: false));
         machine.Activate(1, 0);
         Assert.Null(machine.CheckInvariants(full: false));
-        machine.Exit(0, PmapWorld.Entries, null);
+        machine.Exit(0, PmapWorld.Teardowns[0], null);
         Assert.Null(machine.CheckInvariants(full: false));
         Assert.Equal(IPmapMachine.NoPmap, machine.CurrentOn(1));
         Assert.Equal(1, machine.LastTeardown.PtesVisited);
@@ -174,6 +174,9 @@ public class PmapReferencePieces
     [InlineData("Access(cpu: 0, va: 0x3fc000, kind: rw_)", "one of r__")]
     [InlineData("Exit(pmap: 0, at: 0, walk: Sleep, page: 0)", "unknown walk")]
     [InlineData("Exit(pmap: 0, at: 0, walk: 3, page: 0)", "walk must be a name")]
+    [InlineData("Exit(pmap: 0, wired: 1)", "must be a list")]
+    [InlineData("Exit(pmap: 0, wired: [3])", "numbered 0..2")]
+    [InlineData("Exit(pmap: 0, wired: [x])", "numbered 0..2")]
     [InlineData("Fly(pmap: 0)", "unknown operation")]
     public void Parser_RejectsWhatCallersMayNotPass(string line, string message) =>
         Assert.Contains(message, Assert.Throws<FormatException>(() => PmapOpParser.Parse(line)).Message);
@@ -190,6 +193,8 @@ public class PmapReferencePieces
             "Activate(cpu: 1, pmap: 2)",
             "Deactivate(cpu: 0)",
             "Exit(pmap: 0, at: 2, walk: ProtectRead, page: 4)",
+            "Exit(pmap: 0, at: 2, walk: ProtectRead, page: 4, wired: [0, 2])",
+            "Exit(pmap: 1, wired: [1])",
             "Exec(pmap: 1)",
         ];
         foreach (var line in lines)

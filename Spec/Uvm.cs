@@ -99,6 +99,19 @@ public sealed class Uvm
 
     public VmPage? TakeFreePage() => _freeTop == 0 ? null : _freeStack[--_freeTop];
 
+    /// <summary>
+    /// Moves a free page to the top of the free cache, so that the next uvm_pagealloc takes it. The whole
+    /// kernel chooses its frames itself (lowest free first, one rule for anons and object pages) and
+    /// hands its choice to the object layer's allocation this way.
+    /// => the page is in the free cache
+    /// </summary>
+    public void PutOnTop(VmPage page)
+    {
+        int at = Array.IndexOf(_freeStack, page, 0, _freeTop);
+        K.Kassert(at >= 0, "uvm_pagealloc: chosen page is on the free list");
+        (_freeStack[at], _freeStack[_freeTop - 1]) = (_freeStack[_freeTop - 1], _freeStack[at]);
+    }
+
     public void ReturnFreePage(VmPage page) => _freeStack[_freeTop++] = page;
 
     public int FreeStackDepth => _freeTop;

@@ -10,6 +10,11 @@ public sealed class ArchPairSide<TOp>(ISide<TOp> amd64, ISide<TOp> arm64) : ISid
 {
     public string Name { get; } = $"{amd64.Name}|{arm64.Name}";
 
+    /// <summary>The amd64 half, for what is rendered per architecture (the kernel's snapshots).</summary>
+    public ISide<TOp> Amd64 => amd64;
+
+    public ISide<TOp> Arm64 => arm64;
+
     public long[] ProbeCounts
     {
         get

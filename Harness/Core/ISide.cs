@@ -73,6 +73,12 @@ public interface ILayer<TOp>
     IEnumerable<TOp[]> Shrink(TOp[] ops);
 
     /// <summary>
+    /// The faults its implementations can be built with: a layer's own; the whole kernel composes every
+    /// layer's implementations, so it takes the whole catalog.
+    /// </summary>
+    IEnumerable<Fault> Faults => FaultCatalog.OfLayer(Name);
+
+    /// <summary>
     /// => why this layer, as its options built it, can never show <paramref name="fault"/> (the pmap layer
     /// run for one architecture and a fault of the other), or null when it can
     /// </summary>

@@ -108,9 +108,9 @@ public static class Layers
             options =>
             {
                 options.AcceptOnly("kernel");
-                return Kernel.KernelLayer.Instance;
+                return options.Refusing(Kernel.KernelLayer.Instance);
             },
-            []
+            Kernel.KernelScenarios.Suites
         ),
         new LayerEntry<Concurrency.ConcurrentProgram>(
             "concurrency",

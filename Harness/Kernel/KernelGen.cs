@@ -16,7 +16,7 @@ namespace UvmDiff.Harness.Kernel;
 /// by a switch to the child or the parent; minherit sets every inheritance; and three sequences in ten
 /// start from a fork of a written mapping (<see cref="Forked"/>), so writes copy on write in parent and child.
 /// </summary>
-public static class KernelGen
+public static partial class KernelGen
 {
     public static readonly ulong[] Windows = [0x1000_0000, 0x3fff_8000];
     public const int WindowPages = 16;
@@ -27,13 +27,18 @@ public static class KernelGen
 
     private static readonly Inherit[] Inherits = [Inherit.Share, Inherit.Copy, Inherit.None, Inherit.Zero];
 
-    //                                     mmap any  munmap mprotect mlock munlock access switch exit spawn fork minherit
-    private static readonly int[] Weights = [18, 4, 8, 8, 5, 4, 34, 10, 2, 3, 6, 5];
+    //                                     mmap any  munmap mprotect mlock munlock access switch exit spawn fork minherit files
+    private static readonly int[] Weights = [18, 4, 8, 8, 5, 4, 34, 10, 2, 3, 6, 5, 12];
 
     public static void Sequence(ref Rng rng, int maxOps, List<KernelOp> into)
     {
         int count = rng.Between(1, maxOps);
         ulong window = rng.Pick<ulong>(Windows);
+        if (rng.Chance(PrometheusShare))
+        {
+            Prometheus(ref rng, count, window, into);
+            return;
+        }
         int end = into.Count + count;
         int mapper = -1;
         if (count >= ForkPrelude && rng.Chance(30))
@@ -121,8 +126,10 @@ public static class KernelGen
                 return new ProcSpawn(pid);
             case 10:
                 return new ProcFork(pid, (pid + rng.Between(1, KernelWorld.Processes - 1)) % KernelWorld.Processes);
-            default:
+            case 11:
                 return new ProcMinherit(pid, addr, pages, rng.Pick<Inherit>(Inherits));
+            default:
+                return FileOp(ref rng, pid, addr, pages);
         }
     }
 
@@ -142,7 +149,7 @@ public static class KernelGen
 /// Shrinking: drop halves, then one op, then per op towards the plainest: private mappings, one page,
 /// addresses a page lower, reads instead of writes.
 /// </summary>
-public static class KernelShrink
+public static partial class KernelShrink
 {
     public static IEnumerable<KernelOp[]> List(KernelOp[] ops)
     {
@@ -212,6 +219,10 @@ public static class KernelShrink
                     {
                         Pages = l.Pages / 2,
                     };
+                break;
+            case ProcMmapFile or ProcMsync or ProcMadvise:
+                foreach (var smaller in FileOp(op))
+                    yield return smaller;
                 break;
             case CpuAccess { Write: true } access:
                 yield return access with

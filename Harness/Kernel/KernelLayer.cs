@@ -3,6 +3,7 @@ using UvmDiff.Harness.Map;
 using UvmDiff.Implementations;
 using UvmDiff.Implementations.Kernel;
 using UvmDiff.Implementations.Map;
+using UvmDiff.Implementations.Objects;
 using UvmDiff.Implementations.Pmap;
 using UvmDiff.Implementations.Pmap.Amd64;
 using UvmDiff.Implementations.Pmap.Arm64;
@@ -16,8 +17,8 @@ namespace UvmDiff.Harness.Kernel;
 /// The whole kernel (first slice): processes whose vmspaces compose a map and a pmap, anonymous memory.
 /// The reference kernel runs under both architectures' pmap profiles; each implementation side is an
 /// amd64 kernel and an arm64 kernel composed from the implementations: (RB-tree map, amd64 with the
-/// kernel's teardown) with (B+-tree map, arm64 1.113), and (B+-tree map, amd64 sparse teardown) with
-/// (RB-tree map, arm64 with seed 004's teardown).
+/// kernel's teardown) with (B+-tree map, arm64 1.113), (B+-tree map, amd64 sparse teardown) with
+/// (RB-tree map, arm64 with seed 004's teardown), and seed 003's PV-less kernel (<see cref="Seed003"/>).
 /// </summary>
 public sealed class KernelLayer : ILayer<KernelOp>
 {
@@ -41,9 +42,16 @@ public sealed class KernelLayer : ILayer<KernelOp>
                 Composed("btree+amd64-sparse", faults, btree: true, new Amd64Pmap(faults, Amd64Teardown.Sparse)),
                 Composed("rbtree+arm64-seed004", faults, btree: false, new Arm64Pmap(faults, Arm64Teardown.Seed004))
             ),
+            Seed003.Pair(faults),
         ];
 
-    private static KernelSide Composed(string name, FaultSet faults, bool btree, IPmapMachine pmap)
+    public static KernelSide Composed(
+        string name,
+        FaultSet faults,
+        bool btree,
+        IPmapMachine pmap,
+        BackingWalk? backing = null
+    )
     {
         var maps = new List<TreeVmMap>();
         IVmMapMachine NewMap(AnonArena arena)
@@ -63,7 +71,7 @@ public sealed class KernelLayer : ILayer<KernelOp>
             maps.Add(map);
             return map;
         }
-        var kernel = new ComposedKernel(NewMap, pmap, faults);
+        var kernel = new ComposedKernel(NewMap, pmap, faults, backing);
         long[] pmapProbes = pmap switch
         {
             Amd64Pmap amd64 => amd64.Probes,
@@ -71,14 +79,24 @@ public sealed class KernelLayer : ILayer<KernelOp>
             _ => [],
         };
         string suffix = faults.IsNone ? "" : "+" + faults;
-        return new KernelSide(name + suffix, kernel, () => ProbeCounts(maps, pmapProbes, kernel.Probes));
+        return new KernelSide(
+            name + suffix,
+            kernel,
+            () => ProbeCounts(maps, pmapProbes, kernel.Probes, kernel.ObjectProbes)
+        );
     }
 
-    /// <summary>The map probes summed over the processes' maps, then the pmap's, then the kernel's: the order of <see cref="Probes"/>.</summary>
-    private static long[] ProbeCounts(List<TreeVmMap> maps, long[] pmapProbes, long[] kernelProbes)
+    /// <summary>
+    /// The map probes summed over the processes' maps, then the pmap's, then the kernel's, then the file
+    /// objects' routines': the order of <see cref="Probes"/>.
+    /// </summary>
+    private static long[] ProbeCounts(List<TreeVmMap> maps, long[] pmapProbes, long[] kernelProbes, long[] objectProbes)
     {
         int kernelAt = MapProbes.Names.Count + PmapProbes.Names.Length;
-        var counts = new long[kernelAt + KernelProbes.Names.Length];
+        int objectsAt = kernelAt + KernelProbes.Names.Length;
+        var counts = new long[objectsAt + ObjectProbes.Names.Count];
+        for (int i = 0; i < objectProbes.Length; i++)
+            counts[objectsAt + i] = objectProbes[i];
         foreach (var map in maps)
         {
             for (int i = 0; i < map.Probes.Length; i++)
@@ -91,7 +109,25 @@ public sealed class KernelLayer : ILayer<KernelOp>
         return counts;
     }
 
+    public IEnumerable<Implementations.Fault> Faults => FaultCatalog.All;
+
+    public string? Unreachable(Implementations.Fault fault) => KernelReach.Unreachable(fault);
+
     public KernelOp Parse(string line) => KernelOpParser.Parse(line);
+
+    /// <summary>
+    /// The object-layer faults no kernel-level sequence can show, and why; the other six are detected from
+    /// here (Properties/KernelDifferential.cs).
+    /// </summary>
+    private static int FileKindOf(KernelOp op) =>
+        op switch
+        {
+            ProcMmapFile => 13,
+            ProcMsync => 14,
+            ProcMadvise => 15,
+            PageDaemonOp => 16,
+            _ => throw new ArgumentException($"not a kernel op: {op}"),
+        };
 
     public IReadOnlyList<string> OpKinds { get; } =
     [
@@ -108,6 +144,10 @@ public sealed class KernelLayer : ILayer<KernelOp>
         "spawn",
         "fork",
         "minherit",
+        "mmap file",
+        "msync",
+        "madvise",
+        "pagedaemon",
     ];
 
     public int KindOf(KernelOp op) =>
@@ -125,10 +165,12 @@ public sealed class KernelLayer : ILayer<KernelOp>
             ProcExit => 9,
             ProcSpawn => 10,
             ProcFork => 11,
-            _ => 12,
+            ProcMinherit => 12,
+            _ => FileKindOf(op),
         };
 
-    public IReadOnlyList<string> Probes { get; } = [.. MapProbes.Names, .. PmapProbes.Names, .. KernelProbes.Names];
+    public IReadOnlyList<string> Probes { get; } =
+    [.. MapProbes.Names, .. PmapProbes.Names, .. KernelProbes.Names, .. ObjectProbes.Names];
 
     public void Generate(ref Rng rng, int maxOps, List<KernelOp> into) => KernelGen.Sequence(ref rng, maxOps, into);
 

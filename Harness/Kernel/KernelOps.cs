@@ -68,13 +68,15 @@ public sealed record ProcMinherit(int Pid, ulong Addr, int Pages, Inherit Inheri
 }
 
 /// <summary>Reads <see cref="KernelOp"/>'s replay syntax back; a <see cref="FormatException"/> says why not.</summary>
-public static class KernelOpParser
+public static partial class KernelOpParser
 {
     public static KernelOp Parse(string line)
     {
         var w = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         if (w.Length == 0)
             throw new FormatException("empty line");
+        if (ParseFileOp(w) is { } fileOp)
+            return fileOp;
         int arguments = w[0] switch
         {
             "mmap" => 5,

@@ -28,6 +28,20 @@ internal sealed class KernelFacts(List<string>? lines) : IKernelFactSink
         Sum += FactHash.Of(43, faults, allocated, freed);
         lines?.Add($"counters: {faults} faults, {allocated} pages allocated, {freed} freed");
     }
+
+    public void FilePage(int file, long offset, int page, bool clean, QueueKind queue, long data)
+    {
+        Sum += FactHash.Of(44, file, offset, page, (clean ? 1 : 0) | (int)queue << 1, data);
+        lines?.Add(
+            $"file {file} @0x{offset:x}: page {page} {(clean ? "clean" : "dirty")} {queue.ToString().ToLowerInvariant()} data {data}"
+        );
+    }
+
+    public void FileBlock(int file, int block, long data)
+    {
+        Sum += FactHash.Of(45, file, block, data);
+        lines?.Add($"file {file} block {block}: data {data}");
+    }
 }
 
 /// <summary>
@@ -38,7 +52,7 @@ internal sealed class KernelFacts(List<string>? lines) : IKernelFactSink
 /// the tree maps), the amaps' and anons' once from the kernel (processes share them after fork), and
 /// walks the pmap and page table, which are small (six pages).
 /// </summary>
-public sealed class KernelSide(string name, IKernelMachine machine, Func<long[]> probes) : ISide<KernelOp>
+public sealed partial class KernelSide(string name, IKernelMachine machine, Func<long[]> probes) : ISide<KernelOp>
 {
     public string Name { get; } = name;
 
@@ -112,12 +126,15 @@ public sealed class KernelSide(string name, IKernelMachine machine, Func<long[]>
                 error = Machine.Minherit(i.Pid, i.Addr, Bytes(i.Pages), i.Inherit);
                 break;
             default:
-                throw new ArgumentException($"not a kernel op: {op}");
+                return ExecuteFileOp(op);
         }
-        return error == KernelWorld.OutOfPages
+        return StatusOf(error);
+    }
+
+    private static Outcome StatusOf(string? error) =>
+        error == KernelWorld.OutOfPages
             ? Outcome.Hang("uvm_wait: no free page, and no pagedaemon to free one")
             : Outcome.Status(error);
-    }
 
     private static ulong Bytes(int pages) => (ulong)pages << MapConst.PageShift;
 

@@ -7,7 +7,9 @@ namespace UvmDiff.Harness.Pmap;
 /// Random pmap op sequences: three pmaps that share six pages, addresses drawn from the map entries
 /// (near 2 MiB, 1 GiB and table boundaries), two CPUs with activations and switches, accesses of every
 /// kind, the pagedaemon's page_protect and clear_reference, exits (half of them with a PV walk inside
-/// the teardown) and new processes in dead slots.
+/// the teardown) and new processes in dead slots. As uvm would: a wired enter often wires a mapping
+/// entered earlier (mlock of a mapped page), and an exit marks wired the entries where its pmap entered
+/// wired pages, now and then one more.
 /// </summary>
 public static class PmapGen
 {
@@ -53,7 +55,11 @@ public static class PmapGen
         for (int i = 0; i < count; i++)
         {
             var op = Op(ref rng);
-            if (rng.Chance(60) && EnteredVa(ref rng, into, first) is { } va)
+            if (op is Enter { Wired: true } wire && rng.Chance(40) && Entered(ref rng, into, first) is { } mapped)
+                op = mapped with { Wired = true, Fail = wire.Fail };
+            else if (op is Exit exit)
+                op = exit with { Wired = WiredEntries(ref rng, into, first, exit.Pmap) };
+            else if (rng.Chance(60) && Entered(ref rng, into, first) is { Va: var va })
             {
                 op = op switch
                 {
@@ -67,7 +73,7 @@ public static class PmapGen
         }
     }
 
-    private static ulong? EnteredVa(ref Rng rng, List<PmapOp> ops, int first)
+    private static Enter? Entered(ref Rng rng, List<PmapOp> ops, int first)
     {
         int entered = 0;
         for (int i = first; i < ops.Count; i++)
@@ -81,9 +87,23 @@ public static class PmapGen
         for (int i = first; i < ops.Count; i++)
         {
             if (ops[i] is Enter e && pick-- == 0)
-                return e.Va;
+                return e;
         }
         return null;
+    }
+
+    /// <summary>The entries where <paramref name="pmap"/> entered a wired page, and a random one 20% of the time.</summary>
+    private static int WiredEntries(ref Rng rng, List<PmapOp> ops, int first, int pmap)
+    {
+        int wired = 0;
+        for (int i = first; i < ops.Count; i++)
+        {
+            if (ops[i] is Enter { Wired: true } e && e.Pmap == pmap)
+                wired |= 1 << PmapWorld.EntryOf(e.Va, e.Va + PmapWorld.PageSize);
+        }
+        if (rng.Chance(20))
+            wired |= 1 << rng.Below(PmapWorld.Entries.Length);
+        return wired;
     }
 
     private static ulong Va(ref Rng rng) => Vas[rng.Below(Vas.Length)];
@@ -208,12 +228,18 @@ public static class PmapShrink
                         Page = 0,
                     };
                 break;
-            case Exit { Walk: not null } x:
-                yield return x with
-                {
-                    Walk = null,
-                };
-                if (x.Walk.Point > 0)
+            case Exit x:
+                if (x.Wired != 0)
+                    yield return x with
+                    {
+                        Wired = 0,
+                    };
+                if (x.Walk is not null)
+                    yield return x with
+                    {
+                        Walk = null,
+                    };
+                if (x.Walk is { Point: > 0 })
                     yield return x with
                     {
                         Walk = x.Walk with { Point = 0 },

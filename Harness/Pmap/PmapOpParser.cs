@@ -74,14 +74,33 @@ public static class PmapOpParser
     private static Exit ExitOf(CallNode call)
     {
         int pmap = Index(call, "pmap", PmapWorld.Pmaps);
+        int wired = WiredOf(call);
         if (call.TryArg("walk") is null)
-            return new Exit(pmap);
+            return new Exit(pmap, null, wired);
         string kind = call.Arg("walk") is WordNode w ? w.Word : throw new FormatException("Exit: walk must be a name");
         if (!Enum.TryParse<PvWalkKind>(kind, out var walkKind) || !Enum.IsDefined(walkKind))
             throw new FormatException(
                 $"Exit: unknown walk '{kind}' (ClearReference, ClearModify, ProtectRead, ProtectNone)"
             );
-        return new Exit(pmap, new PvWalk(Index(call, "at", 64), walkKind, Index(call, "page", PmapWorld.Pages)));
+        return new Exit(pmap, new PvWalk(Index(call, "at", 64), walkKind, Index(call, "page", PmapWorld.Pages)), wired);
+    }
+
+    /// <summary>The wired entries, as a list of entry indexes: <c>wired: [0, 2]</c>.</summary>
+    private static int WiredOf(CallNode call)
+    {
+        var node = call.TryArg("wired");
+        if (node is null)
+            return 0;
+        if (node is not ListNode list)
+            throw new FormatException("Exit: wired must be a list of entry indexes like [0, 2]");
+        int wired = 0;
+        foreach (var item in list.Items)
+        {
+            if (item is not NumberNode n || n.Value >= (ulong)PmapWorld.Entries.Length)
+                throw new FormatException($"Exit: wired entries are numbered 0..{PmapWorld.Entries.Length - 1}");
+            wired |= 1 << (int)n.Value;
+        }
+        return wired;
     }
 
     private static PmapOp RangeOf(CallNode call, Func<int, ulong, ulong, PmapOp> make)

@@ -83,13 +83,29 @@ public sealed record Access(int Cpu, ulong Va, Prot Kind) : PmapOp
     public override string ToString() => $"Access(cpu: {Cpu}, va: {Hex(Va)}, kind: {P(Kind)})";
 }
 
-/// <summary>The process exits; another CPU's PV walk optionally runs inside its teardown.</summary>
-public sealed record Exit(int Pmap, PvWalk? Walk = null) : PmapOp
+/// <summary>
+/// The process exits; <paramref name="Wired"/> has bit i set when map entry i is wired (its pages are
+/// unwired before the removal); another CPU's PV walk optionally runs inside its teardown.
+/// </summary>
+public sealed record Exit(int Pmap, PvWalk? Walk = null, int Wired = 0) : PmapOp
 {
     public override string ToString() =>
-        Walk is null
-            ? $"Exit(pmap: {Pmap})"
-            : $"Exit(pmap: {Pmap}, at: {Walk.Point}, walk: {Walk.Kind}, page: {Walk.Page})";
+        (
+            Walk is null
+                ? $"Exit(pmap: {Pmap}"
+                : $"Exit(pmap: {Pmap}, at: {Walk.Point}, walk: {Walk.Kind}, page: {Walk.Page}"
+        ) + (Wired == 0 ? ")" : $", wired: [{WiredList()}])");
+
+    private string WiredList()
+    {
+        var entries = new List<int>();
+        for (int i = 0; i < PmapWorld.Entries.Length; i++)
+        {
+            if ((Wired >> i & 1) != 0)
+                entries.Add(i);
+        }
+        return string.Join(", ", entries);
+    }
 }
 
 /// <summary>A new process in a dead slot.</summary>

@@ -123,7 +123,7 @@ public sealed class PmapSide(string name, IPmapMachine machine, Func<long[]> pro
             case Exit x:
                 if (!m.IsAlive(x.Pmap))
                     return Outcome.Errno("EINVAL");
-                m.Exit(x.Pmap, PmapWorld.Entries, x.Walk);
+                m.Exit(x.Pmap, PmapWorld.Teardowns[x.Wired], x.Walk);
                 return Outcome.Ok;
             case Exec x:
                 if (m.IsAlive(x.Pmap))

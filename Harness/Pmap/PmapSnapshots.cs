@@ -49,7 +49,7 @@ public static class PmapSnapshots
             new Phase(
                 "exit: the entry [0x1000000000, 0x1100000000) torn down, the pmap destroyed",
                 ["Exit(pmap: 0) over the one 4 GiB entry"],
-                m => m.Exit(0, [(Base, Base + FourGiB)], null)
+                m => m.Exit(0, [new MapSpan(Base, Base + FourGiB, false)], null)
             ),
         ]
     );

@@ -18,27 +18,35 @@ public sealed record SnapshotCase(
 /// </summary>
 public sealed record SnapshotSuite(string Directory, IReadOnlyList<SnapshotCase> Cases)
 {
-    /// <summary>The usual suite: scenarios rendered on the reference, which every implementation must match.</summary>
+    /// <summary>
+    /// The usual suite: scenarios rendered on the reference, which every implementation must match.
+    /// <paramref name="part"/> picks what of each side is rendered (one architecture of a pair); by default the whole side.
+    /// </summary>
     public static SnapshotSuite OnReference<TOp>(
         string directory,
         Core.ILayer<TOp> layer,
-        IReadOnlyList<Scenario<TOp>> scenarios
+        IReadOnlyList<Scenario<TOp>> scenarios,
+        Func<Core.ISide<TOp>, Core.ISide<TOp>>? part = null
     )
-        where TOp : class =>
-        new(
+        where TOp : class
+    {
+        part ??= side => side;
+        return new(
             directory,
             [
                 .. scenarios.Select(scenario => new SnapshotCase(
                     scenario.Name,
                     scenario.Description,
-                    () => Scenarios.Render(layer.CreateReference(), scenario),
+                    () => Scenarios.Render(part(layer.CreateReference()), scenario),
                     () =>
                         [
                             .. layer
                                 .CreateImplementations(Implementations.FaultSet.None)
+                                .Select(part)
                                 .Select(side => (side.Name, Scenarios.Render(side, scenario))),
                         ]
                 )),
             ]
         );
+    }
 }

@@ -15,6 +15,9 @@ public struct MappedPage
     /// <summary>The entry's amap, and whether it is AMAP_SHARED.</summary>
     public int AmapId;
     public bool AmapShared;
+
+    /// <summary>The entry's file object, 0 for anonymous memory: an anon there was promoted from the file.</summary>
+    public int Obj;
 }
 
 /// <summary>
@@ -62,6 +65,8 @@ public sealed class AnonScan : IMapObserver
                     EntryWired = entry.WiredCount > 0,
                     AmapId = entry.AmapId,
                     AmapShared = _shared[entry.AmapId],
+
+                    Obj = entry.Obj,
                 };
             }
         }
@@ -115,7 +120,10 @@ public sealed class AnonScan : IMapObserver
 
     public void ObjectPage(int obj, ulong offset, int wired) { }
 
-    public void Object(int obj, int refs) { }
+    /// <summary>uo_refs of each file object as the map counts them: one for the file, one per entry.</summary>
+    public readonly int[] ObjectRefs = new int[MapConst.Objects + 1];
+
+    public void Object(int obj, int refs) => ObjectRefs[obj] = refs;
 
     public void Size(ulong size) { }
 }

@@ -1,4 +1,5 @@
 using UvmDiff.Implementations.Map;
+using UvmDiff.Spec;
 using UvmDiff.Spec.Kernel;
 using UvmDiff.Spec.Kernel.Process;
 using UvmDiff.Spec.Map;
@@ -15,7 +16,7 @@ namespace UvmDiff.Implementations.Kernel;
 /// by physical page and an array from anon id to page. Its maps share one <see cref="AnonArena"/>: anons
 /// are numbered kernel-wide, and the anons the maps free (an_ref 0) have their pages freed.
 /// </summary>
-public sealed partial class ComposedKernel : IKernelMachine
+public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
 {
     private const int NoPage = -1;
     private const int NoAnon = 0;
@@ -29,7 +30,7 @@ public sealed partial class ComposedKernel : IKernelMachine
     private readonly AnonScan _scan = new();
     private readonly AnonScan _before = new();
     private readonly WireScan _wires = new();
-    private readonly List<(ulong, ulong)> _spans = [];
+    private readonly List<MapSpan> _spans = [];
     private long _faults;
     private long _allocated;
     private long _freed;
@@ -39,7 +40,13 @@ public sealed partial class ComposedKernel : IKernelMachine
 
     public long[] Probes { get; } = new long[KernelProbes.Names.Length];
 
-    public ComposedKernel(Func<AnonArena, IVmMapMachine> newMap, IPmapMachine pmap, FaultSet faults)
+    /// <param name="backing">Seed 003's reverse lookup, when the pmap asks the kernel where a page is mapped.</param>
+    public ComposedKernel(
+        Func<AnonArena, IVmMapMachine> newMap,
+        IPmapMachine pmap,
+        FaultSet faults,
+        BackingWalk? backing = null
+    )
     {
         _unmapSkipsUnwire = faults.Has(KernelFaults.UnmapSkipsUnwire);
         _protectSkipsPmap = faults.Has(KernelFaults.ProtectSkipsPmap);
@@ -48,6 +55,8 @@ public sealed partial class ComposedKernel : IKernelMachine
         for (int pid = 0; pid < _maps.Length; pid++)
             _maps[pid] = newMap(_arena);
         _pmap = pmap;
+        CreateFiles(faults);
+        backing?.Attach(_maps, _alive, this, Probes);
         Reset();
     }
 
@@ -63,6 +72,7 @@ public sealed partial class ComposedKernel : IKernelMachine
         Array.Fill(_alive, true);
         Array.Fill(_ownerAnon, NoAnon);
         _forked = false;
+        ResetFiles();
         _faults = _allocated = _freed = 0;
     }
 
@@ -74,6 +84,7 @@ public sealed partial class ComposedKernel : IKernelMachine
         var error = _maps[pid].MapFixed(addr, size, prot, MapProt.RWX, shared ? MapKind.Shared : MapKind.Private, 0, 0);
         if (error is null)
             UnmapRemove(pid, addr, addr + size);
+        DetachDropped();
         return error;
     }
 
@@ -94,6 +105,7 @@ public sealed partial class ComposedKernel : IKernelMachine
         var error = _maps[pid].Unmap(addr, size);
         if (error is null)
             UnmapRemove(pid, addr, addr + size);
+        DetachDropped();
         return error;
     }
 
@@ -111,6 +123,8 @@ public sealed partial class ComposedKernel : IKernelMachine
             }
         }
         _pmap.Remove(pid, start, end);
+        _scan.Load(_maps[pid]);
+        CountEntryRefs(pid, _scan);
         FreeAnfreed();
     }
 
@@ -160,6 +174,8 @@ public sealed partial class ComposedKernel : IKernelMachine
         if (!_alive[pid])
             return "ESRCH";
         _before.Load(_maps[pid]);
+        if (MapsFile(_before.Entries, addr, addr + size))
+            return "EOPNOTSUPP";
         var error = _maps[pid].Pageable(addr, addr + size, unwire: false);
         if (error is not null)
             return error;
@@ -205,7 +221,10 @@ public sealed partial class ComposedKernel : IKernelMachine
         if (page == IPmapMachine.NoProcess)
             return "ESRCH";
         if (page >= 0)
+        {
+            Stored(page, write);
             return null;
+        }
         int pid = _pmap.CurrentOn(cpu);
         _faults++;
         if (_forked)
@@ -214,15 +233,32 @@ public sealed partial class ComposedKernel : IKernelMachine
             return error;
         _scan.Load(_maps[pid]);
         int at = _scan.IndexOf(va);
-        K.Kassert(at >= 0, "uvm_fault: anonymous memory resolved to an anon");
-        var resolved = _scan.Pages[at];
-        if (resolved.EntryWired)
-            access = (PmapProt)(resolved.Protection & MapProt.RW);
-        if (_forked)
-            ProtectReplaced(resolved);
-        page = Enter(pid, va, resolved.Anon, EnterProt(resolved), access, resolved.EntryWired);
-        return page < 0 ? KernelWorld.OutOfPages : null;
+        if (at < 0)
+        {
+            page = FaultFilePage(pid, va, access);
+        }
+        else
+        {
+            var resolved = _scan.Pages[at];
+            if (
+                resolved.Obj != 0
+                && PageOfAnon(resolved.Anon) < 0
+                && FilePageIn(EntryAt(_scan.Entries, va), va) is null
+            )
+                return KernelWorld.OutOfPages;
+            if (resolved.EntryWired)
+                access = (PmapProt)(resolved.Protection & MapProt.RW);
+            if (_forked)
+                ProtectReplaced(resolved);
+            page = Enter(pid, va, resolved.Anon, EnterProt(resolved), access, resolved.EntryWired);
+        }
+        if (page < 0)
+            return KernelWorld.OutOfPages;
+        Stored(page, write);
+        return null;
     }
+
+    private int PageOfAnon(int anon) => anon < _pageOfAnon.Length ? _pageOfAnon[anon] : NoPage;
 
     /// <summary>pmap_enter of the anon's page, allocating one for a new anon. => the page, or -1 when none is free</summary>
     private int Enter(int pid, ulong va, int anon, MapProt prot, PmapProt access, bool wired)
@@ -245,19 +281,26 @@ public sealed partial class ComposedKernel : IKernelMachine
         int page = _pageOfAnon[anon];
         if (page != NoPage)
             return page;
-        _wires.Reset();
-        _pmap.Walk(_wires);
-        for (page = 0; page < KernelWorld.Pages; page++)
-        {
-            if (_ownerAnon[page] == NoAnon && _wires.Wired[page] == 0)
-                break;
-        }
-        if (page == KernelWorld.Pages)
+        page = FreePage();
+        if (page < 0)
             return NoPage;
         _ownerAnon[page] = anon;
         _pageOfAnon[anon] = page;
         _allocated++;
         return page;
+    }
+
+    /// <summary>uvm_pagealloc's choice: the lowest page no anon and no file holds and the pmap has not left wired.</summary>
+    private int FreePage()
+    {
+        _wires.Reset();
+        _pmap.Walk(_wires);
+        for (int page = 0; page < KernelWorld.Pages; page++)
+        {
+            if (_ownerAnon[page] == NoAnon && _uvm.Frames[page].Object is null && _wires.Wired[page] == 0)
+                return page;
+        }
+        return -1;
     }
 
     public string? Switch(int cpu, int pid)
@@ -280,12 +323,15 @@ public sealed partial class ComposedKernel : IKernelMachine
         foreach (var entry in _scan.Entries)
         {
             if ((entry.EType & EType.Hole) == 0)
-                _spans.Add((entry.Start, entry.End));
+                _spans.Add(new MapSpan(entry.Start, entry.End, entry.WiredCount > 0));
         }
         _pmap.Exit(pid, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_spans), null);
         _maps[pid].Teardown();
         _alive[pid] = false;
         FreeAnfreed();
+        for (int file = 1; file <= KernelFiles.Count; file++)
+            _entryRefs[pid, file] = 0;
+        DetachDropped();
         return null;
     }
 
@@ -317,6 +363,7 @@ public sealed partial class ComposedKernel : IKernelMachine
                 sink.PageOwner(page, _ownerAnon[page]);
         }
         sink.Counters(_faults, _allocated, _freed);
+        WalkFiles(sink);
     }
 
     /// <summary>Each layer's own checks, then the composition's (<see cref="CrossLayer.Check"/>).</summary>
@@ -329,6 +376,8 @@ public sealed partial class ComposedKernel : IKernelMachine
         }
         if (_pmap.CheckInvariants(full) is { } pmapBroken)
             return $"pmap: {pmapBroken}";
+        if (Invariants.Check(_uvm) is { } objectsBroken)
+            return $"objects: {objectsBroken}";
         return CrossLayer.Check(this);
     }
 }

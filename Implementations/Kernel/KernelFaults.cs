@@ -6,12 +6,14 @@ public static class KernelProbes
     public const int UnmapUnwire = 0;
     public const int ProtectRange = 1;
     public const int ForkProtect = 2;
+    public const int AmapSharedByEntries = 3;
 
     public static readonly string[] Names =
     [
         "kernel: uvm_unmap_remove unwires a page of a wired entry",
         "kernel: uvm_map_protect runs pmap_protect on a changed entry",
         "kernel: fork write-protects a COPY entry of the parent",
+        "kernel: seed 003's reverse lookup meets an amap a previous entry of the map already referenced",
     ];
 }
 
@@ -77,6 +79,17 @@ public static class KernelFaults
         []
     );
 
+    public static readonly Fault BackingFirstEntryOnly = new(
+        "Seed003MissesSecondEntry",
+        Layer,
+        "seed 003 (vm_map_backing); uvm_map.c uvm_map_splitentry / amap_splitref (clipped entries share one amap)",
+        "seed 003's reverse lookup follows each amap from the first entry that references it only, as if an "
+            + "amap had one backing entry: a mapping reached through a second aref onto the same amap (an entry "
+            + "clipped in two; after fork, a shared entry's copy) is missed, so pmap_page_protect leaves its PTE",
+        KernelProbes.Names[KernelProbes.AmapSharedByEntries],
+        []
+    );
+
     public static readonly IReadOnlyList<Fault> All =
     [
         UnmapSkipsUnwire,
@@ -85,5 +98,6 @@ public static class KernelFaults
         CowFaultWritesThrough,
         ExitLeavesAnonRef,
         ForkSkipsParentProtect,
+        BackingFirstEntryOnly,
     ];
 }

@@ -37,6 +37,9 @@ public sealed class ImplAnon(int id)
     public int Refs = 1;
     public int Wired;
 
+    /// <summary>The last map walk that reported this anon (<see cref="WalkStamp"/>).</summary>
+    public long Walked;
+
     /// <summary>=> an anon whose last reference goes is uvm_anfree'd: the arena lists it</summary>
     public void Change(AnonArena arena, int refs, int wired)
     {
@@ -99,7 +102,14 @@ public sealed class ChunkedAmap
         _ledger.Sum += MapFacts.AnonSlot(Id, slot, anon.Id);
     }
 
-    public void Walk(IMapObserver observer)
+    /// <summary>The last map walk that reported this amap (<see cref="WalkStamp"/>).</summary>
+    public long Walked;
+
+    /// <summary>
+    /// Report the amap and its slots; append to <paramref name="anons"/> every anon not yet stamped with
+    /// <paramref name="walk"/>, stamping it, so that an anon in several slots or amaps is reported once.
+    /// </summary>
+    public void Walk(IMapObserver observer, long walk, List<ImplAnon> anons)
     {
         observer.Amap(Id, Slots, Refs, Shared);
         for (int c = 0; c < _chunks.Length; c++)
@@ -108,14 +118,20 @@ public sealed class ChunkedAmap
                 continue;
             for (int i = 0; i < chunk.Length; i++)
             {
-                if (chunk[i] is { } anon)
-                    observer.AnonSlot(Id, c * MapConst.AmapChunk + i, anon.Id);
+                if (chunk[i] is not { } anon)
+                    continue;
+                observer.AnonSlot(Id, c * MapConst.AmapChunk + i, anon.Id);
+                if (anon.Walked != walk)
+                {
+                    anon.Walked = walk;
+                    anons.Add(anon);
+                }
             }
         }
     }
 
-    /// <summary>Every anon in the amap, once per slot holding it.</summary>
-    public IEnumerable<ImplAnon> Anons()
+    /// <summary>=> some slot holds an anon that other amaps share too (an_ref &gt; 1)</summary>
+    public bool HoldsSharedAnon()
     {
         foreach (var chunk in _chunks)
         {
@@ -123,10 +139,11 @@ public sealed class ChunkedAmap
                 continue;
             foreach (var anon in chunk)
             {
-                if (anon is not null)
-                    yield return anon;
+                if (anon is { Refs: > 1 })
+                    return true;
             }
         }
+        return false;
     }
 
     /// <summary>amap_splitref: ppref before the extra reference, then am_ref++.</summary>
@@ -330,4 +347,15 @@ public sealed class ChunkedAmap
                 anon.Change(_arena, anon.Refs - 1, anon.Wired);
         }
     }
+}
+
+/// <summary>
+/// Stamps for map walks, unique across every map and thread, so a walk marks the amaps and anons it has
+/// reported (a mark bit, as the kernel would) instead of collecting them in hash sets.
+/// </summary>
+public static class WalkStamp
+{
+    private static long s_last;
+
+    public static long Next() => Interlocked.Increment(ref s_last);
 }

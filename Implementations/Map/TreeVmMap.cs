@@ -20,6 +20,7 @@ public sealed class TreeVmMap : IVmMapMachine
     private readonly List<VmEntry> _dirty = [];
     private readonly int[] _objectRefs = new int[MapConst.Objects + 1];
     private readonly Dictionary<(int, ulong), int> _objectPages = [];
+    private readonly List<ImplAnon> _walkedAnons = [];
     private ulong _size;
     private readonly AnonArena _arena;
     private readonly bool _ownsArena;
@@ -539,7 +540,7 @@ public sealed class TreeVmMap : IVmMapMachine
         {
             if (e.Amap is { } amap)
             {
-                if (amap.Refs == 1 && amap.Anons().Any(anon => anon.Refs > 1))
+                if (amap.Refs == 1 && amap.HoldsSharedAnon())
                     Probes[MapProbes.TeardownSharedAnon]++;
                 amap.Unref(e.PageOff, e.Pages, leaveSharedAnons: _exitLeavesAnonRef);
             }
@@ -902,16 +903,16 @@ public sealed class TreeVmMap : IVmMapMachine
     public void Walk(IMapObserver observer)
     {
         Settle();
-        var amaps = new HashSet<ChunkedAmap>(ReferenceEqualityComparer.Instance);
-        var anons = new HashSet<ImplAnon>(ReferenceEqualityComparer.Instance);
+        long walk = WalkStamp.Next();
+        var anons = _walkedAnons;
+        anons.Clear();
         for (var e = _index.First; e is not null; e = _index.Next(e))
         {
             observer.Entry(e.Facts());
-            if (e.Amap is { } amap && amaps.Add(amap))
+            if (e.Amap is { } amap && amap.Walked != walk)
             {
-                amap.Walk(observer);
-                foreach (var anon in amap.Anons())
-                    anons.Add(anon);
+                amap.Walked = walk;
+                amap.Walk(observer, walk, anons);
             }
         }
         foreach (var anon in anons)

@@ -7,7 +7,7 @@ public static class PmapProbes
     [
         "arm64 vp_destroy frees a managed pted",
         "arm64 pmap_remove/protect with !pm_active",
-        "exit unwires a wired mapping",
+        "exit unwires a page of a wired entry",
         "amd64 PTP freed",
         "amd64 PTP allocated",
         "amd64 remove syncs U/M",
@@ -18,6 +18,7 @@ public static class PmapProbes
         "amd64 enter replaces another page",
         "amd64-sparse summary cleared by page_remove",
         "arm64 vp_destroy NULLs a slot",
+        "arm64 unwire of a pted without WIRED",
     ];
 
     public const int VpDestroyPted = 0;
@@ -33,6 +34,7 @@ public static class PmapProbes
     public const int EnterReplace = 10;
     public const int SparsePageRemove = 11;
     public const int VpDestroySlot = 12;
+    public const int UnwireUnwiredPted = 13;
 }
 
 /// <summary>
@@ -160,6 +162,15 @@ public static class PmapFaults
         []
     );
 
+    public static readonly Fault UnwireOnlyWiredPteds = new(
+        "Arm64UnwireOnlyWiredPteds",
+        Layer,
+        "issue 9: the model's own bug, found composing the kernel (uvm_fault_unwire_locked unwires every page extracted)",
+        "arm64's unwire of one page refuses a pted without WIRED and skips uvm_pageunwire: after mlock of a mapped page (pmap_enter returned early) the page stays wired",
+        PmapProbes.Names[PmapProbes.UnwireUnwiredPted],
+        []
+    );
+
     public static readonly Fault Seed004AsPosted = new(
         "Seed004AsPosted",
         Layer,
@@ -184,6 +195,7 @@ public static class PmapFaults
         ReplaceKeepsOldPv,
         SparseSummaryStale,
         VpDestroyUnlocked,
+        UnwireOnlyWiredPteds,
         Seed004AsPosted,
     ];
 
@@ -208,6 +220,7 @@ public static class PmapFaults
         RolloverWithoutFlush,
         ProtectWithoutFlush,
         VpDestroyUnlocked,
+        UnwireOnlyWiredPteds,
         Seed004AsPosted,
     ];
 }

@@ -33,6 +33,13 @@ public enum PvWalkKind : byte
 /// </summary>
 public sealed record PvWalk(int Point, PvWalkKind Kind, int Page);
 
+/// <summary>
+/// One map entry as <c>uvm_map_teardown</c> hands it to the pmap at exit: [Start, End), and whether the
+/// entry is wired (<c>VM_MAPENT_ISWIRED</c>: <c>uvm_unmap_kill_entry</c> runs <c>uvm_fault_unwire_locked</c>
+/// over it before <c>pmap_remove</c>).
+/// </summary>
+public readonly record struct MapSpan(ulong Start, ulong End, bool Wired);
+
 /// <summary>Per-teardown work, for the benchmark's counters.</summary>
 public struct TeardownCounters
 {
@@ -86,8 +93,10 @@ public interface IPmapMachine
     /// <summary>pmap_page_protect: <paramref name="prot"/> is NONE or READ.</summary>
     void PageProtect(int page, Prot prot);
 
-    /// <summary>uvm_fault_unwire of one page: pmap_extract, then pmap_unwire and uvm_pageunwire.
-    /// => false when the mapping there is not wired (a caller that breaks the contract)</summary>
+    /// <summary>uvm_fault_unwire of one page: pmap_extract, then pmap_unwire (the PTE's wired bit and the
+    /// pmap's wired count, where the bit is set) and uvm_pageunwire of the page found, whether or not its
+    /// PTE is wired: the page's wire count is uvm's, not the pmap's.
+    /// => false, nothing changed, when the page found is not wired (a caller that unwires what it never wired)</summary>
     bool Unwire(int pmap, ulong va);
 
     /// <summary>=> the page mapped at <paramref name="va"/>, or -1</summary>
@@ -112,9 +121,10 @@ public interface IPmapMachine
     int Access(int cpu, ulong va, Prot access);
 
     /// <summary>The process exits: its threads leave their CPUs, its map entries
-    /// (<paramref name="entries"/>) are torn down and the pmap is destroyed, with
+    /// (<paramref name="entries"/>) are torn down (every page mapped in a wired entry unwired as
+    /// <see cref="Unwire"/> does, then every entry removed) and the pmap is destroyed, with
     /// <paramref name="interleaved"/> run by another CPU inside the teardown.</summary>
-    void Exit(int pmap, ReadOnlySpan<(ulong Start, ulong End)> entries, PvWalk? interleaved);
+    void Exit(int pmap, ReadOnlySpan<MapSpan> entries, PvWalk? interleaved);
 
     /// <summary>A new process takes the dead slot <paramref name="pmap"/>: pmap_create.</summary>
     void Exec(int pmap);

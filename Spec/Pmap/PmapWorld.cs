@@ -30,6 +30,24 @@ public static class PmapWorld
         (0x10_0000_0000, 0x10_0000_8000),
     ];
 
+    /// <summary>
+    /// The entries as exit hands them to the pmap, one array per set of wired entries: index
+    /// <c>wired</c> has entry i wired exactly when bit i of <c>wired</c> is set.
+    /// </summary>
+    public static readonly MapSpan[][] Teardowns = AllTeardowns();
+
+    private static MapSpan[][] AllTeardowns()
+    {
+        var teardowns = new MapSpan[1 << Entries.Length][];
+        for (int wired = 0; wired < teardowns.Length; wired++)
+        {
+            teardowns[wired] = new MapSpan[Entries.Length];
+            for (int i = 0; i < Entries.Length; i++)
+                teardowns[wired][i] = new MapSpan(Entries[i].Start, Entries[i].End, (wired >> i & 1) != 0);
+        }
+        return teardowns;
+    }
+
     /// <summary>=> the index of the entry holding [sva, eva), or -1</summary>
     public static int EntryOf(ulong sva, ulong eva)
     {

@@ -134,15 +134,19 @@ public sealed class ReferencePmap(PmapProfile profile) : IPmapMachine
     }
 
     /// <summary>
-    /// uvm_fault_unwire of one page. => no mapping: nothing (pmap_extract fails, the page is skipped);
-    /// a wired mapping: unwired, the page's wire count - 1; an unwired one: false
+    /// uvm_fault_unwire of one page (uvm_fault_unwire_locked's step for one VA).
+    /// => no mapping: nothing (pmap_extract fails, the page is skipped)
+    /// => the page found is not wired: false, nothing changed (the caller unwires only what it wired)
+    /// => otherwise pmap_unwire: a wired mapping becomes unwired (an unwired one stays as it is: amd64's
+    ///    pmap_unwire only prints "didn't change", arm64's tests the bit); then uvm_pageunwire: the page's
+    ///    wire count - 1, whatever the mapping's bit was
     /// </summary>
     public bool Unwire(int pmap, ulong va)
     {
         var table = _tables[pmap];
         if (!table.TryGetValue(va, out var mapping))
             return true;
-        if (!mapping.Wired)
+        if (_wireCount[mapping.Page] == 0)
             return false;
         table[va] = mapping with { Wired = false };
         _wireCount[mapping.Page]--;
@@ -186,12 +190,13 @@ public sealed class ReferencePmap(PmapProfile profile) : IPmapMachine
     }
 
     /// <summary>
-    /// Exit: the threads leave their CPUs; each mapping is unwired (uvm_fault_unwire: the page's wire
-    /// count - 1) and removed; the pmap is destroyed. An interleaved PV walk takes effect after the
-    /// teardown: every point of it gives the same final state, since the walk and the teardown touch the
-    /// dying pmap's mappings of the page in either order to the same end.
+    /// Exit: the threads leave their CPUs; every page mapped in a wired entry is unwired as
+    /// <see cref="Unwire"/> does (uvm_unmap_kill_entry: uvm_fault_unwire_locked over the entry); every
+    /// mapping is removed; the pmap is destroyed. An interleaved PV walk takes effect after the teardown:
+    /// every point of it gives the same final state, since the walk and the teardown touch the dying
+    /// pmap's mappings of the page in either order to the same end.
     /// </summary>
-    public void Exit(int pmap, ReadOnlySpan<(ulong Start, ulong End)> entries, PvWalk? interleaved)
+    public void Exit(int pmap, ReadOnlySpan<MapSpan> entries, PvWalk? interleaved)
     {
         _teardownChanged = true;
         for (int cpu = 0; cpu < PmapWorld.Cpus; cpu++)
@@ -201,14 +206,14 @@ public sealed class ReferencePmap(PmapProfile profile) : IPmapMachine
         }
         var table = _tables[pmap];
         var counters = default(TeardownCounters);
-        foreach (var (start, end) in entries)
+        foreach (var entry in entries)
         {
             counters.Lookups += table.Count;
-            foreach (ulong va in VasIn(pmap, start, end))
+            foreach (ulong va in VasIn(pmap, entry.Start, entry.End))
             {
                 counters.PtesVisited++;
-                if (table[va].Wired)
-                    _wireCount[table[va].Page]--;
+                if (entry.Wired)
+                    Unwire(pmap, va);
                 table.Remove(va);
             }
         }

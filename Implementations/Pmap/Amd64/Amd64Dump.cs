@@ -26,8 +26,8 @@ public sealed partial class Amd64Pmap : IPmapDump
             string refAttr = (_attrs[page] & RefAttr) != 0 ? "REF" : "-";
             string modAttr = (_attrs[page] & ModAttr) != 0 ? "MOD" : "-";
             var sb = new StringBuilder($"page {page}: attrs {refAttr}|{modAttr}, pv");
-            for (var pve = _pv[page]; pve is not null; pve = pve.Next)
-                sb.Append($" {{pmap {pve.Pmap}, va 0x{pve.Va:x}, ptp 0x{pve.Ptp!.Frame:x}}}");
+            foreach (var pve in _tracking.Observed(this, page))
+                sb.Append($" {{pmap {pve.Pmap}, va 0x{pve.Va:x}, ptp 0x{pve.Ptp.Frame:x}}}");
             lines.Add(sb.ToString());
         }
         for (int cpu = 0; cpu < PmapWorld.Cpus; cpu++)

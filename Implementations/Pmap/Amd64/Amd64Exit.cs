@@ -6,13 +6,14 @@ public sealed partial class Amd64Pmap
 {
     /// <summary>
     /// exit1 on amd64 (9.2): sibling threads leave their CPUs; the exiting thread keeps the pmap loaded
-    /// while uvm_purge runs uvm_map_teardown: wired entries are unwired through uvm_fault_unwire, then
+    /// while uvm_purge runs uvm_map_teardown: each wired entry is unwired through uvm_fault_unwire (every
+    /// page pmap_extract finds in it), then
     /// each entry is removed (<see cref="Amd64Teardown.Kernel"/>: pmap_remove per entry;
     /// <see cref="Amd64Teardown.Sparse"/>: our summary-guided teardown); the thread switches away and
     /// pmap_destroy frees what tables remain. A PV walk of another CPU needs the pmap lock these hold,
     /// so it runs when the lock is dropped after the point it arrived at.
     /// </summary>
-    public void Exit(int pmap, ReadOnlySpan<(ulong Start, ulong End)> entries, PvWalk? interleaved)
+    public void Exit(int pmap, ReadOnlySpan<MapSpan> entries, PvWalk? interleaved)
     {
         _counters = default;
         _walk = interleaved;
@@ -27,23 +28,22 @@ public sealed partial class Amd64Pmap
             else
                 Deactivate(cpu);
         }
-        if (_wired[pmap] > 0)
+        foreach (var entry in entries)
         {
-            foreach (var (start, end) in entries)
+            if (!entry.Wired)
+                continue;
+            for (ulong va = entry.Start; va < entry.End; va += PmapWorld.PageSize)
             {
-                for (ulong va = start; va < end; va += PmapWorld.PageSize)
-                {
-                    if (Extract(pmap, va) >= 0 && Unwire(pmap, va))
-                        Probes[PmapProbes.ExitUnwire]++;
-                }
+                if (Extract(pmap, va) >= 0 && Unwire(pmap, va))
+                    Probes[PmapProbes.ExitUnwire]++;
             }
         }
         _counting = true;
         if (_teardown == Amd64Teardown.Kernel)
         {
-            foreach (var (start, end) in entries)
+            foreach (var entry in entries)
             {
-                DoRemove(pmap, start, end);
+                DoRemove(pmap, entry.Start, entry.End);
                 RunWalkIfDue();
             }
         }
@@ -209,9 +209,9 @@ public sealed partial class Amd64Pmap
         for (int page = 0; page < PmapWorld.Pages; page++)
         {
             int attrs = _attrs[page];
-            for (var pve = _pv[page]; pve is not null; pve = pve.Next)
+            foreach (var pve in _tracking.Observed(this, page))
             {
-                ulong pte = pve.Ptp!.Entries[Pte.Index(pve.Va, 1)];
+                ulong pte = pve.Ptp.Entries[Pte.Index(pve.Va, 1)];
                 sink.Pv(page, pve.Pmap, pve.Va);
                 if ((pte & Pte.V) == 0 || PageOfPte(pte) != page)
                     continue;

@@ -3,11 +3,13 @@ namespace UvmDiff.Implementations.Pmap.Amd64;
 public sealed partial class Amd64Pmap
 {
     /// <summary>
-    /// amd64's own invariants. Every step: a dead pmap has no tables, runs on no CPU and no PV entry
-    /// names it; every PV entry names a valid PTE of its page with PG_PVLIST in a live PTP of its pmap.
-    /// Full: PTP wire counts are 1 + live entries, resident_count = PML4 + PTPs + PTEs, wired_count =
-    /// PTEs with PG_W, every valid PTE has PG_PVLIST and exactly one PV entry, no directory entry names a
-    /// free page, and (amd64-sparse) each summary marks exactly the live entries.
+    /// amd64's own invariants. Every step: a dead pmap has no tables and runs on no CPU; the page
+    /// tracking's own check (PV lists: every PV entry names a live pmap and a valid PTE of its page with
+    /// PG_PVLIST in a live PTP of that pmap). Full: PTP wire counts are 1 + live entries, resident_count =
+    /// PML4 + PTPs + PTEs, wired_count = PTEs with PG_W, every valid PTE has PG_PVLIST, no directory entry
+    /// names a free page, (amd64-sparse) each summary marks exactly the live entries, and the tracking
+    /// accounts for every valid PTE (PV lists: exactly one PV entry each; seed 003: the reverse lookup
+    /// reaches each).
     /// </summary>
     public string? CheckInvariants(bool full)
     {
@@ -23,21 +25,8 @@ public sealed partial class Amd64Pmap
             if (_procPmap[cpu] >= 0 && !_alive[_procPmap[cpu]])
                 return $"cpu {cpu}'s ci_proc_pmap is dead pmap {_procPmap[cpu]}";
         }
-        int pvCount = 0;
-        for (int page = 0; page < _pv.Length; page++)
-        {
-            for (var pve = _pv[page]; pve is not null; pve = pve.Next)
-            {
-                pvCount++;
-                if (!_alive[pve.Pmap])
-                    return $"page {page}'s PV entry names dead pmap {pve.Pmap} (va 0x{pve.Va:x})";
-                if (pve.Ptp is not { Free: false } ptp || ptp.Pmap != pve.Pmap || ptp.Level != 1)
-                    return $"page {page}'s PV entry for pmap {pve.Pmap} va 0x{pve.Va:x} names a freed or foreign PTP";
-                ulong pte = ptp.Entries[Pte.Index(pve.Va, 1)];
-                if ((pte & Pte.V) == 0 || (pte & Pte.PvList) == 0 || PageOfPte(pte) != page)
-                    return $"page {page}'s PV entry for pmap {pve.Pmap} va 0x{pve.Va:x} has PTE 0x{pte:x}";
-            }
-        }
+        if (_tracking.Check(this) is { } tracking)
+            return tracking;
         if (!full)
             return null;
         int ptes = 0;
@@ -56,7 +45,7 @@ public sealed partial class Amd64Pmap
                 return $"pmap {pmap}: wired_count {_wired[pmap]} != {wired} PTEs with PG_W";
             ptes += (int)mapped;
         }
-        return ptes == pvCount ? null : $"{ptes} valid PTEs but {pvCount} PV entries";
+        return _tracking.CheckAll(this, ptes);
     }
 
     private string? CheckTable(Ptp table, ulong vaBase, ref long tables, ref long mapped, ref long wired)
@@ -97,6 +86,36 @@ public sealed partial class Amd64Pmap
         if (table.Level < 4 && table.WireCount != 1 + live)
             return $"level-{table.Level} PTP 0x{table.Frame:x}: wire_count {table.WireCount} != 1 + {live} live entries";
         return null;
+    }
+
+    /// <summary>Every valid managed PTE of every live pmap, added to its page's list.</summary>
+    internal void CollectMappings(List<PageMapping>[] byPage)
+    {
+        for (int pmap = 0; pmap < _alive.Length; pmap++)
+        {
+            if (_alive[pmap])
+                CollectMappings(_pml4[pmap]!, 0, pmap, byPage);
+        }
+    }
+
+    private void CollectMappings(Ptp table, ulong vaBase, int pmap, List<PageMapping>[] byPage)
+    {
+        var entries = table.Entries.AsSpan();
+        for (int i = 0; i < Pte.Entries; i++)
+        {
+            int skip = entries[i..].IndexOfAnyExcept(0UL);
+            if (skip < 0)
+                return;
+            i += skip;
+            ulong entry = entries[i];
+            ulong va = vaBase | ((ulong)i << (12 + 9 * (table.Level - 1)));
+            if ((entry & Pte.V) == 0)
+                continue;
+            if (table.Level > 1)
+                CollectMappings(FrameAt(entry), va, pmap, byPage);
+            else if ((entry & Pte.PvList) != 0)
+                byPage[PageOfPte(entry)].Add(new PageMapping(pmap, va, table));
+        }
     }
 
     private static int SummaryCount(Ptp table)

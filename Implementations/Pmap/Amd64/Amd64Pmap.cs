@@ -15,7 +15,8 @@ public enum Amd64Teardown
 
 /// <summary>
 /// A simulated amd64 pmap (pmap.c 1.182): four levels of 512 entries with pte.h bits, PTPs whose wire
-/// count is 1 + live entries and which count in resident_count, PV lists, A/D bits set by the simulated
+/// count is 1 + live entries and which count in resident_count, page tracking (PV lists, or seed 003's
+/// reverse lookup through the maps: <see cref="PageTracking"/>), A/D bits set by the simulated
 /// hardware, and per-CPU TLBs (untagged: all user pmaps share PCID_PROC and a CR3 load flushes it)
 /// invalidated by shootdowns to the CPUs whose ci_proc_pmap the pmap is. Where uvm-semantics.md and
 /// the source disagree the source wins; the places are noted where they are coded.
@@ -47,8 +48,7 @@ public sealed partial class Amd64Pmap : IPmapMachine
     private readonly bool[] _alive = new bool[PmapWorld.Pmaps];
     private readonly string?[] _statsAtDestroy = new string?[PmapWorld.Pmaps];
 
-    private readonly PvEntry?[] _pv = new PvEntry?[PmapWorld.Pages];
-    private readonly Stack<PvEntry> _freePv = new();
+    private readonly PageTracking _tracking;
     private readonly int[] _attrs = new int[PmapWorld.Pages];
     private readonly int[] _wireCount = new int[PmapWorld.Pages];
 
@@ -66,8 +66,10 @@ public sealed partial class Amd64Pmap : IPmapMachine
     private PvWalk? _walk;
     private int _walkPoints;
 
-    public Amd64Pmap(FaultSet faults, Amd64Teardown teardown)
+    /// <param name="tracking">How a page's mappings are found: pmap.c's PV lists unless given.</param>
+    public Amd64Pmap(FaultSet faults, Amd64Teardown teardown, PageTracking? tracking = null)
     {
+        _tracking = tracking ?? new PvLists();
         _teardown = teardown;
         _noRemoteShootdown = faults.Has(PmapFaults.ShootdownSkipsRemote);
         _ptpFreedEarly = faults.Has(PmapFaults.PtpFreedBeforeShootdown);
@@ -84,6 +86,8 @@ public sealed partial class Amd64Pmap : IPmapMachine
 
     public TeardownCounters LastTeardown => _counters;
 
+    public PageTracking Tracking => _tracking;
+
     public void Reset()
     {
         Array.Clear(_tlbTable);
@@ -97,12 +101,7 @@ public sealed partial class Amd64Pmap : IPmapMachine
         }
         for (int pmap = 0; pmap < PmapWorld.Pmaps; pmap++)
             Create(pmap);
-        for (int page = 0; page < PmapWorld.Pages; page++)
-        {
-            for (var pve = _pv[page]; pve is not null; pve = pve.Next)
-                _freePv.Push(pve);
-            _pv[page] = null;
-        }
+        _tracking.Reset();
         Array.Clear(_attrs);
         Array.Clear(_wireCount);
         Array.Fill(_procPmap, IPmapMachine.NoPmap);
@@ -159,8 +158,7 @@ public sealed partial class Amd64Pmap : IPmapMachine
                     );
             }
         }
-        Array.Clear(ptp.Entries);
-        Array.Clear(ptp.Summary);
+        ptp.Zero();
         ptp.Free = true;
         ptp.Parent = null;
         _freeFrames.Push(ptp);
@@ -169,7 +167,7 @@ public sealed partial class Amd64Pmap : IPmapMachine
     private Ptp FrameAt(ulong pde) => _frames[(int)(((pde & Pte.Frame) - FrameBase) >> PmapWorld.PageShift)];
 
     /// <summary>The level-1 PTP of va, or null when a directory entry on the way is invalid (pmap_pdes_valid).</summary>
-    private Ptp? PdesValid(int pmap, ulong va)
+    internal Ptp? PdesValid(int pmap, ulong va)
     {
         var table = _pml4[pmap]!;
         for (int level = 4; level > 1; level--)
@@ -211,41 +209,6 @@ public sealed partial class Amd64Pmap : IPmapMachine
         return table;
     }
 
-    private PvEntry NewPv(int pmap, ulong va, Ptp ptp)
-    {
-        var pve = _freePv.Count > 0 ? _freePv.Pop() : new PvEntry();
-        pve.Pmap = pmap;
-        pve.Va = va;
-        pve.Ptp = ptp;
-        pve.Next = null;
-        return pve;
-    }
-
-    private void LinkPv(int page, PvEntry pve)
-    {
-        pve.Next = _pv[page];
-        _pv[page] = pve;
-    }
-
-    /// <summary>pmap_remove_pv: unlinks the entry of (pmap, va) from the page's list.</summary>
-    private void UnlinkPv(int page, int pmap, ulong va)
-    {
-        PvEntry? prev = null;
-        for (var pve = _pv[page]; pve is not null; prev = pve, pve = pve.Next)
-        {
-            if (pve.Pmap == pmap && pve.Va == va)
-            {
-                if (prev is null)
-                    _pv[page] = pve.Next;
-                else
-                    prev.Next = pve.Next;
-                _freePv.Push(pve);
-                return;
-            }
-        }
-        throw new KernelPanic($"pmap_remove_pv: no PV entry for pmap {pmap} va 0x{va:x}");
-    }
-
     private void SyncFlags(int page, ulong pte)
     {
         if ((pte & Pte.Accessed) != 0)
@@ -255,7 +218,7 @@ public sealed partial class Amd64Pmap : IPmapMachine
     }
 
     /// <summary>PHYS_TO_VM_PAGE: the data page a PTE's frame holds.</summary>
-    private static int PageOfPte(ulong pte) => (int)(((pte & Pte.Frame) - PmapWorld.PageBase) >> PmapWorld.PageShift);
+    internal static int PageOfPte(ulong pte) => (int)(((pte & Pte.Frame) - PmapWorld.PageBase) >> PmapWorld.PageShift);
 
     /// <summary>
     /// pmap_enter. The PV entry comes from the pool first, on every enter (9.2), so an injected failure
@@ -289,8 +252,8 @@ public sealed partial class Amd64Pmap : IPmapMachine
                 Probes[PmapProbes.EnterReplace]++;
                 SyncFlags(oldPage, opte);
                 if (!_replaceKeepsPv)
-                    UnlinkPv(oldPage, pmap, va);
-                LinkPv(page, NewPv(pmap, va, ptp));
+                    _tracking.Removed(oldPage, pmap, va);
+                _tracking.Entered(page, pmap, va, ptp);
             }
             if ((opte & Pte.Wired) != 0 && !wired)
                 _wired[pmap]--;
@@ -307,7 +270,7 @@ public sealed partial class Amd64Pmap : IPmapMachine
             ptp.Mark(index);
             if (wired)
                 _wired[pmap]++;
-            LinkPv(page, NewPv(pmap, va, ptp));
+            _tracking.Entered(page, pmap, va, ptp);
             ptp.Entries[index] = npte;
         }
         if (access != Prot.None)
@@ -330,7 +293,11 @@ public sealed partial class Amd64Pmap : IPmapMachine
         return (pte & Pte.V) != 0 ? PageOfPte(pte) : -1;
     }
 
-    /// <summary>uvm_fault_unwire for one page: pmap_extract, pmap_unwire (clear PG_W, wired - 1), uvm_pageunwire.</summary>
+    /// <summary>
+    /// uvm_fault_unwire for one page: pmap_extract; pmap_unwire clears PG_W and drops wired_count where
+    /// PG_W is set (on a PTE without it, only the DIAGNOSTIC printf "didn't change"); uvm_pageunwire
+    /// drops the page's wire count either way. A page that is not wired is refused before any of it.
+    /// </summary>
     public bool Unwire(int pmap, ulong va)
     {
         var ptp = PdesValid(pmap, va);
@@ -340,15 +307,19 @@ public sealed partial class Amd64Pmap : IPmapMachine
         ulong pte = ptp.Entries[index];
         if ((pte & Pte.V) == 0)
             return true;
-        if ((pte & Pte.Wired) == 0)
+        int page = PageOfPte(pte);
+        if (_wireCount[page] == 0)
             return false;
-        ptp.Entries[index] = pte & ~Pte.Wired;
-        _wired[pmap]--;
-        _wireCount[PageOfPte(pte)]--;
+        if ((pte & Pte.Wired) != 0)
+        {
+            ptp.Entries[index] = pte & ~Pte.Wired;
+            _wired[pmap]--;
+        }
+        _wireCount[page]--;
         return true;
     }
 
-    /// <summary>pmap_is_referenced: the cached attribute, else a scan of the PV PTEs that caches a hit.</summary>
+    /// <summary>pmap_is_referenced: the cached attribute, else a scan of the page's PTEs that caches a hit.</summary>
     public bool IsReferenced(int page) => TestAttr(page, RefAttr, Pte.Accessed);
 
     public bool IsModified(int page) => TestAttr(page, ModAttr, Pte.Modified);
@@ -357,9 +328,9 @@ public sealed partial class Amd64Pmap : IPmapMachine
     {
         if ((_attrs[page] & attr) != 0)
             return true;
-        for (var pve = _pv[page]; pve is not null; pve = pve.Next)
+        foreach (var pve in _tracking.Find(this, page))
         {
-            if ((pve.Ptp!.Entries[Pte.Index(pve.Va, 1)] & bit) != 0)
+            if ((pve.Ptp.Entries[Pte.Index(pve.Va, 1)] & bit) != 0)
             {
                 _attrs[page] |= attr;
                 return true;
@@ -372,14 +343,14 @@ public sealed partial class Amd64Pmap : IPmapMachine
 
     public void ClearModify(int page) => ClearAttrs(page, ModAttr, Pte.Modified);
 
-    /// <summary>pmap_clear_attrs: the cached attribute and the bit in every PV PTE, each changed PTE shot down in its own pmap.</summary>
+    /// <summary>pmap_clear_attrs: the cached attribute and the bit in every PTE of the page, each changed PTE shot down in its own pmap.</summary>
     private void ClearAttrs(int page, int attr, ulong bit)
     {
         _attrs[page] &= ~attr;
-        for (var pve = _pv[page]; pve is not null; pve = pve.Next)
+        foreach (var pve in _tracking.Find(this, page))
         {
             int index = Pte.Index(pve.Va, 1);
-            ulong pte = pve.Ptp!.Entries[index];
+            ulong pte = pve.Ptp.Entries[index];
             if ((pte & bit) != 0)
             {
                 pve.Ptp.Entries[index] = pte & ~bit;

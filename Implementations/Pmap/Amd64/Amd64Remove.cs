@@ -105,7 +105,7 @@ public sealed partial class Amd64Pmap
             Probes[PmapProbes.RemoveSync]++;
             if (!_noRemoveSync)
                 SyncFlags(page, opte);
-            UnlinkPv(page, pmap, va);
+            _tracking.Removed(page, pmap, va);
         }
         _walkPoints++;
         return true;
@@ -180,10 +180,10 @@ public sealed partial class Amd64Pmap
         K.Kassert(prot is Prot.None or Prot.Read, "prot == PROT_NONE || prot == PROT_READ");
         if (prot == Prot.Read)
         {
-            for (var pve = _pv[page]; pve is not null; pve = pve.Next)
+            foreach (var pve in _tracking.Find(this, page))
             {
                 int index = Pte.Index(pve.Va, 1);
-                ulong pte = pve.Ptp!.Entries[index];
+                ulong pte = pve.Ptp.Entries[index];
                 if ((pte & Pte.RW) != 0)
                 {
                     pve.Ptp.Entries[index] = pte & ~Pte.RW;
@@ -193,9 +193,9 @@ public sealed partial class Amd64Pmap
             }
             return;
         }
-        while (_pv[page] is { } pve)
+        foreach (var pve in _tracking.Find(this, page))
         {
-            var ptp = pve.Ptp!;
+            var ptp = pve.Ptp;
             int pmap = pve.Pmap;
             int index = Pte.Index(pve.Va, 1);
             ulong opte = ptp.Entries[index];
@@ -211,8 +211,7 @@ public sealed partial class Amd64Pmap
                 Probes[PmapProbes.SparsePageRemove]++;
             if (!_summaryStale)
                 ptp.Unmark(index);
-            _pv[page] = pve.Next;
-            _freePv.Push(pve);
+            _tracking.Removed(page, pmap, pve.Va);
             if (ptp.WireCount <= 1)
                 FreePtp(pmap, ptp);
         }

@@ -14,7 +14,7 @@ public static class Pte
     /// <summary>PG_W, software "wired" (AVAIL1).</summary>
     public const ulong Wired = 0x200;
 
-    /// <summary>PG_PVLIST, software "has a PV entry" (AVAIL2).</summary>
+    /// <summary>PG_PVLIST, software "has a PV entry" (AVAIL2): a managed page, whose U/M the pmap syncs (seed 003 keeps no PV entry behind it).</summary>
     public const ulong PvList = 0x400;
 
     public const ulong NX = 1UL << 63;

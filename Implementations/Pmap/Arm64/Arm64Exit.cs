@@ -9,14 +9,14 @@ public sealed partial class Arm64Pmap
     /// <summary>
     /// Exit. Sibling threads switch away; the exiting thread's CPU (if the pmap runs anywhere) keeps it
     /// until the teardown leaves it. 1.113 (9.3): pmap_purge (TTBR0 to the kernel table, both ASIDs
-    /// flushed, pm_active 0), uvm_map_teardown (wired entries unwired through pmap_extract, then
+    /// flushed, pm_active 0), uvm_map_teardown (each wired entry unwired: every page pmap_extract finds in it, then
     /// pmap_remove of every VA of every entry, no flushes), the switch away, and in the reaper
     /// pmap_destroy (pmap_vp_destroy, pmap_free_asid). Seed 004 (see <see cref="Arm64Teardown.Seed004"/>).
     /// Another CPU's PV walk runs at its point when it needs only pv_mtx, and when the pmap lock is
     /// dropped when it needs that (page_protect NONE); the unlocked vp_destroy of the diff as posted
     /// lets every walk in at its point.
     /// </summary>
-    public void Exit(int pmap, ReadOnlySpan<(ulong Start, ulong End)> entries, PvWalk? interleaved)
+    public void Exit(int pmap, ReadOnlySpan<MapSpan> entries, PvWalk? interleaved)
     {
         _counters = default;
         _walk = interleaved;
@@ -70,15 +70,15 @@ public sealed partial class Arm64Pmap
         _active[pmap] = 0;
     }
 
-    private void UnwireEntries(int pmap, ReadOnlySpan<(ulong Start, ulong End)> entries)
+    private void UnwireEntries(int pmap, ReadOnlySpan<MapSpan> entries)
     {
-        if (_wired[pmap] == 0 && _root[pmap] is not null)
-            return;
         bool counting = _counting;
         _counting = false;
-        foreach (var (start, end) in entries)
+        foreach (var entry in entries)
         {
-            for (ulong va = start; va < end; va += PmapWorld.PageSize)
+            if (!entry.Wired)
+                continue;
+            for (ulong va = entry.Start; va < entry.End; va += PmapWorld.PageSize)
             {
                 if (Extract(pmap, va) >= 0 && Unwire(pmap, va))
                     Probes[PmapProbes.ExitUnwire]++;
@@ -87,11 +87,11 @@ public sealed partial class Arm64Pmap
         _counting = counting;
     }
 
-    private void RemoveEntries(int pmap, ReadOnlySpan<(ulong Start, ulong End)> entries)
+    private void RemoveEntries(int pmap, ReadOnlySpan<MapSpan> entries)
     {
-        foreach (var (start, end) in entries)
+        foreach (var entry in entries)
         {
-            Remove(pmap, start, end);
+            Remove(pmap, entry.Start, entry.End);
             RunDeferredWalk();
         }
     }

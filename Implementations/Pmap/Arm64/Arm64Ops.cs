@@ -84,17 +84,32 @@ public sealed partial class Arm64Pmap
             RemovePted(first.Pmap, first);
     }
 
-    /// <summary>uvm_fault_unwire of one page: pmap_extract, then pmap_unwire (clear WIRED, wired - 1) and uvm_pageunwire.</summary>
+    /// <summary>
+    /// uvm_fault_unwire of one page: pmap_extract; pmap_unwire clears PTED_VA_WIRED_M and drops
+    /// wired_count only where the bit is set (pmap_enter's early return on an unchanged mapping leaves
+    /// it clear under an mlocked page); uvm_pageunwire drops the page's wire count either way. A page
+    /// that is not wired is refused before any of it.
+    /// </summary>
     public bool Unwire(int pmap, ulong va)
     {
         var pted = VpLookup(pmap, va, out _);
         if (pted is null || !Valid(pted))
             return true;
-        if ((pted.PtedVa & Wired) == 0)
+        int page = PageOf(pted);
+        if (_wireCount[page] == 0)
             return false;
-        _wired[pmap]--;
-        pted.PtedVa &= ~Wired;
-        _wireCount[PageOf(pted)]--;
+        if ((pted.PtedVa & Wired) != 0)
+        {
+            _wired[pmap]--;
+            pted.PtedVa &= ~Wired;
+        }
+        else
+        {
+            Probes[PmapProbes.UnwireUnwiredPted]++;
+            if (_unwireOnlyWired)
+                return false;
+        }
+        _wireCount[page]--;
         return true;
     }
 

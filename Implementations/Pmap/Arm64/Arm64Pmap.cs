@@ -47,7 +47,8 @@ public sealed partial class Arm64Pmap : IPmapMachine
         _tablesBeforeUnwire,
         _rolloverNoFlush,
         _pageRoNoFlush,
-        _vpDestroyUnlocked;
+        _vpDestroyUnlocked,
+        _unwireOnlyWired;
 
     private readonly Vp1?[] _root = new Vp1?[PmapWorld.Pmaps];
     private readonly int[] _active = new int[PmapWorld.Pmaps];
@@ -95,6 +96,7 @@ public sealed partial class Arm64Pmap : IPmapMachine
         _rolloverNoFlush = faults.Has(PmapFaults.RolloverWithoutFlush);
         _pageRoNoFlush = faults.Has(PmapFaults.ProtectWithoutFlush);
         _vpDestroyUnlocked = faults.Has(PmapFaults.VpDestroyUnlocked);
+        _unwireOnlyWired = faults.Has(PmapFaults.UnwireOnlyWiredPteds);
     }
 
     public Arch Arch => Arch.Arm64;

@@ -235,5 +235,142 @@ public static class KernelCases
             "uvm_fault: uvm_analloc or uvm_pagealloc fails → uvm_wait (no pagedaemon in this slice)",
             ["mmap p0 0x10000000 +7 rw- private => Ok", "mlock p0 0x10000000 +7 => " + Wait]
         ),
+        Case(
+            "out of pages on an access: the fault of a seventh page waits for memory",
+            A,
+            "uvm_fault_upper → uvmfault_promote: uvm_pagealloc fails → uvm_wait (no pagedaemon in this slice)",
+            [
+                "switch cpu0 p0 => Ok",
+                "mmap p0 0x10000000 +7 rw- private => Ok",
+                "mlock p0 0x10000000 +6 => Ok",
+                "write cpu0 0x10006000 => " + Wait,
+            ]
+        ),
+        Case(
+            "mmap without MAP_FIXED: nothing is entered in the pmap until a fault",
+            A,
+            "sys_mmap → uvm_mmapanon → uvm_mapanon: an entry, no pmap_enter (placement is the model's first fit)",
+            ["mmap p0 any +2 rw- private => Ok(0x1000)", "mmap p0 any +1 r-- shared => Ok(0x3000)"],
+            "p0 0x1000-0x3000 rw-/rwx copy",
+            "p0 0x3000-0x4000 r--/rwx share",
+            "!pmap 0 va",
+            "counters: 0 faults, 0 pages allocated, 0 freed"
+        ),
+        Case(
+            "wrap-around: mprotect, mlock and munlock of a range past the top of the address space are EINVAL",
+            A,
+            "sys_mprotect, sys_mlock, sys_munlock: addr > SIZE_MAX - size => EINVAL before the map is looked at",
+            [
+                "mmap p0 0x10000000 +1 rw- private => Ok",
+                "mprotect p0 0xfffffffffffff000 +2 r-- => EINVAL",
+                "mlock p0 0xfffffffffffff000 +2 => EINVAL",
+                "munlock p0 0xfffffffffffff000 +2 => EINVAL",
+            ],
+            "p0 0x10000000-0x10001000 rw-/rwx copy normal wired 0"
+        ),
+        Case(
+            "mprotect of a shared mapping: MASK drops PROT_WRITE from copy-on-write entries only, so pmap_protect gets r--",
+            A,
+            "uvm_map_protect: pmap_protect(current->protection & MASK(current)); MASK is PROT_MASK for a shared entry",
+            [
+                "switch cpu0 p0 => Ok",
+                "mmap p0 0x10000000 +1 rw- shared => Ok",
+                "write cpu0 0x10000000 => Ok(page 0)",
+                "mprotect p0 0x10000000 +1 r-- => Ok",
+                "write cpu0 0x10000000 => EACCES",
+            ],
+            "pmap 0 va 0x000010000000: page 0 r__",
+            "counters: 2 faults, 1 pages allocated, 0 freed"
+        ),
+        Case(
+            "mlock of a page a write mapped: the wire fault re-enters it with PMAP_WIRED and uvm_pagewire",
+            A,
+            "uvm_fault_wire → uvm_fault_upper: pmap_enter(PMAP_WIRED) over the same page sets PG_W; uvm_pagewire",
+            [
+                "switch cpu0 p0 => Ok",
+                "mmap p0 0x10000000 +1 rw- private => Ok",
+                "write cpu0 0x10000000 => Ok(page 0)",
+                "mlock p0 0x10000000 +1 => Ok",
+            ],
+            "pmap 0 va 0x000010000000: page 0 rw_ wired",
+            "page 0: ref mod wire 1",
+            "counters: 1 faults, 1 pages allocated, 0 freed"
+        ),
+        Case(
+            "mlock of a page a write mapped, on arm64: pmap_enter returns early, the PTE stays unwired, the page is wired",
+            M,
+            "arm64 pmap_enter (1.113): same pa, prot and cache → return 0 before PMAP_WIRED is looked at; uvm_fault_upper still calls uvm_pagewire",
+            [
+                "switch cpu0 p0 => Ok",
+                "mmap p0 0x10000000 +1 rw- private => Ok",
+                "write cpu0 0x10000000 => Ok(page 0)",
+                "mlock p0 0x10000000 +1 => Ok",
+            ],
+            "pmap 0 va 0x000010000000: page 0 rw_",
+            "!pmap 0 va 0x000010000000: page 0 rw_ wired",
+            "p0 0x10000000-0x10001000 rw-/rwx copy normal wired 1",
+            "page 0: ref mod wire 1"
+        ),
+        Case(
+            "munlock of that page on arm64: the page is unwired though its PTE never was",
+            M,
+            "uvm_fault_unwire_locked: pmap_extract finds the page; pmap_unwire (1.113) leaves a pted without PTED_VA_WIRED_M alone; uvm_pageunwire(pg)",
+            [
+                "switch cpu0 p0 => Ok",
+                "mmap p0 0x10000000 +1 rw- private => Ok",
+                "write cpu0 0x10000000 => Ok(page 0)",
+                "mlock p0 0x10000000 +1 => Ok",
+                "munlock p0 0x10000000 +1 => Ok",
+            ],
+            "pmap 0 va 0x000010000000: page 0 rw_",
+            "pmap 0: alive, 1 mapped, 0 wired",
+            "p0 0x10000000-0x10001000 rw-/rwx copy normal wired 0",
+            "page 0: ref mod wire 0"
+        ),
+        Case(
+            "a fault on a wired entry wires the page again: amd64's pmap_protect took write, the write re-enters it",
+            A,
+            "uvm_fault_check: VM_MAPENT_ISWIRED → flt->wired, access_type = enter_prot; uvm_fault_upper: pmap_enter(PMAP_WIRED), uvm_pagewire",
+            [
+                "switch cpu0 p0 => Ok",
+                "mmap p0 0x10000000 +1 rw- private => Ok",
+                "mlock p0 0x10000000 +1 => Ok",
+                "mprotect p0 0x10000000 +1 r-- => Ok",
+                "mprotect p0 0x10000000 +1 rw- => Ok",
+                "write cpu0 0x10000000 => Ok(page 0)",
+            ],
+            "pmap 0 va 0x000010000000: page 0 rw_ wired",
+            "page 0: ref mod wire 2",
+            "counters: 1 faults, 1 pages allocated, 0 freed"
+        ),
+        Case(
+            "munmap across a half-faulted mapping and an untouched one: only the faulted page had a translation",
+            A,
+            "uvm_unmap_remove: pmap_remove over each entry; amap_unref frees the one anon",
+            [
+                "switch cpu0 p0 => Ok",
+                "mmap p0 0x10000000 +2 rw- private => Ok",
+                "mmap p0 0x10002000 +1 r-- private => Ok",
+                "write cpu0 0x10000000 => Ok(page 0)",
+                "munmap p0 0x10000000 +3 => Ok",
+            ],
+            "!pmap 0 va",
+            "!p0 0x",
+            "counters: 1 faults, 1 pages allocated, 1 freed"
+        ),
+        Case(
+            "a switch onto a busy CPU deactivates the pmap leaving it; a switch to idle leaves the CPU to the kernel",
+            A,
+            "cpu_switchto: pmap_deactivate(old), pmap_activate(new); a kernel thread activates no user pmap",
+            [
+                "switch cpu0 p0 => Ok",
+                "switch cpu0 p1 => Ok",
+                "read cpu0 0x10000000 => EFAULT",
+                "switch cpu1 p0 => Ok",
+                "switch cpu1 idle => Ok",
+            ],
+            "cpu 0: pmap 1",
+            "cpu 1: kernel"
+        ),
     ];
 }

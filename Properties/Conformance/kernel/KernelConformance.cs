@@ -19,7 +19,14 @@ public sealed record KernelCase(string Name, Arch Arch, string Source, string[] 
 [Trait("Category", "Conformance")]
 public class KernelConformance
 {
-    public static TheoryData<KernelCase> Cases() => new([.. KernelCases.All, .. KernelForkCases.All]);
+    public static TheoryData<KernelCase> Cases() =>
+        new([
+            .. KernelCases.All,
+            .. KernelForkCases.All,
+            .. KernelFileCases.All,
+            .. KernelCleanCases.All,
+            .. MadviseCases.All,
+        ]);
 
     [Theory]
     [MemberData(nameof(Cases))]

@@ -28,6 +28,28 @@ public static class PmapCases
     private static PmapCase Case(string name, Arch arch, string source, string[] steps, params string[] observed) =>
         new(name, arch, source, steps, observed);
 
+    /// <summary>
+    /// The same steps and outcome on both architectures, each read off its own pmap_unwire: page 4 is
+    /// wired through pmap 0, so unwiring pmap 1's unwired PTE of it is within uvm's contract.
+    /// </summary>
+    private static PmapCase UnwireOfAnUnwiredPte(Arch arch, string source) =>
+        Case(
+            "Unwire of an unwired PTE: pmap_unwire changes nothing, uvm_pageunwire still unwires the page",
+            arch,
+            source,
+            [
+                "Enter(pmap: 0, va: 0x3fc000, page: 4, prot: rw_, access: ___, wired: true) => Ok",
+                "Enter(pmap: 1, va: 0x40000000, page: 4, prot: r__, access: ___) => Ok",
+                "Unwire(pmap: 1, va: 0x40000000) => Ok",
+                "Unwire(pmap: 1, va: 0x40000000) => EINVAL",
+            ],
+            "pmap 0 va 0x0000003fc000: page 4 rw_ wired",
+            "pmap 0: alive, 1 mapped, 1 wired",
+            "pmap 1 va 0x000040000000: page 4 r__",
+            "pmap 1: alive, 1 mapped, 0 wired",
+            "page 4: unref clean wire 0"
+        );
+
     public static readonly PmapCase[] All =
     [
         Case(
@@ -137,12 +159,12 @@ public static class PmapCases
         Case(
             "SameEnterKeepsWiring: arm64 returns early and ignores WIRED",
             M,
-            "pmap_enter: same PA, prot and cache -> return 0 before pmap_fill_pte",
+            "pmap_enter: same PA, prot and cache -> return 0 before pmap_fill_pte; uvm_fault still uvm_pagewire's the page",
             [
                 "Enter(pmap: 2, va: 0x1000000000, page: 5, prot: r__, access: r__) => Ok",
                 "Enter(pmap: 2, va: 0x1000000000, page: 5, prot: r__, access: r__, wired: true) => Ok",
-                "Unwire(pmap: 2, va: 0x1000000000) => EINVAL",
             ],
+            "pmap 2 va 0x001000000000: page 5 r__",
             "page 5: ref clean wire 1",
             "pmap 2: alive, 1 mapped, 0 wired"
         ),
@@ -263,7 +285,7 @@ public static class PmapCases
                 "Enter(pmap: 1, va: 0x3fc000, page: 2, prot: rw_, access: _w_, wired: true) => Ok",
                 "Enter(pmap: 0, va: 0x3fc000, page: 2, prot: r__, access: ___) => Ok",
                 "Activate(cpu: 0, pmap: 1) => Ok",
-                "Exit(pmap: 1) => Ok",
+                "Exit(pmap: 1, wired: [0]) => Ok",
                 "Extract(pmap: 1, va: 0x3fc000) => EINVAL",
                 "Exit(pmap: 1) => EINVAL",
                 "Exec(pmap: 0) => EBUSY",
@@ -276,14 +298,62 @@ public static class PmapCases
             "cpu 0: pmap 1"
         ),
         Case(
-            "Unwire: no mapping is skipped, an unwired one breaks the caller's contract",
+            "Unwire: no mapping is skipped, a page never wired breaks the caller's contract",
             A,
-            "uvm_fault_unwire_locked: pmap_extract fails -> continue",
+            "uvm_fault_unwire_locked: pmap_extract fails -> continue; it assumes the range was wired",
             [
                 "Unwire(pmap: 0, va: 0x3fc000) => Ok",
                 "Enter(pmap: 0, va: 0x3fc000, page: 0, prot: r__, access: ___) => Ok",
                 "Unwire(pmap: 0, va: 0x3fc000) => EINVAL",
-            ]
+            ],
+            "page 0: unref clean wire 0"
+        ),
+        UnwireOfAnUnwiredPte(
+            A,
+            "pmap_unwire: !(PG_W) -> DIAGNOSTIC printf \"didn't change\"; uvm_fault_unwire_locked: uvm_pageunwire(pg) for every page extracted"
+        ),
+        UnwireOfAnUnwiredPte(
+            M,
+            "pmap_unwire: only if (pted_va & PTED_VA_WIRED_M) are wired_count and the bit changed; uvm_pageunwire(pg) regardless"
+        ),
+        Case(
+            "mlock of a mapped page on arm64: the PTE stays unwired, munlock unwires the page",
+            M,
+            "uvm_fault(WIRE): pmap_enter returns early on the unchanged mapping (PMAP_WIRED unseen), uvm_pagewire(pg); "
+                + "uvm_fault_unwire_locked: pmap_unwire (bit clear: nothing), uvm_pageunwire(pg)",
+            [
+                "Enter(pmap: 0, va: 0x3fc000, page: 1, prot: rw_, access: _w_) => Ok",
+                "Enter(pmap: 0, va: 0x3fc000, page: 1, prot: rw_, access: ___, wired: true) => Ok",
+                "Unwire(pmap: 0, va: 0x3fc000) => Ok",
+            ],
+            "pmap 0 va 0x0000003fc000: page 1 rw_",
+            "pmap 0: alive, 1 mapped, 0 wired",
+            "page 1: ref mod wire 0"
+        ),
+        Case(
+            "mlock of a mapped page on arm64, then exit: uvm_map_teardown unwires the page of the wired entry",
+            M,
+            "uvm_unmap_kill_entry: VM_MAPENT_ISWIRED -> uvm_fault_unwire_locked (uvm_pageunwire of every page extracted), then pmap_remove",
+            [
+                "Enter(pmap: 0, va: 0x3fc000, page: 1, prot: rw_, access: _w_) => Ok",
+                "Enter(pmap: 0, va: 0x3fc000, page: 1, prot: rw_, access: ___, wired: true) => Ok",
+                "Enter(pmap: 0, va: 0x3fd000, page: 2, prot: rw_, access: ___, wired: true) => Ok",
+                "Exit(pmap: 0, wired: [0]) => Ok",
+            ],
+            "pmap 0: dead, 0 mapped, 0 wired",
+            "page 1: ref mod wire 0",
+            "page 2: unref clean wire 0"
+        ),
+        Case(
+            "Exit leaves the pages of an entry not wired as they are",
+            A,
+            "uvm_unmap_kill_entry: uvm_fault_unwire_locked only when VM_MAPENT_ISWIRED; pmap_remove drops PG_W without touching the vm_page",
+            [
+                "Enter(pmap: 0, va: 0x3fc000, page: 1, prot: rw_, access: ___, wired: true) => Ok",
+                "Exit(pmap: 0, wired: [1, 2]) => Ok",
+            ],
+            "pmap 0: dead, 0 mapped, 0 wired",
+            "page 1: unref clean wire 1"
         ),
         Case(
             "A PV walk inside a teardown takes effect on the survivors",

@@ -22,7 +22,7 @@ public static class KernelWorld
 }
 
 /// <summary>What a kernel shows besides its maps and pmaps.</summary>
-public interface IKernelFactSink
+public partial interface IKernelFactSink
 {
     void Process(int pid, bool alive);
 
@@ -42,7 +42,7 @@ public interface IKernelFactSink
 /// (<see cref="ReferenceKernel"/>) composes the reference map and pmap; implementation kernels compose
 /// the implementations. Errors are errno names, null is success; a kernel panic is a <see cref="KernelPanic"/>.
 /// </summary>
-public interface IKernelMachine
+public partial interface IKernelMachine
 {
     Arch Arch { get; }
 

@@ -23,6 +23,14 @@ public sealed class MapView : IMapObserver
         return view;
     }
 
+    /// <summary>Empty again, keeping its storage, before another walk fills it.</summary>
+    public void Clear()
+    {
+        Entries.Clear();
+        _slots.Clear();
+        Anons.Clear();
+    }
+
     public void Entry(in EntryFacts entry) => Entries.Add(entry);
 
     public void Amap(int id, int slots, int refs, bool shared) => Shared[id] = shared;
@@ -33,7 +41,10 @@ public sealed class MapView : IMapObserver
 
     public void ObjectPage(int obj, ulong offset, int wired) { }
 
-    public void Object(int obj, int refs) { }
+    /// <summary>uo_refs of each file object as this map counts them: one for the file itself, one per entry.</summary>
+    public readonly int[] ObjectRefs = new int[MapConst.Objects + 1];
+
+    public void Object(int obj, int refs) => ObjectRefs[obj] = refs;
 
     public void Size(ulong size) { }
 

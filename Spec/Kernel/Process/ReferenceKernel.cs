@@ -32,6 +32,7 @@ public sealed partial class ReferenceKernel : IKernelMachine
         _pmap = new ReferencePmap(PmapProfile.Of(arch));
         for (int pid = 0; pid < _maps.Length; pid++)
             _maps[pid] = new ReferenceMap(_pool);
+        CreateFiles();
         Reset();
     }
 
@@ -45,6 +46,7 @@ public sealed partial class ReferenceKernel : IKernelMachine
         _pmap.Reset();
         Array.Fill(_alive, true);
         _owner.Clear();
+        ResetFiles();
         _faults = _allocated = _freed = 0;
     }
 
@@ -62,6 +64,7 @@ public sealed partial class ReferenceKernel : IKernelMachine
         var error = _maps[pid].MapFixed(addr, size, prot, MapProt.RWX, Kind(shared), 0, 0);
         if (error is null)
             RemoveTranslations(pid, before, addr, addr + size);
+        DetachDropped();
         return error;
     }
 
@@ -93,6 +96,7 @@ public sealed partial class ReferenceKernel : IKernelMachine
         var error = _maps[pid].Unmap(addr, size);
         if (error is null)
             RemoveTranslations(pid, before, addr, addr + size);
+        DetachDropped();
         return error;
     }
 
@@ -163,6 +167,8 @@ public sealed partial class ReferenceKernel : IKernelMachine
         if (!_alive[pid])
             return "ESRCH";
         var before = MapView.Of(_maps[pid]);
+        if (MapsFile(before, addr, addr + size))
+            return "EOPNOTSUPP";
         var error = _maps[pid].Pageable(addr, addr + size, unwire: false);
         if (error is not null)
             return error;
@@ -217,7 +223,10 @@ public sealed partial class ReferenceKernel : IKernelMachine
         if (page == IPmapMachine.NoProcess)
             return "ESRCH";
         if (page >= 0)
+        {
+            Stored(page, write);
             return null;
+        }
         int pid = _pmap.CurrentOn(cpu);
         _faults++;
         var before = MapView.Of(_maps[pid]);
@@ -227,7 +236,38 @@ public sealed partial class ReferenceKernel : IKernelMachine
         var view = MapView.Of(_maps[pid]);
         var entry = view.EntryAt(va)!.Value;
         int anon = view.AnonAt(entry, va);
-        K.Kassert(anon != 0, "uvm_fault: anonymous memory resolved to an anon");
+        if (anon == 0)
+        {
+            K.Kassert(entry.Obj != 0, "uvm_fault: anonymous memory resolved to an anon");
+            error = FaultFilePage(pid, va, entry, access, out page);
+        }
+        else
+        {
+            error = FaultAnon(pid, va, before, view, entry, anon, access, out page);
+        }
+        if (error is null)
+            Stored(page, write);
+        return error;
+    }
+
+    /// <summary>
+    /// The anon's page entered; an anon new to a file entry is a promotion (copy on write from the file),
+    /// which reads the file's page in first to copy it.
+    /// </summary>
+    private string? FaultAnon(
+        int pid,
+        ulong va,
+        MapView before,
+        MapView view,
+        EntryFacts entry,
+        int anon,
+        PmapProt access,
+        out int page
+    )
+    {
+        page = -1;
+        if (entry.Obj != 0 && PageOf(anon) < 0 && FilePageIn(entry, va) is null)
+            return KernelWorld.OutOfPages;
         bool wired = entry.WiredCount > 0;
         if (wired)
             access = (PmapProt)(entry.Protection & MapProt.RW);
@@ -280,7 +320,7 @@ public sealed partial class ReferenceKernel : IKernelMachine
         _pmap.Walk(wired);
         for (int page = 0; page < KernelWorld.Pages; page++)
         {
-            if (!_owner.ContainsKey(page) && wired.Count[page] == 0)
+            if (!_owner.ContainsKey(page) && !IsFilePage(page) && wired.Count[page] == 0)
                 return page;
         }
         return -1;
@@ -300,25 +340,26 @@ public sealed partial class ReferenceKernel : IKernelMachine
 
     /// <summary>
     /// exit1 → uvmspace_free: uvm_map_teardown and the pmap's teardown, in the order the pmap layer's
-    /// machine for the architecture runs them (its Exit: threads leave the CPUs, wired mappings are
-    /// unwired, every mapping removed, pmap_destroy); uvm_map_teardown and uvm_unmap_detach drop the map's
-    /// amap references. => the pages of the anons no other process holds are freed
+    /// machine for the architecture runs them (its Exit: threads leave the CPUs, the pages of wired
+    /// entries are unwired, every mapping removed, pmap_destroy); uvm_map_teardown and uvm_unmap_detach
+    /// drop the map's amap references. => the pages of the anons no other process holds are freed
     /// </summary>
     public string? Exit(int pid)
     {
         if (!_alive[pid])
             return "ESRCH";
         var view = MapView.Of(_maps[pid]);
-        var spans = new List<(ulong, ulong)>();
+        var spans = new List<MapSpan>();
         foreach (var entry in view.Entries)
         {
             if (!IsHole(entry))
-                spans.Add((entry.Start, entry.End));
+                spans.Add(new MapSpan(entry.Start, entry.End, entry.WiredCount > 0));
         }
         _pmap.Exit(pid, spans.ToArray(), null);
         _maps[pid].Teardown();
         _alive[pid] = false;
         FreeDroppedAnons();
+        DetachDropped();
         return null;
     }
 
@@ -359,5 +400,6 @@ public sealed partial class ReferenceKernel : IKernelMachine
         foreach (int page in _owner.Keys.Order())
             sink.PageOwner(page, _owner[page]);
         sink.Counters(_faults, _allocated, _freed);
+        WalkFiles(sink);
     }
 }

@@ -9,6 +9,14 @@ public sealed class PageWires : IPmapFactSink
     public readonly List<(int Pmap, ulong Va, int Page, bool Wired, Prot Grants)> Mappings = [];
     public readonly int[] MappedTimes = new int[KernelWorld.Pages];
 
+    /// <summary>Empty again, keeping its storage, before another walk fills it.</summary>
+    public void Clear()
+    {
+        Array.Clear(Count);
+        Mappings.Clear();
+        Array.Clear(MappedTimes);
+    }
+
     public void Cpu(int cpu, int pmap) { }
 
     public void Pmap(int pmap, bool alive, int mapped, int wired) { }
@@ -24,7 +32,8 @@ public sealed class PageWires : IPmapFactSink
 public sealed partial class ReferenceKernel
 {
     /// <summary>
-    /// Each layer's invariants: uvm_tree_sanity and the map's own checks per process, the pmap's own;
+    /// Each layer's invariants: uvm_tree_sanity and the map's own checks per process, the pmap's own, the
+    /// object layer's over the files' pages;
     /// then the composition's (<see cref="CrossLayer.Check"/>).
     /// </summary>
     public string? Check(bool full)
@@ -36,6 +45,8 @@ public sealed partial class ReferenceKernel
         }
         if (_pmap.CheckInvariants(full) is { } pmapBroken)
             return $"pmap: {pmapBroken}";
+        if (Invariants.Check(_uvm) is { } objectsBroken)
+            return $"objects: {objectsBroken}";
         return CrossLayer.Check(this);
     }
 }

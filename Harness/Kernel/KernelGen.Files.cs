@@ -1,0 +1,122 @@
+using UvmDiff.Harness.Core;
+using UvmDiff.Spec.Kernel.Process;
+using UvmDiff.Spec.Map;
+
+namespace UvmDiff.Harness.Kernel;
+
+public static partial class KernelGen
+{
+    /// <summary>Percent of sequences that are seed 000's prometheus loop.</summary>
+    private const int PrometheusShare = 15;
+
+    /// <summary>
+    /// Seed 000's workload: a daemon maps a file shared, stores to it (or loads), and unmaps it again, for
+    /// every write, so every cycle's munmap is the file's last reference and uvn_detach runs
+    /// uvn_flush(CLEANIT|FREE|ALLPAGES) through the range iterator. Now and then an msync of part of the
+    /// mapping comes before the munmap (and a store after it, which must fault again on the page msync
+    /// cleaned and made read-only), and another op of the ordinary mix between cycles.
+    /// => at most <paramref name="count"/> ops
+    /// </summary>
+    private static void Prometheus(ref Rng rng, int count, ulong window, List<KernelOp> into)
+    {
+        int first = into.Count;
+        int pid = rng.Below(KernelWorld.Processes);
+        int file = rng.Between(1, KernelFiles.Count);
+        into.Add(new CpuSwitch(0, pid));
+        while (into.Count - first < count)
+        {
+            int pages = rng.Between(1, 4);
+            ulong addr = WindowAddr(ref rng, window);
+            ulong offset = (ulong)rng.Below(KernelFiles.Pages - pages + 1) << MapConst.PageShift;
+            into.Add(new ProcMmapFile(pid, addr, pages, Prot.RW, file, offset, Shared: true));
+            int accesses = rng.Between(1, pages + 1);
+            for (int i = 0; i < accesses; i++)
+            {
+                ulong va = addr + ((ulong)rng.Below(pages) << MapConst.PageShift);
+                into.Add(new CpuAccess(0, va, rng.Chance(70)));
+            }
+            if (rng.Chance(25))
+            {
+                into.Add(new ProcMsync(pid, addr, rng.Between(1, pages), rng.Pick<MsyncMode>(MsyncModes)));
+                if (rng.Chance(50))
+                    into.Add(new CpuAccess(0, addr, Write: true));
+            }
+            if (rng.Chance(15))
+                into.Add(Op(ref rng, window));
+            into.Add(new ProcMunmap(pid, addr, pages));
+        }
+        into.RemoveRange(first + count, into.Count - first - count);
+    }
+
+    private static readonly MsyncMode[] MsyncModes = Enum.GetValues<MsyncMode>();
+    private static readonly MadviseMode[] MadviseModes = Enum.GetValues<MadviseMode>();
+    private static readonly DaemonAction[] DaemonActions = Enum.GetValues<DaemonAction>();
+
+    /// <summary>
+    /// The file ops: half of them a mapping of one of the three files, shared or private, at a page offset
+    /// that keeps it inside the file, fixed in the window or at the first fit; then msync and madvise over
+    /// the window, and the page daemon on any physical page.
+    /// </summary>
+    private static KernelOp FileOp(ref Rng rng, int pid, ulong addr, int pages)
+    {
+        switch (rng.Below(6))
+        {
+            case 3:
+                return new ProcMsync(pid, addr, pages, rng.Pick<MsyncMode>(MsyncModes));
+            case 4:
+                return new ProcMadvise(pid, addr, pages, rng.Pick<MadviseMode>(MadviseModes));
+            case 5:
+                return new PageDaemonOp(rng.Below(KernelWorld.Pages), rng.Pick<DaemonAction>(DaemonActions));
+        }
+        ulong offset = (ulong)rng.Below(KernelFiles.Pages - pages + 1) << MapConst.PageShift;
+        return new ProcMmapFile(
+            pid,
+            rng.Chance(75) ? addr : null,
+            pages,
+            rng.Pick<Prot>(Prots),
+            rng.Between(1, KernelFiles.Count),
+            offset,
+            rng.Chance(50)
+        );
+    }
+}
+
+public static partial class KernelShrink
+{
+    /// <summary>A file op towards the plainest: a private mapping, one page, offset 0.</summary>
+    private static IEnumerable<KernelOp> FileOp(KernelOp op)
+    {
+        switch (op)
+        {
+            case ProcMmapFile f:
+                if (f.Shared)
+                    yield return f with
+                    {
+                        Shared = false,
+                    };
+                if (f.Pages > 1)
+                    yield return f with
+                    {
+                        Pages = f.Pages / 2,
+                    };
+                if (f.Offset != 0)
+                    yield return f with
+                    {
+                        Offset = 0,
+                    };
+                break;
+            case ProcMsync { Pages: > 1 } m:
+                yield return m with
+                {
+                    Pages = m.Pages / 2,
+                };
+                break;
+            case ProcMadvise { Pages: > 1 } m:
+                yield return m with
+                {
+                    Pages = m.Pages / 2,
+                };
+                break;
+        }
+    }
+}

@@ -1,0 +1,54 @@
+using UvmDiff.Implementations;
+
+namespace UvmDiff.Harness.Kernel;
+
+/// <summary>
+/// Which faults of the catalog the whole kernel cannot show yet, and why: the op its implementations
+/// would have to run is not among the kernel's ops. Every other fault of every layer must be detected
+/// from the kernel level (the fault-detection theory of the kernel and <c>uvmdiff faults --layer kernel</c>).
+/// </summary>
+public static class KernelReach
+{
+    private const string NoInterleaving =
+        "seed 002's interleavings inside one routine run in the concurrency layer; the kernel's syscalls and faults are atomic steps";
+
+    private const string NoSleep =
+        "it needs uvn_flush to sleep on a busy page; at the kernel level no other thread runs during a routine, so no page is busy when one runs";
+
+    private const string NoKernelObject =
+        "it is in uvm_km_pgremove, which frees kernel memory: the kernel has no kernel object";
+
+    private static readonly Dictionary<string, string> Why = new()
+    {
+        ["DequeueOutsidePageqMutex"] = NoInterleaving,
+        ["OwnerUnlockedBeforeFree"] = NoInterleaving,
+        ["PagecleanWithoutOwnerLock"] = NoInterleaving,
+        ["PagedaemonFreesQueuedPage"] = NoInterleaving,
+        ["PagedaemonLocksOwnerUnderPageq"] = NoInterleaving,
+        ["Seed002FirstPosting"] = NoInterleaving,
+        ["WiredPlainLoadStore"] = NoInterleaving,
+        ["DropSwapRangeIgnoresBadSlots"] = NoKernelObject,
+        ["KmPgremoveResidentOnlySwap"] = NoKernelObject,
+        ["NoRestartAfterSleep"] = NoSleep,
+        ["ObjUnwireSkipsHoles"] =
+            "it is in uvm_obj_unwire: the kernel wires no object page (mlock of a file mapping is refused)",
+        ["RestartOffsetReadAfterSleep"] = NoSleep,
+        ["StackChunked"] = "the kernel's mmap has no MAP_STACK",
+        ["Arm64VpDestroyUnlocked"] =
+            "it needs another CPU's PV walk inside an exit's teardown, and the kernel has no pagedaemon to run one",
+    };
+
+    /// <summary>=> why the kernel cannot show <paramref name="fault"/>, or null when it can</summary>
+    public static string? Unreachable(Fault fault) =>
+        Why.TryGetValue(fault.Name, out string? why) ? $"fault {fault.Name} is out of the kernel's reach: {why}" : null;
+
+    /// <summary>Every fault of the catalog the kernel can show.</summary>
+    public static IEnumerable<Fault> Reachable()
+    {
+        foreach (var fault in FaultCatalog.All)
+        {
+            if (!Why.ContainsKey(fault.Name))
+                yield return fault;
+        }
+    }
+}

@@ -1,0 +1,197 @@
+using UvmDiff.Harness.Core;
+using UvmDiff.Harness.Snapshots;
+
+namespace UvmDiff.Harness.Kernel;
+
+/// <summary>
+/// The whole kernel's snapshot scenarios, one suite per architecture (<c>Snapshots/kernel-amd64</c>,
+/// <c>Snapshots/kernel-arm64</c>): each is rendered on the reference kernel of that architecture, and
+/// every implementation kernel of the same architecture must render the same text. Besides mlock then
+/// exit, they carry the intent of OpenBSD's <c>regress/sys/uvm</c> tests that fit anonymous memory
+/// (mmap_fixed, mmap_hint, mmap_size, mmap_4g) in op sequences of their own.
+/// </summary>
+public static class KernelScenarios
+{
+    public static IReadOnlyList<Scenario<KernelOp>> All { get; } =
+    [
+        Scenarios.Define(
+            KernelOpParser.Parse,
+            "MlockThenExit",
+            "mlock of a fresh mapping faults every page in wired (uvm_fault_wire); exit unwires each "
+                + "(uvm_unmap_kill_entry: uvm_fault_unwire_locked before pmap_remove) and frees it",
+            (
+                "p0 maps three pages and mlocks them, then reads one: the read hits the wired translation",
+                """
+                switch cpu0 p0
+                mmap p0 0x10000000 +3 rw- private
+                mlock p0 0x10000000 +3
+                read cpu0 0x10001000
+                """
+            ),
+            ("exit: every page unwired, unmapped and freed", "exit p0")
+        ),
+        Scenarios.Define(
+            KernelOpParser.Parse,
+            "MlockMappedPageThenExit",
+            "mlock over a page a write has already mapped, then exit. On arm64 (pmap.c 1.113) pmap_enter "
+                + "returns early on the unchanged mapping, so its PTE is never marked wired; the page's wire "
+                + "count is uvm's (uvm_pagewire in the fault, uvm_pageunwire in uvm_fault_unwire_locked for "
+                + "every page pmap_extract finds, whatever its PTE's wired bit) and goes back to 0 at exit",
+            (
+                "p0 writes the first of two pages",
+                """
+                switch cpu0 p0
+                mmap p0 0x10000000 +2 rw- private
+                write cpu0 0x10000000
+                """
+            ),
+            ("mlock: a wire fault for each page, the first over its existing translation", "mlock p0 0x10000000 +2"),
+            ("exit", "exit p0")
+        ),
+        Scenarios.Define(
+            KernelOpParser.Parse,
+            "FixedMmapOverItself",
+            "regress/sys/uvm/mmap_fixed's intent: MAP_FIXED again and again over one region replaces the "
+                + "entry each time (uvm_map with UVM_FLAG_UNMAP), frees the pages under it and keeps the "
+                + "map's size at the region's",
+            (
+                "a PROT_NONE reservation of four pages wherever it fits, then MAP_FIXED rwx over all of it; two pages written",
+                """
+                mmap p0 any +4 --- private
+                mmap p0 0x1000 +4 rwx private
+                switch cpu0 p0
+                write cpu0 0x1000
+                write cpu0 0x4000
+                """
+            ),
+            (
+                "the same MAP_FIXED three more times, a page written between: each frees what the last one faulted",
+                """
+                mmap p0 0x1000 +4 rwx private
+                write cpu0 0x2000
+                mmap p0 0x1000 +4 rwx private
+                mmap p0 0x1000 +4 rwx private
+                """
+            )
+        ),
+        Scenarios.Define(
+            KernelOpParser.Parse,
+            "FixedMmapAcrossMappings",
+            "MAP_FIXED over the boundary of two mappings, one page of them wired: both are clipped, the "
+                + "wired page is unwired before pmap_remove, the pages under the new entry are freed and the "
+                + "rest stay mapped",
+            (
+                "a private and a shared mapping side by side; the last private page is mlocked (faulted in "
+                    + "wired), three more pages written",
+                """
+                switch cpu0 p0
+                mmap p0 0x10000000 +4 rw- private
+                mmap p0 0x10004000 +4 rw- shared
+                mlock p0 0x10003000 +1
+                write cpu0 0x10002000
+                write cpu0 0x10004000
+                write cpu0 0x10005000
+                """
+            ),
+            ("a read-only MAP_FIXED over [0x10003000, 0x10005000)", "mmap p0 0x10003000 +2 r-- private"),
+            (
+                "a read in the new entry faults a zero page; a write there is refused",
+                """
+                read cpu0 0x10003000
+                write cpu0 0x10004000
+                """
+            )
+        ),
+        Scenarios.Define(
+            KernelOpParser.Parse,
+            "MmapAnywhereAroundFixed",
+            "regress/sys/uvm/mmap_hint's intent: a mapping placed without MAP_FIXED never lands on a live one. "
+                + "The kernel randomises placement; this model takes the first fit from the bottom, so the "
+                + "addresses are the model's, the never-overlapping is the kernel's",
+            (
+                "two pages at the bottom of the map and one more after a one-page gap, the first written",
+                """
+                switch cpu0 p0
+                mmap p0 0x1000 +2 rw- private
+                mmap p0 0x4000 +1 rw- private
+                write cpu0 0x1000
+                """
+            ),
+            (
+                "one page anywhere fills the gap; two pages anywhere go past the last mapping",
+                """
+                mmap p0 any +1 rw- private
+                mmap p0 any +2 rw- private
+                """
+            ),
+            (
+                "after an munmap of the written page, one page anywhere takes its place, zero-filled anew",
+                """
+                munmap p0 0x1000 +1
+                mmap p0 any +1 rw- private
+                read cpu0 0x1000
+                """
+            )
+        ),
+        Scenarios.Define(
+            KernelOpParser.Parse,
+            "SizeLimits",
+            "regress/sys/uvm/mmap_size's intent: a 4 GiB private mapping written at its first, middle and "
+                + "last page and unmapped whole; ranges that would run past the top of the address space are "
+                + "EINVAL and change nothing",
+            (
+                "4 GiB anywhere; each write's fault clips out its 64 KiB chunk (amap_copy with canchunk)",
+                """
+                mmap p0 any +1048576 rw- private
+                switch cpu0 p0
+                write cpu0 0x1000
+                write cpu0 0x80001000
+                write cpu0 0x100000000
+                """
+            ),
+            ("munmap of the whole 4 GiB: the chunks and the three pages go", "munmap p0 0x1000 +1048576"),
+            (
+                "ranges whose end would pass the top of the map",
+                """
+                mmap p0 0xfffffffffffe0000 +32 rw- private
+                munmap p0 0xfffffffffffff000 +2
+                mprotect p0 0xfffffffffffff000 +2 r--
+                mlock p0 0xfffffffffffff000 +2
+                """
+            )
+        ),
+        Scenarios.Define(
+            KernelOpParser.Parse,
+            "HighAddresses",
+            "regress/sys/uvm/mmap_4g's intent: pages either side of the 4 GiB boundary and the last user page "
+                + "of arm64 (VM_MAXUSER_ADDRESS, 512 GiB less 32 KiB) are their own pages, never a wrap to the "
+                + "bottom of the map",
+            (
+                "a page at the bottom, four pages across 4 GiB, two ending at arm64's VM_MAXUSER_ADDRESS, each written once",
+                """
+                switch cpu0 p0
+                mmap p0 0x1000 +1 rw- private
+                mmap p0 0xffffe000 +4 rw- private
+                mmap p0 0x7fffff6000 +2 rw- private
+                write cpu0 0x1000
+                write cpu0 0xfffff000
+                write cpu0 0x100000000
+                write cpu0 0x7fffff7000
+                read cpu0 0x1000
+                """
+            ),
+            ("munmap of the mapping across 4 GiB: its two pages freed, the others kept", "munmap p0 0xffffe000 +4")
+        ),
+    ];
+
+    /// <summary>The two suites: the scenarios on each architecture's kernels.</summary>
+    public static IReadOnlyList<SnapshotSuite> Suites =>
+        [
+            SnapshotSuite.OnReference("kernel-amd64", KernelLayer.Instance, All, side => Pair(side).Amd64),
+            SnapshotSuite.OnReference("kernel-arm64", KernelLayer.Instance, All, side => Pair(side).Arm64),
+        ];
+
+    private static ArchPairSide<KernelOp> Pair(ISide<KernelOp> side) =>
+        side as ArchPairSide<KernelOp>
+        ?? throw new InvalidOperationException($"kernel side {side.Name} is not an amd64|arm64 pair");
+}

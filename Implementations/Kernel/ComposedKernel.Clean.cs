@@ -1,0 +1,111 @@
+using UvmDiff.Spec.Kernel.Process;
+using UvmDiff.Spec.Map;
+using UvmDiff.Spec.Objects;
+using PmapProt = UvmDiff.Spec.Pmap.Prot;
+
+namespace UvmDiff.Implementations.Kernel;
+
+/// <summary>The composed kernel's msync, madvise (uvm_map_clean) and page daemon.</summary>
+public sealed partial class ComposedKernel
+{
+    public string? Msync(int pid, ulong addr, ulong size, MsyncMode mode)
+    {
+        if (!_alive[pid])
+            return "ESRCH";
+        return MapClean(
+            pid,
+            addr,
+            addr + size,
+            mode == MsyncMode.Invalidate
+                ? PgoFlags.CleanIt | PgoFlags.SyncIo | PgoFlags.Free
+                : PgoFlags.CleanIt | PgoFlags.SyncIo
+        );
+    }
+
+    public string? Madvise(int pid, ulong addr, ulong size, MadviseMode mode)
+    {
+        if (!_alive[pid])
+            return "ESRCH";
+        switch (mode)
+        {
+            case MadviseMode.Normal:
+            case MadviseMode.Random:
+            case MadviseMode.Sequential:
+                return _maps[pid].Advise(addr, addr + size, (Advice)mode);
+            case MadviseMode.WillNeed:
+                return null;
+            case MadviseMode.DontNeed:
+                return MapClean(pid, addr, addr + size, PgoFlags.Deactivate);
+            default:
+                return MapClean(pid, addr, addr + size, PgoFlags.Free);
+        }
+    }
+
+    /// <summary>uvm_map_clean: the hole check, then per entry the amap's deactivations and the object's flush.</summary>
+    private string? MapClean(int pid, ulong start, ulong end, PgoFlags flags)
+    {
+        if (start > end || start < MapConst.MinAddress || end > MapConst.MaxAddress)
+            return "EINVAL";
+        _scan.Load(_maps[pid]);
+        var entries = _scan.Entries;
+        ulong covered = start;
+        foreach (var entry in entries)
+        {
+            if (entry.End <= covered || entry.Start >= end)
+                continue;
+            if (entry.Start > covered || (entry.EType & EType.Hole) != 0)
+                return "EFAULT";
+            covered = entry.End;
+        }
+        if (covered < end)
+            return "EFAULT";
+        var kind = flags & (PgoFlags.CleanIt | PgoFlags.Free | PgoFlags.Deactivate);
+        bool deactivate = kind != PgoFlags.Free && (kind & (PgoFlags.Free | PgoFlags.Deactivate)) != 0;
+        if (deactivate)
+        {
+            for (int i = 0; i < _scan.Count; i++)
+            {
+                ref var mapped = ref _scan.Pages[i];
+                if (mapped.Va < start || mapped.Va >= end || _scan.WiredOf(mapped.Anon) != 0)
+                    continue;
+                int page = PageOfAnon(mapped.Anon);
+                if (page == NoPage)
+                    continue;
+                _pmap.PageProtect(page, PmapProt.None);
+                _pmap.ClearReference(page);
+            }
+        }
+        string? error = null;
+        foreach (var entry in entries)
+        {
+            if (entry.Obj == 0 || entry.End <= start || entry.Start >= end)
+                continue;
+            if (
+                (flags & PgoFlags.Free) != 0
+                && ((entry.MaxProtection & Prot.W) == 0 || (entry.EType & EType.CopyOnWrite) != 0)
+            )
+                continue;
+            ulong from = Math.Max(entry.Start, start);
+            long offset = (long)(entry.Offset + (from - entry.Start));
+            if (!Flush(entry.Obj, offset, offset + (long)(Math.Min(entry.End, end) - from), flags))
+                error = "EFAULT";
+        }
+        return error;
+    }
+
+    public string? PageDaemon(int page, DaemonAction action)
+    {
+        var pg = _uvm.Frames[page];
+        if (pg.Object is null)
+            return "ENOENT";
+        LoadPmap();
+        var result = action switch
+        {
+            DaemonAction.Deactivate => FileDaemon.Deactivate(_uvm, pg),
+            DaemonAction.Clean => FileDaemon.Clean(_uvm, pg),
+            _ => FileDaemon.Free(_uvm, pg),
+        };
+        PlayBackPmap();
+        return result;
+    }
+}

@@ -1,0 +1,107 @@
+using UvmDiff.Spec.Map;
+using MapProt = UvmDiff.Spec.Map.Prot;
+
+namespace UvmDiff.Spec.Kernel.Process;
+
+/// <summary>
+/// The files of the whole kernel: the map layer's three file objects (<see cref="MapConst.Objects"/>), each
+/// a vnode object of <see cref="Pages"/> pages whose resident pages are physical pages of the kernel,
+/// taken from the same six as the anons.
+/// </summary>
+public static class KernelFiles
+{
+    public const int Count = MapConst.Objects;
+
+    /// <summary>The size of every file, in pages (u_size is a whole number of pages).</summary>
+    public const int Pages = 8;
+
+    public const ulong Bytes = (ulong)Pages << MapConst.PageShift;
+}
+
+/// <summary>
+/// Deterministic work of the files' uvn_flush calls, never part of an observation (it differs between
+/// the per-offset reference and the range iterator by design): seed 000's figure.
+/// </summary>
+public interface IFlushWork
+{
+    /// <summary>uvn_flush calls so far.</summary>
+    long Flushes { get; }
+
+    /// <summary>Page-index work inside them: hash probes on the reference, tree nodes visited on the RB tree.</summary>
+    long FlushNodes { get; }
+}
+
+/// <summary>msync's flags: MS_ASYNC, MS_SYNC, or MS_INVALIDATE (which sys_msync makes MS_SYNC too).</summary>
+public enum MsyncMode
+{
+    Async,
+    Sync,
+    Invalidate,
+}
+
+/// <summary>madvise's advice.</summary>
+public enum MadviseMode
+{
+    Normal,
+    Random,
+    Sequential,
+    WillNeed,
+    DontNeed,
+    Free,
+}
+
+/// <summary>What the page daemon does to one page.</summary>
+public enum DaemonAction
+{
+    Deactivate,
+    Clean,
+    Free,
+}
+
+/// <summary>The page queue a page is on.</summary>
+public enum QueueKind
+{
+    None,
+    Active,
+    Inactive,
+}
+
+public partial interface IKernelFactSink
+{
+    /// <summary>
+    /// A resident page of file <paramref name="file"/>: its physical page, PG_CLEAN, its queue and the
+    /// content word it holds. => called in increasing (file, offset) order
+    /// </summary>
+    void FilePage(int file, long offset, int page, bool clean, QueueKind queue, long data) { }
+
+    /// <summary>A block of a file that was ever written: its content word. => in increasing (file, block) order</summary>
+    void FileBlock(int file, int block, long data) { }
+}
+
+public partial interface IKernelMachine
+{
+    /// <summary>
+    /// sys_mmap of a file (<paramref name="file"/> 1..3, opened read-write) at <paramref name="offset"/>,
+    /// at <paramref name="addr"/> with MAP_FIXED or, when null, at the first address that fits.
+    /// => <paramref name="chosen"/> is the address mapped
+    /// </summary>
+    string? MmapFile(
+        int pid,
+        ulong? addr,
+        ulong size,
+        MapProt prot,
+        int file,
+        ulong offset,
+        bool shared,
+        out ulong chosen
+    );
+
+    /// <summary>sys_msync over [addr, addr + size) of a process.</summary>
+    string? Msync(int pid, ulong addr, ulong size, MsyncMode mode);
+
+    /// <summary>sys_madvise over [addr, addr + size) of a process.</summary>
+    string? Madvise(int pid, ulong addr, ulong size, MadviseMode mode);
+
+    /// <summary>The page daemon acting on physical page <paramref name="page"/>.</summary>
+    string? PageDaemon(int page, DaemonAction action);
+}
