@@ -3,6 +3,7 @@ using FsCheck.Xunit;
 using UvmDiff.Harness.Core;
 using UvmDiff.Harness.Kernel;
 using UvmDiff.Implementations;
+using UvmDiff.Implementations.Kernel;
 using Xunit;
 
 namespace UvmDiff.Properties;
@@ -46,6 +47,30 @@ public class KernelDifferential
         ];
         var ops = trace.Select(KernelLayer.Instance.Parse).ToArray();
         Assert.Null(new Differential<KernelOp>(KernelLayer.Instance, FaultSet.None).Run(ops, count: false));
+    }
+
+    /// <summary>
+    /// The copy-on-write invariant (no translation writes an anon other amaps share) can fail: a fork that
+    /// leaves the parent's page writable breaks it once the child's read has copied the amap (an_ref 2).
+    /// </summary>
+    [Fact]
+    public void CowInvariant_ParentLeftWritableAfterFork_IsReported()
+    {
+        var faulty = KernelLayer.Instance.CreateImplementations(FaultSet.Of(KernelFaults.ForkSkipsParentProtect))[0];
+        faulty.Reset();
+        string[] trace =
+        [
+            "switch cpu0 p0",
+            "mmap p0 0x10000000 +1 rw- private",
+            "write cpu0 0x10000000",
+            "exit p1",
+            "fork p0 p1",
+            "switch cpu1 p1",
+            "read cpu1 0x10000000",
+        ];
+        foreach (var line in trace)
+            Assert.False(faulty.Apply(KernelLayer.Instance.Parse(line)).IsFatal);
+        Assert.Contains("writes anon 1, which 2 amaps share", faulty.CheckAllInvariants());
     }
 
     [Property(Arbitrary = [typeof(KernelSequences)], MaxTest = 500, QuietOnSuccess = true)]
@@ -111,5 +136,5 @@ public class KernelDifferential
     [Theory]
     [MemberData(nameof(Faults))]
     public void Fault_FromTheKernelLevel_IsDetectedWithSmallCounterexample(string name) =>
-        FaultDetection.AssertDetected(KernelLayer.Instance, name, cases: 40_000);
+        FaultDetection.AssertDetected(KernelLayer.Instance, name, cases: 100_000);
 }

@@ -12,8 +12,9 @@ namespace UvmDiff.Harness.Kernel;
 /// of the address space, and now and then a large mapping (at least UVM_AMAP_LARGE pages) whose first
 /// fault is chunked. Sizes stay small: six physical pages back everything. Write-only protections are
 /// never asked for: the pmap layer's model leaves them out (uvm never enters one there). Forks come often,
-/// most of them right after the child's slot was freed by an exit, and minherit sets every inheritance,
-/// so that writes after a fork copy on write in parent and child.
+/// mostly of the process that mapped last, right after the child's slot was freed by an exit and followed
+/// by a switch to the child or the parent; minherit sets every inheritance; and three sequences in ten
+/// start from a fork of a written mapping (<see cref="Forked"/>), so writes copy on write in parent and child.
 /// </summary>
 public static partial class KernelGen
 {
@@ -39,16 +40,59 @@ public static partial class KernelGen
             return;
         }
         int end = into.Count + count;
+        int mapper = -1;
+        if (count >= ForkPrelude && rng.Chance(30))
+            mapper = Forked(ref rng, window, into);
         while (into.Count < end)
         {
             var op =
                 into.Count == end - count && rng.Chance(70)
                     ? new CpuSwitch(rng.Below(KernelWorld.Cpus), rng.Below(KernelWorld.Processes))
                     : Op(ref rng, window);
-            if (op is ProcFork fork && into.Count < end - 1 && rng.Chance(70))
+            if (op is ProcMmap mmap)
+                mapper = mmap.Pid;
+            if (op is not ProcFork fork)
+            {
+                into.Add(op);
+                continue;
+            }
+            if (mapper >= 0 && rng.Chance(70))
+                fork = new ProcFork(
+                    mapper,
+                    (mapper + rng.Between(1, KernelWorld.Processes - 1)) % KernelWorld.Processes
+                );
+            if (into.Count < end - 1 && rng.Chance(70))
                 into.Add(new ProcExit(fork.Child));
-            into.Add(op);
+            into.Add(fork);
+            if (into.Count < end && rng.Chance(60))
+                into.Add(new CpuSwitch(rng.Below(KernelWorld.Cpus), rng.Chance(50) ? fork.Child : fork.Parent));
         }
+    }
+
+    /// <summary>The ops of <see cref="Forked"/>.</summary>
+    private const int ForkPrelude = 7;
+
+    /// <summary>
+    /// A fork to start from: a process maps part of the window, writes a page of it, maybe changes its
+    /// inheritance, and forks into a slot an exit just freed; a CPU runs the parent, the other the child.
+    /// => the parent
+    /// </summary>
+    private static int Forked(ref Rng rng, ulong window, List<KernelOp> into)
+    {
+        int parent = rng.Below(KernelWorld.Processes);
+        int child = (parent + rng.Between(1, KernelWorld.Processes - 1)) % KernelWorld.Processes;
+        ulong addr = WindowAddr(ref rng, window);
+        int pages = rng.Between(1, 4);
+        into.Add(new CpuSwitch(0, parent));
+        into.Add(new ProcMmap(parent, addr, pages, Prot.RW, rng.Chance(30)));
+        into.Add(new CpuAccess(0, addr + ((ulong)rng.Below(pages) << MapConst.PageShift), rng.Chance(70)));
+        into.Add(
+            rng.Chance(40) ? new ProcMinherit(parent, addr, pages, rng.Pick<Inherit>(Inherits)) : new CpuSwitch(1, -1)
+        );
+        into.Add(new ProcExit(child));
+        into.Add(new ProcFork(parent, child));
+        into.Add(new CpuSwitch(1, child));
+        return parent;
     }
 
     private static KernelOp Op(ref Rng rng, ulong window)

@@ -12,7 +12,7 @@ public sealed partial class ComposedKernel
     /// <summary>A fork has run since the last reset: anons may be shared, so faults compare before and after.</summary>
     private bool _forked;
 
-    private readonly bool _exitLeavesAnonRef;
+    private readonly bool _forkSkipsProtect;
 
     /// <summary>uvmspace_fork, pmap_create, the parent's COPY entries write-protected, cow_now pages allocated.</summary>
     public string? Fork(int parent, int child)
@@ -35,7 +35,11 @@ public sealed partial class ComposedKernel
                 && (entry.EType & EType.NeedsCopy) == 0
                 && (entry.MaxProtection & MapProt.W) != 0
             )
-                _pmap.Protect(parent, entry.Start, entry.End, (PmapProt)(entry.Protection & ~MapProt.W));
+            {
+                Probes[KernelProbes.ForkProtect]++;
+                if (!_forkSkipsProtect)
+                    _pmap.Protect(parent, entry.Start, entry.End, (PmapProt)(entry.Protection & ~MapProt.W));
+            }
         }
         _scan.Load(_maps[child]);
         CountEntryRefs(child, _scan);
@@ -49,23 +53,6 @@ public sealed partial class ComposedKernel
 
     public string? Minherit(int pid, ulong addr, ulong size, Inherit inheritance) =>
         _alive[pid] ? _maps[pid].SetInherit(addr, addr + size, inheritance) : "ESRCH";
-
-    /// <summary>uvm_map_teardown and uvm_unmap_detach of the exiting process's map (<see cref="_scan"/> holds its pages).</summary>
-    private void TeardownMap(int pid)
-    {
-        for (int i = 0; i < _scan.Count; i++)
-        {
-            if (_scan.RefsOf(_scan.Pages[i].Anon) > 1)
-            {
-                Probes[KernelProbes.ExitShared]++;
-                break;
-            }
-        }
-        if (_exitLeavesAnonRef)
-            _maps[pid].Reset();
-        else
-            _maps[pid].Teardown();
-    }
 
     /// <summary>uvm_fault_upper's enter protection: no PROT_WRITE while the anon has other references.</summary>
     private MapProt EnterProt(in MappedPage page) =>

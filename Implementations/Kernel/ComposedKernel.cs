@@ -50,7 +50,7 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
     {
         _unmapSkipsUnwire = faults.Has(KernelFaults.UnmapSkipsUnwire);
         _protectSkipsPmap = faults.Has(KernelFaults.ProtectSkipsPmap);
-        _exitLeavesAnonRef = faults.Has(KernelFaults.ExitLeavesAnonRef);
+        _forkSkipsProtect = faults.Has(KernelFaults.ForkSkipsParentProtect);
         _maps = new IVmMapMachine[KernelWorld.Processes];
         for (int pid = 0; pid < _maps.Length; pid++)
             _maps[pid] = newMap(_arena);
@@ -339,7 +339,7 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
                 _spans.Add(new MapSpan(entry.Start, entry.End, entry.WiredCount > 0));
         }
         _pmap.Exit(pid, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_spans), null);
-        TeardownMap(pid);
+        _maps[pid].Teardown();
         _alive[pid] = false;
         FreeAnfreed();
         for (int file = 1; file <= KernelFiles.Count; file++)

@@ -5,7 +5,7 @@ public static class KernelProbes
 {
     public const int UnmapUnwire = 0;
     public const int ProtectRange = 1;
-    public const int ExitShared = 2;
+    public const int ForkProtect = 2;
     public const int AmapSharedByEntries = 3;
     public const int ObjectUnderAmap = 4;
 
@@ -13,7 +13,7 @@ public static class KernelProbes
     [
         "kernel: uvm_unmap_remove unwires a page of a wired entry",
         "kernel: uvm_map_protect runs pmap_protect on a changed entry",
-        "kernel: exit of a process whose map holds an amap another map references",
+        "kernel: fork write-protects a COPY entry of the parent",
         "kernel: seed 003's reverse lookup meets an amap a previous entry of the map already referenced",
         "kernel: seed 003's reverse lookup descends from an entry's amap to the file under it",
     ];
@@ -66,9 +66,18 @@ public static class KernelFaults
     public static readonly Fault ExitLeavesAnonRef = new(
         "ExitLeavesAnonRef",
         Layer,
-        "uvm_map.c uvm_map_teardown, uvm_unmap_detach (amap_unref of every entry at exit)",
-        "exit drops the map without amap_unref: anons it shared keep its reference, so their pages are never freed",
-        KernelProbes.Names[KernelProbes.ExitShared],
+        "uvm_amap.c amap_wipeout (an_ref-- of every anon) from exit's uvm_unmap_detach",
+        "exit's amap_wipeout skips the anons other amaps share: each keeps the dead process's reference, so once the others drop it, it and its page are never freed",
+        Map.MapProbes.Names[Map.MapProbes.TeardownSharedAnon],
+        []
+    );
+
+    public static readonly Fault ForkSkipsParentProtect = new(
+        "ForkSkipsParentProtect",
+        Layer,
+        "uvm_map.c uvm_mapent_forkcopy (pmap_protect of the parent's amap entry before it becomes NEEDSCOPY)",
+        "fork leaves the parent's COPY entries writable in its pmap, so the parent writes the anons it now shares with the child",
+        KernelProbes.Names[KernelProbes.ForkProtect],
         []
     );
 
@@ -101,6 +110,7 @@ public static class KernelFaults
         ForkZeroKeepsAmap,
         CowFaultWritesThrough,
         ExitLeavesAnonRef,
+        ForkSkipsParentProtect,
         BackingFirstEntryOnly,
         BackingSkipsObjectUnderAmap,
     ];

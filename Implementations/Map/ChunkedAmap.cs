@@ -130,6 +130,22 @@ public sealed class ChunkedAmap
         }
     }
 
+    /// <summary>=> some slot holds an anon that other amaps share too (an_ref &gt; 1)</summary>
+    public bool HoldsSharedAnon()
+    {
+        foreach (var chunk in _chunks)
+        {
+            if (chunk is null)
+                continue;
+            foreach (var anon in chunk)
+            {
+                if (anon is { Refs: > 1 })
+                    return true;
+            }
+        }
+        return false;
+    }
+
     /// <summary>amap_splitref: ppref before the extra reference, then am_ref++.</summary>
     public void SplitRef(int pageoff, int leftSlots)
     {
@@ -203,14 +219,15 @@ public sealed class ChunkedAmap
     }
 
     /// <summary>amap_unref(amap, offset, len, FALSE). => true when the amap was wiped out and freed</summary>
-    public bool Unref(int offset, int len)
+    /// <param name="leaveSharedAnons">The ExitLeavesAnonRef fault: the wipe-out leaves the reference of anons with others.</param>
+    public bool Unref(int offset, int len, bool leaveSharedAnons = false)
     {
         K.Kassert(Refs > 0, "amap->am_ref > 0");
         if (Refs == 1)
         {
             _ledger.Sum -= MapFacts.Amap(Id, Slots, Refs, Shared);
             Refs = 0;
-            WipeRange(0, Slots);
+            WipeRange(0, Slots, leaveSharedAnons);
             return true;
         }
         if (_ppref is null && len != Slots)
@@ -314,7 +331,7 @@ public sealed class ChunkedAmap
     }
 
     /// <summary>amap_wiperange: each anon in [slotoff, slotoff + slots) loses the slot's reference.</summary>
-    private void WipeRange(int slotoff, int slots)
+    private void WipeRange(int slotoff, int slots, bool leaveSharedAnons = false)
     {
         for (int slot = slotoff; slot < slotoff + slots; slot++)
         {
@@ -326,7 +343,8 @@ public sealed class ChunkedAmap
             }
             chunk[slot % MapConst.AmapChunk] = null;
             _ledger.Sum -= MapFacts.AnonSlot(Id, slot, anon.Id);
-            anon.Change(_arena, anon.Refs - 1, anon.Wired);
+            if (!leaveSharedAnons || anon.Refs == 1)
+                anon.Change(_arena, anon.Refs - 1, anon.Wired);
         }
     }
 }

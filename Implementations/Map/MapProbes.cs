@@ -18,6 +18,7 @@ public static class MapProbes
     public const int FreeSpaceChanged = 12;
     public const int ForkZeroWithAmap = 13;
     public const int AnonPromote = 14;
+    public const int TeardownSharedAnon = 15;
 
     public static readonly IReadOnlyList<string> Names =
     [
@@ -36,5 +37,6 @@ public static class MapProbes
         "map: free space of an entry changed",
         "map: fork of an INHERIT_ZERO entry with an amap",
         "map: write fault promotes an anon with other references",
+        "map: teardown wipes out an amap holding anons other amaps share",
     ];
 }

@@ -26,6 +26,7 @@ public sealed class TreeVmMap : IVmMapMachine
     private readonly bool _ownsArena;
     private readonly bool _forkZeroKeepsAmap;
     private readonly bool _cowWritesThrough;
+    private readonly bool _exitLeavesAnonRef;
 
     private readonly bool _chunkAtFault;
 
@@ -47,6 +48,7 @@ public sealed class TreeVmMap : IVmMapMachine
         _arena = arena ?? new AnonArena();
         _forkZeroKeepsAmap = faults.Has(Kernel.KernelFaults.ForkZeroKeepsAmap);
         _cowWritesThrough = faults.Has(Kernel.KernelFaults.CowFaultWritesThrough);
+        _exitLeavesAnonRef = faults.Has(Kernel.KernelFaults.ExitLeavesAnonRef);
         if (index is RbTreeIndex rb)
             rb.SkipAugmentOnFreeChange = faults.Has(MapFaults.StaleFreeAugment);
         if (index is BTreeIndex btree)
@@ -536,7 +538,12 @@ public sealed class TreeVmMap : IVmMapMachine
         }
         for (var e = _index.First; e is not null; e = _index.Next(e))
         {
-            e.Amap?.Unref(e.PageOff, e.Pages);
+            if (e.Amap is { } amap)
+            {
+                if (amap.Refs == 1 && amap.HoldsSharedAnon())
+                    Probes[MapProbes.TeardownSharedAnon]++;
+                amap.Unref(e.PageOff, e.Pages, leaveSharedAnons: _exitLeavesAnonRef);
+            }
             if ((e.EType & EType.Obj) != 0)
                 AddObjectRef(e.Obj, -1);
         }

@@ -17,7 +17,7 @@ public static class KernelCases
     internal static KernelCase Case(string name, Arch arch, string source, string[] steps, params string[] observed) =>
         new(name, arch, source, steps, observed);
 
-    private const string Wait = "Hang(uvm_wait: no free page, and no pagedaemon to free one)";
+    internal const string Wait = "Hang(uvm_wait: no free page, and no pagedaemon to free one)";
 
     public static readonly KernelCase[] All =
     [

@@ -193,6 +193,41 @@ public static class KernelForkCases
             "counters: 2 faults, 2 pages allocated, 0 freed"
         ),
         Case(
+            "fork of a wired entry with every page in use: amap_cow_now waits for a page that never comes",
+            A,
+            "amap_cow_now: uvm_analloc or uvm_pagealloc fails → uvm_wait(\"cownowpage\") (no pagedaemon in this slice)",
+            [
+                "mmap p0 0x10000000 +6 rw- private => Ok",
+                "mlock p0 0x10000000 +6 => Ok",
+                "exit p1 => Ok",
+                "fork p0 p1 => " + Wait,
+            ]
+        ),
+        Case(
+            "forkcopy of part of an AMAP_SHARED amap: the child's copy holds anon 1, the other sharer still writes it",
+            A,
+            "uvm_mapent_forkcopy: amap_copy for the child of an AMAP_SHARED amap (an_ref++), pmap_protect of the forking process only; p0's writable mapping of anon 1 stays, so p0's store needs no fault",
+            [
+                "switch cpu0 p0 => Ok",
+                "mmap p0 0x10008000 +3 rw- shared => Ok",
+                "read cpu0 0x1000a000 => Ok(page 0)",
+                "exit p1 => Ok",
+                "fork p0 p1 => Ok",
+                "minherit p1 0x1000a000 +1 copy => Ok",
+                "exit p2 => Ok",
+                "fork p1 p2 => Ok",
+                "write cpu0 0x1000a000 => Ok(page 0)",
+            ],
+            "pmap 0 va 0x00001000a000: page 0 rw_",
+            "p0 amap 1 slots 3 refs 4 shared",
+            "p1 0x1000a000-0x1000b000 rw-/rwx copy normal wired 0 nc free",
+            "p2 0x1000a000-0x1000b000 rw-/rwx copy normal wired 0 cow free",
+            "p2 amap 2 slots 1 refs 1",
+            "p2   slot 0 anon 1",
+            "p2 anon 1 refs 2 wired 0",
+            "counters: 1 faults, 1 pages allocated, 0 freed"
+        ),
+        Case(
             "fork and minherit refusals: a live child slot, a dead parent, ZERO on a read-only entry (its start clip stays)",
             A,
             "fork1 needs a free slot; uvm_map_inherit clips the start, then EPERM for MAP_INHERIT_ZERO without PROT_WRITE",

@@ -274,6 +274,30 @@ public class ForkConformance
             ["obj 1 refs 1|obj 2 refs 1|obj 3 refs 1", "size 0x0"]
         );
 
+    /// <summary>
+    /// uvm_mapent_clone takes a pgo_reference for an object entry (the child's count of file 1 is 2);
+    /// uvm_mapent_forkzero then detaches the object (pgo_detach, UVM_ET_OBJ cleared). The second clone
+    /// follows the first, whose free space now ends at it.
+    /// </summary>
+    [Fact]
+    public void FileEntries_CopyReferencesTheObject_ZeroDetachesIt() =>
+        Expect(
+            Cases["file entries"],
+            "Ok, Ok, Ok, Ok",
+            [
+                "0x10000-0x11000 r--/rwx copy normal wired 0 obj,cow,nc free 0x0 obj 1@0x0",
+                "0x11000-0x12000 rw-/rwx zero normal wired 0 obj free 0xfffffffffffed000 obj 2@0x3000",
+                "obj 1 refs 2|obj 2 refs 2|obj 3 refs 1",
+                "size 0x2000",
+            ],
+            [
+                "0x10000-0x11000 r--/rwx copy normal wired 0 obj,cow,nc free 0x0 obj 1@0x0",
+                "0x11000-0x12000 rw-/rwx zero normal wired 0 cow,nc free 0xfffffffffffed000",
+                "obj 1 refs 2|obj 2 refs 1|obj 3 refs 1",
+                "size 0x2000",
+            ]
+        );
+
     public static TheoryData<string> Scripts() => new(Cases.Keys);
 
     /// <summary>The RB-tree and B+-tree maps, in one arena per kernel, observe what the reference does on every script.</summary>
@@ -350,6 +374,13 @@ public class ForkConformance
             "parent Minherit(addr: 0x10000, size: 0x1000, inherit: Copy)",
             "fork",
             "fork again",
+        ],
+        ["file entries"] =
+        [
+            "parent Mmap(addr: 0x10000, size: 0x1000, prot: R, kind: FilePrivate, obj: 1, off: 0x0)",
+            "parent Mmap(addr: 0x11000, size: 0x1000, prot: RW, kind: FileShared, obj: 2, off: 0x3000)",
+            "parent Minherit(addr: 0x11000, size: 0x1000, inherit: Zero)",
+            "fork",
         ],
         ["exit of a sharer"] =
         [

@@ -53,6 +53,11 @@ public static class CrossLayer
     /// => a translation in a wired entry is wired (uvm_fault_wire and every fault on a wired entry enter
     ///    with PMAP_WIRED); not on arm64, whose pmap_enter returns early on an unchanged mapping without
     ///    looking at PMAP_WIRED, so mlock of a page already mapped leaves its PTE unwired
+    /// => copy on write: a translation that grants PROT_WRITE maps an anon with one reference (an anon
+    ///    other amaps share is entered without PROT_WRITE, and the write that faults promotes it), unless
+    ///    it is in an AMAP_SHARED amap: forkcopy of such an amap copies it for the child (an_ref++) but
+    ///    write-protects only the forking parent, so the other processes sharing the amap keep writing
+    ///    the anon the child now holds too (uvm_map.c 1.346, mirrored)
     /// </summary>
     public static string? Check(IKernelMachine kernel)
     {
@@ -70,7 +75,7 @@ public static class CrossLayer
             views[pid].Clear();
             kernel.WalkMap(pid, views[pid]);
         }
-        foreach (var (pmap, va, page, wired) in facts.Mappings)
+        foreach (var (pmap, va, page, wired, grants) in facts.Mappings)
         {
             var entry = views[pmap].EntryAt(va);
             if (entry is null || (entry.Value.EType & EType.Hole) != 0)
@@ -86,6 +91,13 @@ public static class CrossLayer
                 return $"process {pmap}: translation at 0x{va:x} maps page {page}, not the page of anon {anon}";
             if (entry.Value.WiredCount > 0 && !wired && kernel.Arch != Arch.Arm64)
                 return $"process {pmap}: translation at 0x{va:x} in a wired entry is not wired";
+            if (
+                anon != 0
+                && (grants & Pmap.Prot.Write) != 0
+                && views[pmap].Anons[anon].Refs > 1
+                && !views[pmap].Shared[entry.Value.AmapId]
+            )
+                return $"process {pmap}: translation at 0x{va:x} writes anon {anon}, which {views[pmap].Anons[anon].Refs} amaps share";
         }
         for (int page = 0; page < KernelWorld.Pages; page++)
         {

@@ -29,6 +29,7 @@ public sealed class MapView : IMapObserver
         Entries.Clear();
         _slots.Clear();
         Anons.Clear();
+        Shared.Clear();
     }
 
     public void Entry(in EntryFacts entry) => Entries.Add(entry);

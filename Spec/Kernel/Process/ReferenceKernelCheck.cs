@@ -6,7 +6,7 @@ namespace UvmDiff.Spec.Kernel.Process;
 public sealed class PageWires : IPmapFactSink
 {
     public readonly int[] Count = new int[KernelWorld.Pages];
-    public readonly List<(int Pmap, ulong Va, int Page, bool Wired)> Mappings = [];
+    public readonly List<(int Pmap, ulong Va, int Page, bool Wired, Prot Grants)> Mappings = [];
     public readonly int[] MappedTimes = new int[KernelWorld.Pages];
 
     /// <summary>Empty again, keeping its storage, before another walk fills it.</summary>
@@ -21,7 +21,8 @@ public sealed class PageWires : IPmapFactSink
 
     public void Pmap(int pmap, bool alive, int mapped, int wired) { }
 
-    public void Mapping(int pmap, ulong va, int page, Prot grants, bool wired) => Mappings.Add((pmap, va, page, wired));
+    public void Mapping(int pmap, ulong va, int page, Prot grants, bool wired) =>
+        Mappings.Add((pmap, va, page, wired, grants));
 
     public void Page(int page, bool referenced, bool modified, int wireCount) => Count[page] = wireCount;
 
