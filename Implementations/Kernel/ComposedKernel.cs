@@ -354,7 +354,7 @@ public sealed partial class ComposedKernel : IKernelMachine
         }
         if (_pmap.CheckInvariants(full) is { } pmapBroken)
             return $"pmap: {pmapBroken}";
-        if (Invariants.Check(_uvm) is { } objectsBroken)
+        if ((FilesChanged() || full) && Invariants.Check(_uvm) is { } objectsBroken)
             return $"objects: {objectsBroken}";
         return CrossLayer.Check(this);
     }

@@ -102,6 +102,8 @@ public sealed partial class ReferenceKernel : IFlushWork
     /// </summary>
     private void DetachDropped()
     {
+        if (Array.TrueForAll(_fileRefs, refs => refs == 0))
+            return;
         var held = new int[KernelFiles.Count + 1];
         foreach (var map in _maps)
         {
