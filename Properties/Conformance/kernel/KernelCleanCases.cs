@@ -112,6 +112,17 @@ public static class KernelCleanCases
             "p0 0x10000000-0x10001000 rw-/rwx share random wired 0 obj"
         ),
         Case(
+            "madvise SEQUENTIAL then NORMAL on part of a mapping: uvm_map_advice clips",
+            "uvm_map_advice: UVM_MAP_CLIP_START/END, then entry->advice",
+            [
+                "mmap p0 0x10000000 +2 rw- file 1 0x0 shared => Ok",
+                "madvise p0 0x10001000 +1 sequential => Ok",
+                "madvise p0 0x10000000 +1 normal => Ok",
+            ],
+            "p0 0x10000000-0x10001000 rw-/rwx share normal wired 0 obj",
+            "p0 0x10001000-0x10002000 rw-/rwx share sequential wired 0 obj"
+        ),
+        Case(
             "page daemon: deactivate, clean (the write), free; the next fault reads the written block back",
             "uvmpd_scan_active: uvm_pagedeactivate; uvmpd_scan_inactive: uvm_pager_put of the dirty page, "
                 + "then pmap_page_protect(NONE) and uvm_pagefree of the clean one",
