@@ -125,6 +125,10 @@ public class KernelDifferential
             bool detected = DetectedFromKernel.Contains(fault.Name);
             bool unreachable = KernelLayer.Instance.Unreachable(fault) is not null;
             Assert.True(detected != unreachable, $"{fault.Name}: detected {detected}, said unreachable {unreachable}");
+            if (unreachable)
+                Assert.Throws<LayerOptionException>(() =>
+                    new LayerOptions(Faults: FaultSet.Of(fault)).Refusing(KernelLayer.Instance)
+                );
         }
     }
 
