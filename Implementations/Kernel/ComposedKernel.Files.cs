@@ -291,5 +291,11 @@ public sealed partial class ComposedKernel : IFlushWork
                     sink.FileBlock(file, block, blocks[block]);
             }
         }
+        int position = 0;
+        for (var pg = _uvm.Active.Head; pg is not null; pg = pg.QueueNext)
+            sink.QueuedPage(QueueKind.Active, position++, pg.Frame);
+        position = 0;
+        for (var pg = _uvm.Inactive.Head; pg is not null; pg = pg.QueueNext)
+            sink.QueuedPage(QueueKind.Inactive, position++, pg.Frame);
     }
 }

@@ -143,6 +143,22 @@ public static class KernelCleanCases
             "counters: 2 faults, 2 pages allocated, 1 freed"
         ),
         Case(
+            "page queues: faults append to the active tail, deactivation to the inactive tail",
+            "uvm_pageactivate: TAILQ_INSERT_TAIL(&uvm.page_active); uvm_pagedeactivate: TAILQ_INSERT_TAIL(&uvm.page_inactive)",
+            [
+                "switch cpu0 p0 => Ok",
+                "mmap p0 0x10000000 +2 r-- file 2 0x0 shared => Ok",
+                "read cpu0 0x10001000 => Ok(page 0)",
+                "read cpu0 0x10000000 => Ok(page 1)",
+                "pagedaemon page 1 deactivate => Ok",
+                "pagedaemon page 1 deactivate => EALREADY",
+            ],
+            "active queue 0: page 0",
+            "inactive queue 0: page 1",
+            "!active queue 1",
+            "!inactive queue 1"
+        ),
+        Case(
             "page daemon: an anon's page is not the file daemon's",
             "anon pageout needs swap, which the whole kernel does not model",
             [

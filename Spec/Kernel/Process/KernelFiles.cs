@@ -76,6 +76,12 @@ public partial interface IKernelFactSink
 
     /// <summary>A block of a file that was ever written: its content word. => in increasing (file, block) order</summary>
     void FileBlock(int file, int block, long data) { }
+
+    /// <summary>
+    /// The page at <paramref name="position"/> (from the head) of the active or inactive queue, which the
+    /// page daemon scans in that order. => each queue from head to tail, active first
+    /// </summary>
+    void QueuedPage(QueueKind queue, int position, int page) { }
 }
 
 public partial interface IKernelMachine

@@ -290,6 +290,15 @@ public sealed partial class ReferenceKernel : IFlushWork
                     sink.FileBlock(file, block, blocks[block]);
             }
         }
+        WalkQueue(sink, _uvm.Active, QueueKind.Active);
+        WalkQueue(sink, _uvm.Inactive, QueueKind.Inactive);
+    }
+
+    private static void WalkQueue(IKernelFactSink sink, PageQueue queue, QueueKind kind)
+    {
+        int position = 0;
+        for (var pg = queue.Head; pg is not null; pg = pg.QueueNext)
+            sink.QueuedPage(kind, position++, pg.Frame);
     }
 
     private static QueueKind QueueOf(VmPage pg) =>
