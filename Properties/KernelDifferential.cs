@@ -75,8 +75,8 @@ public class KernelDifferential
     /// <summary>
     /// The kernel's own faults (the composition's), the 20 map and pmap faults (of 28) the kernel level
     /// detects with anonymous memory, mmap, munmap, mprotect, mlock, accesses, switches and exit (the other
-    /// eight, and why, are listed in the README's whole-kernel section), and the six object-layer faults
-    /// files, msync, madvise, the page daemon and the prometheus loop reach (the other five say why not:
+    /// eight, and why, are listed in the README's whole-kernel section), and the seven object-layer faults
+    /// files, msync, madvise, the page daemon and the prometheus loop reach (the other four say why not:
     /// <see cref="KernelLayer.Unreachable"/>).
     /// </summary>
     public static TheoryData<string> Faults() => new(DetectedFromKernel);
@@ -106,6 +106,7 @@ public class KernelDifferential
         "UnmapSkipsUnwire",
         "ProtectSkipsPmap",
         "NoPrefetch",
+        "NoRestartAfterSleep",
         "NoRestartAfterPageout",
         "RangeEndInclusive",
         "UvnFlushRestartClobbersStart",

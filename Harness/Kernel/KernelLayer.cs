@@ -109,8 +109,8 @@ public sealed class KernelLayer : ILayer<KernelOp>
     /// </summary>
     public string? Unreachable(Implementations.Fault fault)
     {
-        if (fault == ObjectFaults.NoRestartAfterSleep || fault == ObjectFaults.RestartOffsetReadAfterSleep)
-            return $"fault {fault.Name} needs uvn_flush to sleep on a busy page; at the kernel level no other thread runs during a routine, so no page is busy when one runs";
+        if (fault == ObjectFaults.RestartOffsetReadAfterSleep)
+            return $"fault {fault.Name} needs the page uvn_flush slept on to be freed or reused before it wakes; at the kernel level the only busy pages are the page daemon's pageouts, whose completion only unbusies them";
         if (fault == ObjectFaults.KmPgremoveResidentOnlySwap || fault == ObjectFaults.DropSwapRangeIgnoresBadSlots)
             return $"fault {fault.Name} is in uvm_km_pgremove, which frees kernel memory: the kernel level has no kernel object";
         if (fault == ObjectFaults.ObjUnwireSkipsHoles)

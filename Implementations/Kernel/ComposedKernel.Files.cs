@@ -256,6 +256,7 @@ public sealed partial class ComposedKernel : IFlushWork
             _allocated++;
             Spec.Pages.Pages.Unbusy(_uvm, pg);
         }
+        FileDaemon.WaitForIo(_uvm, pg);
         _uvm.LockPageq();
         Spec.Pages.Pages.Activate(_uvm, pg);
         _uvm.UnlockPageq();

@@ -159,6 +159,34 @@ public static class KernelCleanCases
             "!inactive queue 1"
         ),
         Case(
+            "an asynchronous pageout keeps the page busy; munmap's flush sleeps on it, then frees it",
+            "uvmpd_scan_inactive: VM_PAGER_PEND; uvn_flush(CLEANIT|FREE|ALLPAGES) meets a PG_BUSY page: "
+                + "tsleep \"uvn_flsh\" until the I/O is done, the same offset looked up again, then freed",
+            [
+                .. SharedWrite,
+                "pagedaemon page 0 deactivate => Ok",
+                "pagedaemon page 0 pageout => Ok",
+                "pagedaemon page 0 free => EBUSY",
+                "munmap p0 0x10000000 +1 => Ok",
+            ],
+            "file 1 block 0: data 1",
+            "!file 1 @",
+            "counters: 1 faults, 1 pages allocated, 1 freed"
+        ),
+        Case(
+            "a fault on a page under pageout waits for the I/O, then maps the page",
+            "uvm_fault_lower: uvn_get finds the page PG_BUSY and sleeps until the pageout's aiodone unbusies it",
+            [
+                .. SharedWrite,
+                "pagedaemon page 0 deactivate => Ok",
+                "pagedaemon page 0 pageout => Ok",
+                "read cpu0 0x10000000 => Ok(page 0)",
+            ],
+            "file 1 block 0: data 1",
+            "file 1 @0x0: page 0 clean active data 1",
+            "pmap 0 va 0x000010000000: page 0 rw_"
+        ),
+        Case(
             "page daemon: an anon's page is not the file daemon's",
             "anon pageout needs swap, which the whole kernel does not model",
             [

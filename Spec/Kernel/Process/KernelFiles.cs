@@ -56,6 +56,9 @@ public enum DaemonAction
     Deactivate,
     Clean,
     Free,
+
+    /// <summary>An asynchronous pageout started: the page stays busy until someone waits for its I/O.</summary>
+    Pageout,
 }
 
 /// <summary>The page queue a page is on.</summary>

@@ -229,8 +229,8 @@ public sealed partial class ReferenceKernel : IFlushWork
     }
 
     /// <summary>
-    /// The object page under <paramref name="va"/> that a fault uses, mapped or copied from: resident,
-    /// or read in by uvn_get into the lowest free page (uvm_pagealloc resets the page's pmap attributes:
+    /// The object page under <paramref name="va"/> that a fault uses, mapped or copied from: resident
+    /// (once any pageout in flight on it completes), or read in by uvn_get into the lowest free page (uvm_pagealloc resets the page's pmap attributes:
     /// pmap_clear_modify, pmap_clear_reference) and unbusied; either way activated, as uvm_fault_lower
     /// does with the page it maps and with the page it promoted from.
     /// => null when no page is free
@@ -242,6 +242,7 @@ public sealed partial class ReferenceKernel : IFlushWork
         var pg = Pages.Pages.Lookup(vn, offset) ?? ReadFilePage(vn, offset);
         if (pg is null)
             return null;
+        FileDaemon.WaitForIo(_uvm, pg);
         _uvm.LockPageq();
         Pages.Pages.Activate(_uvm, pg);
         _uvm.UnlockPageq();
