@@ -104,18 +104,14 @@ public sealed partial class ReferenceKernel : IFlushWork
     {
         if (Array.TrueForAll(_fileRefs, refs => refs == 0))
             return;
-        var held = new int[KernelFiles.Count + 1];
+        var held = new FileRefs();
         foreach (var map in _maps)
-        {
-            var view = MapView.Of(map);
-            for (int file = 1; file <= KernelFiles.Count; file++)
-                held[file] += view.ObjectRefs[file] - 1;
-        }
+            map.Walk(held);
         for (int file = 1; file <= KernelFiles.Count; file++)
         {
-            if (held[file] == 0 && _fileRefs[file] > 0)
+            if (held.Entries[file] == 0 && _fileRefs[file] > 0)
                 LastDetach(file);
-            _fileRefs[file] = held[file];
+            _fileRefs[file] = held.Entries[file];
         }
     }
 
@@ -306,4 +302,24 @@ public sealed partial class ReferenceKernel : IFlushWork
         pg.Has(PgFlags.QueueActive) ? QueueKind.Active
         : pg.Has(PgFlags.QueueInactive) ? QueueKind.Inactive
         : QueueKind.None;
+}
+
+/// <summary>The entry references of each file over the maps walked: each map counts one for the file itself.</summary>
+internal sealed class FileRefs : IMapObserver
+{
+    public readonly int[] Entries = new int[KernelFiles.Count + 1];
+
+    public void Object(int obj, int refs) => Entries[obj] += refs - 1;
+
+    public void Entry(in EntryFacts entry) { }
+
+    public void Amap(int id, int slots, int refs) { }
+
+    public void AnonSlot(int amap, int slot, int anon) { }
+
+    public void Anon(int id, int refs, int wired) { }
+
+    public void ObjectPage(int obj, ulong offset, int wired) { }
+
+    public void Size(ulong size) { }
 }
