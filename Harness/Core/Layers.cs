@@ -104,7 +104,7 @@ public static class Layers
         ),
         new LayerEntry<Kernel.KernelOp>(
             "kernel",
-            "whole kernel, first slice: processes whose vmspaces compose a map and a pmap, anonymous memory",
+            "whole kernel, first slice: processes whose vmspaces compose a map, a pmap and file objects",
             options =>
             {
                 options.AcceptOnly("kernel");

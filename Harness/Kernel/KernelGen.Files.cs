@@ -12,9 +12,11 @@ public static partial class KernelGen
     /// <summary>
     /// Seed 000's workload: a daemon maps a file shared, stores to it (or loads), and unmaps it again, for
     /// every write, so every cycle's munmap is the file's last reference and uvn_detach runs
-    /// uvn_flush(CLEANIT|FREE|ALLPAGES) through the range iterator. Now and then an msync of part of the
-    /// mapping comes before the munmap (and a store after it, which must fault again on the page msync
-    /// cleaned and made read-only), and another op of the ordinary mix between cycles.
+    /// uvn_flush(CLEANIT|FREE|ALLPAGES) through the range iterator. Now and then the page daemon starts
+    /// a pageout of one of the low physical pages (the daemon's, as pages are handed out lowest first),
+    /// which the flush then sleeps on; an msync of part of the mapping comes before the munmap (and a store
+    /// after it, which must fault again on the page msync cleaned and made read-only); another op of the
+    /// ordinary mix comes between cycles.
     /// => at most <paramref name="count"/> ops
     /// </summary>
     private static void Prometheus(ref Rng rng, int count, ulong window, List<KernelOp> into)
@@ -34,6 +36,12 @@ public static partial class KernelGen
             {
                 ulong va = addr + ((ulong)rng.Below(pages) << MapConst.PageShift);
                 into.Add(new CpuAccess(0, va, rng.Chance(70)));
+            }
+            if (rng.Chance(20))
+            {
+                int page = rng.Below(pages);
+                into.Add(new PageDaemonOp(page, DaemonAction.Deactivate));
+                into.Add(new PageDaemonOp(page, DaemonAction.Pageout));
             }
             if (rng.Chance(25))
             {

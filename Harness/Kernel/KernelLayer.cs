@@ -115,10 +115,6 @@ public sealed class KernelLayer : ILayer<KernelOp>
 
     public KernelOp Parse(string line) => KernelOpParser.Parse(line);
 
-    /// <summary>
-    /// The object-layer faults no kernel-level sequence can show, and why; the other six are detected from
-    /// here (Properties/KernelDifferential.cs).
-    /// </summary>
     private static int FileKindOf(KernelOp op) =>
         op switch
         {

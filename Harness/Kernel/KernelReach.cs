@@ -12,9 +12,6 @@ public static class KernelReach
     private const string NoInterleaving =
         "seed 002's interleavings inside one routine run in the concurrency layer; the kernel's syscalls and faults are atomic steps";
 
-    private const string NoSleep =
-        "it needs uvn_flush to sleep on a busy page; at the kernel level no other thread runs during a routine, so no page is busy when one runs";
-
     private const string NoKernelObject =
         "it is in uvm_km_pgremove, which frees kernel memory: the kernel has no kernel object";
 
@@ -29,10 +26,10 @@ public static class KernelReach
         ["WiredPlainLoadStore"] = NoInterleaving,
         ["DropSwapRangeIgnoresBadSlots"] = NoKernelObject,
         ["KmPgremoveResidentOnlySwap"] = NoKernelObject,
-        ["NoRestartAfterSleep"] = NoSleep,
         ["ObjUnwireSkipsHoles"] =
             "it is in uvm_obj_unwire: the kernel wires no object page (mlock of a file mapping is refused)",
-        ["RestartOffsetReadAfterSleep"] = NoSleep,
+        ["RestartOffsetReadAfterSleep"] =
+            "it needs the page uvn_flush slept on to be freed or reused before it wakes; at the kernel level the only busy pages are the page daemon's pageouts, whose completion only unbusies them",
         ["StackChunked"] = "the kernel's mmap has no MAP_STACK",
         ["Arm64VpDestroyUnlocked"] =
             "it needs another CPU's PV walk inside an exit's teardown, and the kernel has no pagedaemon to run one",

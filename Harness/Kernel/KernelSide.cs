@@ -42,6 +42,12 @@ internal sealed class KernelFacts(List<string>? lines) : IKernelFactSink
         Sum += FactHash.Of(45, file, block, data);
         lines?.Add($"file {file} block {block}: data {data}");
     }
+
+    public void QueuedPage(QueueKind queue, int position, int page)
+    {
+        Sum += FactHash.Of(46, (int)queue, position, page);
+        lines?.Add($"{queue.ToString().ToLowerInvariant()} queue {position}: page {page}");
+    }
 }
 
 /// <summary>

@@ -211,6 +211,18 @@ public sealed partial class ComposedKernel : IFlushWork
         _playingBack = false;
     }
 
+    /// <summary>
+    /// Did a file page, object or block change since the last check? The object layer's invariants need
+    /// checking only then. => the changes are taken in
+    /// </summary>
+    private bool FilesChanged()
+    {
+        var changes = _uvm.Changes;
+        bool changed = changes.Pages.Count != 0 || changes.Objects.Count != 0 || changes.Blocks.Count != 0;
+        changes.Clear();
+        return changed;
+    }
+
     private static bool MapsFile(List<EntryFacts> entries, ulong start, ulong end)
     {
         foreach (var entry in entries)
@@ -270,6 +282,7 @@ public sealed partial class ComposedKernel : IFlushWork
             _allocated++;
             Spec.Pages.Pages.Unbusy(_uvm, pg);
         }
+        FileDaemon.WaitForIo(_uvm, pg);
         _uvm.LockPageq();
         Spec.Pages.Pages.Activate(_uvm, pg);
         _uvm.UnlockPageq();
@@ -305,5 +318,11 @@ public sealed partial class ComposedKernel : IFlushWork
                     sink.FileBlock(file, block, blocks[block]);
             }
         }
+        int position = 0;
+        for (var pg = _uvm.Active.Head; pg is not null; pg = pg.QueueNext)
+            sink.QueuedPage(QueueKind.Active, position++, pg.Frame);
+        position = 0;
+        for (var pg = _uvm.Inactive.Head; pg is not null; pg = pg.QueueNext)
+            sink.QueuedPage(QueueKind.Inactive, position++, pg.Frame);
     }
 }

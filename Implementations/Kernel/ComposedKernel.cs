@@ -389,7 +389,7 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
         }
         if (_pmap.CheckInvariants(full) is { } pmapBroken)
             return $"pmap: {pmapBroken}";
-        if (Invariants.Check(_uvm) is { } objectsBroken)
+        if ((FilesChanged() || full) && Invariants.Check(_uvm) is { } objectsBroken)
             return $"objects: {objectsBroken}";
         return full ? CrossLayer.Check(this) : null;
     }

@@ -112,6 +112,17 @@ public static class KernelCleanCases
             "p0 0x10000000-0x10001000 rw-/rwx share random wired 0 obj"
         ),
         Case(
+            "madvise SEQUENTIAL then NORMAL on part of a mapping: uvm_map_advice clips",
+            "uvm_map_advice: UVM_MAP_CLIP_START/END, then entry->advice",
+            [
+                "mmap p0 0x10000000 +2 rw- file 1 0x0 shared => Ok",
+                "madvise p0 0x10001000 +1 sequential => Ok",
+                "madvise p0 0x10000000 +1 normal => Ok",
+            ],
+            "p0 0x10000000-0x10001000 rw-/rwx share normal wired 0 obj",
+            "p0 0x10001000-0x10002000 rw-/rwx share sequential wired 0 obj"
+        ),
+        Case(
             "page daemon: deactivate, clean (the write), free; the next fault reads the written block back",
             "uvmpd_scan_active: uvm_pagedeactivate; uvmpd_scan_inactive: uvm_pager_put of the dirty page, "
                 + "then pmap_page_protect(NONE) and uvm_pagefree of the clean one",
@@ -130,6 +141,50 @@ public static class KernelCleanCases
             "file 1 @0x0: page 0 clean active data 1",
             "pmap 0 va 0x000010000000: page 0 rw_",
             "counters: 2 faults, 2 pages allocated, 1 freed"
+        ),
+        Case(
+            "page queues: faults append to the active tail, deactivation to the inactive tail",
+            "uvm_pageactivate: TAILQ_INSERT_TAIL(&uvm.page_active); uvm_pagedeactivate: TAILQ_INSERT_TAIL(&uvm.page_inactive)",
+            [
+                "switch cpu0 p0 => Ok",
+                "mmap p0 0x10000000 +2 r-- file 2 0x0 shared => Ok",
+                "read cpu0 0x10001000 => Ok(page 0)",
+                "read cpu0 0x10000000 => Ok(page 1)",
+                "pagedaemon page 1 deactivate => Ok",
+                "pagedaemon page 1 deactivate => EALREADY",
+            ],
+            "active queue 0: page 0",
+            "inactive queue 0: page 1",
+            "!active queue 1",
+            "!inactive queue 1"
+        ),
+        Case(
+            "an asynchronous pageout keeps the page busy; munmap's flush sleeps on it, then frees it",
+            "uvmpd_scan_inactive: VM_PAGER_PEND; uvn_flush(CLEANIT|FREE|ALLPAGES) meets a PG_BUSY page: "
+                + "tsleep \"uvn_flsh\" until the I/O is done, the same offset looked up again, then freed",
+            [
+                .. SharedWrite,
+                "pagedaemon page 0 deactivate => Ok",
+                "pagedaemon page 0 pageout => Ok",
+                "pagedaemon page 0 free => EBUSY",
+                "munmap p0 0x10000000 +1 => Ok",
+            ],
+            "file 1 block 0: data 1",
+            "!file 1 @",
+            "counters: 1 faults, 1 pages allocated, 1 freed"
+        ),
+        Case(
+            "a fault on a page under pageout waits for the I/O, then maps the page",
+            "uvm_fault_lower: uvn_get finds the page PG_BUSY and sleeps until the pageout's aiodone unbusies it",
+            [
+                .. SharedWrite,
+                "pagedaemon page 0 deactivate => Ok",
+                "pagedaemon page 0 pageout => Ok",
+                "read cpu0 0x10000000 => Ok(page 0)",
+            ],
+            "file 1 block 0: data 1",
+            "file 1 @0x0: page 0 clean active data 1",
+            "pmap 0 va 0x000010000000: page 0 rw_"
         ),
         Case(
             "page daemon: an anon's page is not the file daemon's",

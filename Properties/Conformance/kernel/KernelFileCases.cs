@@ -93,6 +93,41 @@ public static class KernelFileCases
             "!file 1 block"
         ),
         Case(
+            "mmap of a file at the first fit; its first read fault maps the file's page read-only",
+            "uvm_mmapfile without MAP_FIXED: uvm_map's first fit from VMMAP_MIN_ADDR; uvm_fault_lower as above",
+            [
+                "switch cpu0 p0 => Ok",
+                "mmap p0 any +2 rw- file 2 0x2000 private => Ok(0x1000)",
+                "read cpu0 0x2000 => Ok(page 0)",
+            ],
+            "p0 0x1000-0x3000 rw-/rwx copy normal wired 0 obj,cow,nc",
+            "file 2 @0x3000: page 0 clean active data 0",
+            "pmap 0 va 0x000000002000: page 0 r__"
+        ),
+        Case(
+            "out of pages: a file fault with every page wired elsewhere waits for memory",
+            "uvm_fault_lower: uvn_get's uvm_pagealloc fails → uvm_wait",
+            [
+                "switch cpu0 p0 => Ok",
+                "mmap p0 0x10000000 +6 rw- private => Ok",
+                "mlock p0 0x10000000 +6 => Ok",
+                "mmap p0 0x20000000 +1 r-- file 1 0x0 shared => Ok",
+                "read cpu0 0x20000000 => Hang(uvm_wait: no free page, and no pagedaemon to free one)",
+            ],
+            "!file 1 @"
+        ),
+        Case(
+            "a dead process: file mmap, msync and madvise are ESRCH",
+            "the process has exited: no vmspace",
+            [
+                "exit p1 => Ok",
+                "mmap p1 0x10000000 +1 rw- file 1 0x0 shared => ESRCH",
+                "msync p1 0x10000000 +1 sync => ESRCH",
+                "madvise p1 0x10000000 +1 normal => ESRCH",
+            ],
+            "p1 dead"
+        ),
+        Case(
             "model limit: mlock of a file mapping is refused before the map is touched",
             "the model wires no object page (uvm_fault_wire of an object entry is not modelled)",
             ["mmap p0 0x10000000 +1 rw- file 1 0x0 shared => Ok", "mlock p0 0x10000000 +1 => EOPNOTSUPP"],

@@ -47,6 +47,41 @@ public static class FileDaemon
     }
 
     /// <summary>
+    /// uvmpd_scan_inactive starting an asynchronous pageout of a dirty inactive page (VM_PAGER_PEND): the
+    /// page's contents go to the file and the page is CLEAN with its modified bit cleared, but it stays
+    /// BUSY, owned by the I/O in flight, until a thread waits for it: a sleep on it (uvm_pagewait, a
+    /// flush's iosync) or a fault on it completes the I/O (uvm_aio_aiodone: the page unbusied).
+    /// => EINVAL, EBUSY, EALREADY as for <see cref="Clean"/>
+    /// </summary>
+    public static string? StartPageout(Uvm uvm, VmPage pg)
+    {
+        if (Scannable(pg) is { } refused)
+            return refused;
+        if (!SyncClean(uvm, pg))
+            return "EALREADY";
+        var vn = (VnodeObject)pg.Object!;
+        vn.WriteBlock((int)(pg.Offset >> K.PageShift), pg.Data);
+        pg.Flags |= PgFlags.Busy | PgFlags.Clean;
+        pg.Owner = Owners.OtherThread;
+        pg.PmapModified = false;
+        return null;
+    }
+
+    /// <summary>
+    /// A fault on a page under another thread's I/O sleeps until it completes (uvn_get / uvm_pagewait),
+    /// then goes on with the page: the I/O completes first (<see cref="OtherThreads.Unbusy"/>).
+    /// => the page is not busy on return
+    /// </summary>
+    public static void WaitForIo(Uvm uvm, VmPage pg)
+    {
+        if (pg.Has(PgFlags.Busy))
+            K.Kassert(
+                OtherThreads.Unbusy(uvm, pg.Object!, pg.Offset) is null,
+                "only another thread's I/O keeps a page busy between ops"
+            );
+    }
+
+    /// <summary>
     /// uvmpd_scan_inactive freeing a clean inactive page: pmap_page_protect(PROT_NONE), then uvm_pagefree.
     /// => EINVAL for a page not on the inactive queue, EBUSY, EAGAIN for a dirty page (clean it first)
     /// </summary>

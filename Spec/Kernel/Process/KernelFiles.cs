@@ -56,6 +56,9 @@ public enum DaemonAction
     Deactivate,
     Clean,
     Free,
+
+    /// <summary>An asynchronous pageout started: the page stays busy until someone waits for its I/O.</summary>
+    Pageout,
 }
 
 /// <summary>The page queue a page is on.</summary>
@@ -76,6 +79,12 @@ public partial interface IKernelFactSink
 
     /// <summary>A block of a file that was ever written: its content word. => in increasing (file, block) order</summary>
     void FileBlock(int file, int block, long data) { }
+
+    /// <summary>
+    /// The page at <paramref name="position"/> (from the head) of the active or inactive queue, which the
+    /// page daemon scans in that order. => each queue from head to tail, active first
+    /// </summary>
+    void QueuedPage(QueueKind queue, int position, int page) { }
 }
 
 public partial interface IKernelMachine

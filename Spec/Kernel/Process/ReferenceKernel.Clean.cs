@@ -118,6 +118,7 @@ public sealed partial class ReferenceKernel
             {
                 DaemonAction.Deactivate => FileDaemon.Deactivate(_uvm, pg),
                 DaemonAction.Clean => FileDaemon.Clean(_uvm, pg),
+                DaemonAction.Pageout => FileDaemon.StartPageout(_uvm, pg),
                 _ => FileDaemon.Free(_uvm, pg),
             }
         );

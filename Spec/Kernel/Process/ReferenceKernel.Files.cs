@@ -104,18 +104,16 @@ public sealed partial class ReferenceKernel : IFlushWork
     /// </summary>
     private void DetachDropped()
     {
-        var held = new int[KernelFiles.Count + 1];
+        if (Array.TrueForAll(_fileRefs, refs => refs == 0))
+            return;
+        var held = new FileRefs();
         foreach (var map in _maps)
-        {
-            var view = MapView.Of(map);
-            for (int file = 1; file <= KernelFiles.Count; file++)
-                held[file] += view.ObjectRefs[file] - 1;
-        }
+            map.Walk(held);
         for (int file = 1; file <= KernelFiles.Count; file++)
         {
-            if (held[file] == 0 && _fileRefs[file] > 0)
+            if (held.Entries[file] == 0 && _fileRefs[file] > 0)
                 LastDetach(file);
-            _fileRefs[file] = held[file];
+            _fileRefs[file] = held.Entries[file];
         }
     }
 
@@ -229,8 +227,8 @@ public sealed partial class ReferenceKernel : IFlushWork
     }
 
     /// <summary>
-    /// The object page under <paramref name="va"/> that a fault uses, mapped or copied from: resident,
-    /// or read in by uvn_get into the lowest free page (uvm_pagealloc resets the page's pmap attributes:
+    /// The object page under <paramref name="va"/> that a fault uses, mapped or copied from: resident
+    /// (once any pageout in flight on it completes), or read in by uvn_get into the lowest free page (uvm_pagealloc resets the page's pmap attributes:
     /// pmap_clear_modify, pmap_clear_reference) and unbusied; either way activated, as uvm_fault_lower
     /// does with the page it maps and with the page it promoted from.
     /// => null when no page is free
@@ -242,6 +240,7 @@ public sealed partial class ReferenceKernel : IFlushWork
         var pg = Pages.Pages.Lookup(vn, offset) ?? ReadFilePage(vn, offset);
         if (pg is null)
             return null;
+        FileDaemon.WaitForIo(_uvm, pg);
         _uvm.LockPageq();
         Pages.Pages.Activate(_uvm, pg);
         _uvm.UnlockPageq();
@@ -290,10 +289,39 @@ public sealed partial class ReferenceKernel : IFlushWork
                     sink.FileBlock(file, block, blocks[block]);
             }
         }
+        WalkQueue(sink, _uvm.Active, QueueKind.Active);
+        WalkQueue(sink, _uvm.Inactive, QueueKind.Inactive);
+    }
+
+    private static void WalkQueue(IKernelFactSink sink, PageQueue queue, QueueKind kind)
+    {
+        int position = 0;
+        for (var pg = queue.Head; pg is not null; pg = pg.QueueNext)
+            sink.QueuedPage(kind, position++, pg.Frame);
     }
 
     private static QueueKind QueueOf(VmPage pg) =>
         pg.Has(PgFlags.QueueActive) ? QueueKind.Active
         : pg.Has(PgFlags.QueueInactive) ? QueueKind.Inactive
         : QueueKind.None;
+}
+
+/// <summary>The entry references of each file over the maps walked: each map counts one for the file itself.</summary>
+internal sealed class FileRefs : IMapObserver
+{
+    public readonly int[] Entries = new int[KernelFiles.Count + 1];
+
+    public void Object(int obj, int refs) => Entries[obj] += refs - 1;
+
+    public void Entry(in EntryFacts entry) { }
+
+    public void Amap(int id, int slots, int refs, bool shared) { }
+
+    public void AnonSlot(int amap, int slot, int anon) { }
+
+    public void Anon(int id, int refs, int wired) { }
+
+    public void ObjectPage(int obj, ulong offset, int wired) { }
+
+    public void Size(ulong size) { }
 }
