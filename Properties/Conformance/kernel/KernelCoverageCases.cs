@@ -81,6 +81,19 @@ public static class KernelCoverageCases
             ]
         ),
         Case(
+            "out of pages on a write to a private file page: the page to copy from cannot be read in",
+            A,
+            "uvm_fault_lower on a copy-on-write object entry: the object's page comes first (pgo_get = "
+                + "uvn_get), whose uvm_pagealloc returns NULL → uvm_wait(\"uvn_getpage\"), before any promote",
+            [
+                "switch cpu0 p0 => Ok",
+                "mmap p0 0x10000000 +6 rw- private => Ok",
+                "mlock p0 0x10000000 +6 => Ok",
+                "mmap p0 0x20000000 +1 rw- file 1 0x0 private => Ok",
+                "write cpu0 0x20000000 => " + Wait,
+            ]
+        ),
+        Case(
             "fork of a wired entry with too few free pages: amap_cow_now waits for memory",
             A,
             "uvm_mapent_forkcopy: the parent's entry is wired → amap_cow_now, whose uvm_pagealloc for the "
