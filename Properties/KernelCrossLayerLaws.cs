@@ -45,7 +45,7 @@ public class KernelCrossLayerLaws
     }
 
     /// <summary>The kernel seen through views whose sinks are rewritten by the given functions.</summary>
-    private static IKernelMachine Lying(
+    internal static IKernelMachine Lying(
         IKernelMachine kernel,
         Func<string, object?[], IPmapFactSink, bool>? pmap = null,
         Func<string, object?[], IMapObserver, bool>? map = null,
@@ -69,26 +69,28 @@ public class KernelCrossLayerLaws
     /// p0 runs on cpu 0 with two private pages at 0x10000000 and the first written (page 0, anon 1), and
     /// one wired page at 0x20000000 (page 1, anon 1 of its own amap).
     /// </summary>
-    private static ReferenceKernel Kernel(Arch arch)
+    private static ReferenceKernel Kernel(Arch arch) =>
+        After(
+            arch,
+            "switch cpu0 p0",
+            "mmap p0 0x10000000 +2 rw- private",
+            "write cpu0 0x10000000",
+            "mmap p0 0x20000000 +1 rw- private",
+            "mlock p0 0x20000000 +1"
+        );
+
+    /// <summary>A fresh reference kernel after <paramref name="lines"/>, each of which must not be fatal.</summary>
+    internal static ReferenceKernel After(Arch arch, params string[] lines)
     {
         var side = new KernelSide("reference", new ReferenceKernel(arch), () => []);
         side.Reset();
-        foreach (
-            var line in new[]
-            {
-                "switch cpu0 p0",
-                "mmap p0 0x10000000 +2 rw- private",
-                "write cpu0 0x10000000",
-                "mmap p0 0x20000000 +1 rw- private",
-                "mlock p0 0x20000000 +1",
-            }
-        )
+        foreach (var line in lines)
             Assert.False(side.Apply(KernelOpParser.Parse(line)).IsFatal, line);
         return (ReferenceKernel)side.Machine;
     }
 
     /// <summary>A rewrite that replaces argument <paramref name="index"/> of the calls to <paramref name="method"/> that <paramref name="match"/>.</summary>
-    private static Func<string, object?[], T, bool> Replacing<T>(
+    internal static Func<string, object?[], T, bool> Replacing<T>(
         string method,
         Func<object?[], bool> match,
         int index,

@@ -26,6 +26,7 @@ public class KernelConformance
             .. KernelFileCases.All,
             .. KernelCleanCases.All,
             .. MadviseCases.All,
+            .. KernelCoverageCases.All,
         ]);
 
     [Theory]

@@ -57,9 +57,7 @@ public sealed class MapView : IMapObserver
         return null;
     }
 
-    /// <summary>=> the anon mapped at <paramref name="va"/> through its entry's amap, or 0</summary>
-    public int AnonAt(ulong va) => EntryAt(va) is { } entry ? AnonAt(entry, va) : 0;
-
+    /// <summary>=> the anon mapped at <paramref name="va"/> through <paramref name="entry"/>'s amap, or 0</summary>
     public int AnonAt(EntryFacts entry, ulong va)
     {
         if (entry.AmapId == 0)
