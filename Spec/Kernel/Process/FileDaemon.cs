@@ -74,11 +74,10 @@ public static class FileDaemon
     /// </summary>
     public static void WaitForIo(Uvm uvm, VmPage pg)
     {
-        if (pg.Has(PgFlags.Busy))
-            K.Kassert(
-                OtherThreads.Unbusy(uvm, pg.Object!, pg.Offset) is null,
-                "only another thread's I/O keeps a page busy between ops"
-            );
+        if (!pg.Has(PgFlags.Busy))
+            return;
+        string? refused = OtherThreads.Unbusy(uvm, pg.Object!, pg.Offset);
+        K.Kassert(refused is null, "only another thread's I/O keeps a page busy between ops");
     }
 
     /// <summary>
