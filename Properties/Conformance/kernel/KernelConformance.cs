@@ -27,6 +27,7 @@ public class KernelConformance
             .. KernelCleanCases.All,
             .. MadviseCases.All,
             .. KernelCoverageCases.All,
+            .. KernelSyscallCases.All,
         ]);
 
     [Theory]

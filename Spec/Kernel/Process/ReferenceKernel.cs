@@ -93,9 +93,6 @@ public sealed partial class ReferenceKernel : IKernelMachine
         || addr + size > KernelWorld.MaxUserAddress(Arch)
         || addr < KernelWorld.MinUserAddress;
 
-    /// <summary>sys_mlock, sys_munlock: => EINVAL when addr + size wraps, else ENOMEM for any error of uvm_map_pageable</summary>
-    private static string? PageableResult(string? error) => error is null ? null : "ENOMEM";
-
     /// <summary>
     /// sys_munmap: uvm_unmap_remove. => each removed entry that was wired has its pages unwired
     /// (uvm_fault_unwire_locked: pmap_unwire, uvm_pageunwire), then pmap_remove over it; the anons its
@@ -191,7 +188,7 @@ public sealed partial class ReferenceKernel : IKernelMachine
             return "EOPNOTSUPP";
         var error = _maps[pid].Pageable(addr, addr + size, unwire: false);
         if (error is not null)
-            return PageableResult(error);
+            return "ENOMEM";
         var after = MapView.Of(_maps[pid]);
         foreach (var (va, anon, entry) in after.MappedAnons())
         {
@@ -220,7 +217,7 @@ public sealed partial class ReferenceKernel : IKernelMachine
         var before = MapView.Of(_maps[pid]);
         var error = _maps[pid].Pageable(addr, addr + size, unwire: true);
         if (error is not null)
-            return PageableResult(error);
+            return "ENOMEM";
         var after = MapView.Of(_maps[pid]);
         foreach (var (va, anon, _) in after.MappedAnons())
         {
