@@ -125,6 +125,34 @@ public class KernelCrossLayerLaws
             Assert.Null(CrossLayer.Check(Lying(Kernel(arch), pmap: (_, _, _) => true, map: (_, _, _) => true)));
     }
 
+    /// <summary>anon 1 (page 0, written: mapped rw) said to be held by a second amap as well.</summary>
+    private static Func<string, object?[], IMapObserver, bool> AnonOneShared() =>
+        Replacing<IMapObserver>(nameof(IMapObserver.Anon), args => (int)args[0]! == 1, 1, _ => 2);
+
+    [Fact]
+    public void Check_WritableTranslationOfAnAnonTwoAmapsShare_Fires() =>
+        Assert.Equal(
+            "process 0: translation at 0x10000000 writes anon 1, which 2 amaps share",
+            CrossLayer.Check(Lying(Kernel(Arch.Amd64), map: AnonOneShared()))
+        );
+
+    /// <summary>The kernel's exception: through an AMAP_SHARED amap a shared anon may stay writable.</summary>
+    [Fact]
+    public void Check_WritableSharedAnonThroughAnAmapSharedAmap_Passes() =>
+        Assert.Null(
+            CrossLayer.Check(
+                Lying(
+                    Kernel(Arch.Amd64),
+                    map: (name, args, inner) =>
+                    {
+                        if (name == nameof(IMapObserver.Amap))
+                            args[3] = true;
+                        return AnonOneShared()(name, args, inner);
+                    }
+                )
+            )
+        );
+
     [Fact]
     public void Check_TranslationOutsideEveryEntry_Fires() =>
         Assert.Equal(
