@@ -195,6 +195,7 @@ public sealed partial class Arm64Pmap : IPmapMachine
             vp2.Frame = NewFrame();
             vp1.Vp[Idx1(va)] = vp2;
             vp1.L1[Idx1(va)] = vp2.Frame | LxTypePt;
+            vp1.Touch(Idx1(va));
         }
         var vp3 = vp2.Vp[Idx2(va)];
         if (vp3 is null)
@@ -203,8 +204,10 @@ public sealed partial class Arm64Pmap : IPmapMachine
             vp3.Frame = NewFrame();
             vp2.Vp[Idx2(va)] = vp3;
             vp2.L2[Idx2(va)] = vp3.Frame | LxTypePt;
+            vp2.Touch(Idx2(va));
         }
         vp3.Vp[Idx3(va)] = pted;
+        vp3.Touch(Idx3(va));
         return vp3;
     }
 
@@ -229,22 +232,19 @@ public sealed partial class Arm64Pmap : IPmapMachine
 
     private void PutVp1(Vp1 vp1)
     {
-        Array.Clear(vp1.L1);
-        Array.Clear(vp1.Vp);
+        vp1.Clear();
         _vp1Pool.Push(vp1);
     }
 
     private void PutVp2(Vp2 vp2)
     {
-        Array.Clear(vp2.L2);
-        Array.Clear(vp2.Vp);
+        vp2.Clear();
         _vp2Pool.Push(vp2);
     }
 
     private void PutVp3(Vp3 vp3)
     {
-        Array.Clear(vp3.L3);
-        Array.Clear(vp3.Vp);
+        vp3.Clear();
         _vp3Pool.Push(vp3);
     }
 
