@@ -94,6 +94,13 @@ public sealed class SplitMapSum : IMapObserver
 
     public ulong Shared;
 
+    /// <summary>Start another walk, keeping the storage of the last one.</summary>
+    public void Begin()
+    {
+        _seen.Clear();
+        Own = Shared = 0;
+    }
+
     private void Once(ulong fact)
     {
         if (_seen.Add(fact))

@@ -17,6 +17,8 @@ public sealed partial class ReferenceKernel : IKernelMachine
 {
     private readonly ReferenceMap[] _maps = new ReferenceMap[KernelWorld.Processes];
     private readonly ReferencePmap _pmap;
+    private readonly SplitMapSum _anonSum = new();
+    private readonly SplitMapSum _ownSum = new();
     private readonly bool[] _alive = new bool[KernelWorld.Processes];
 
     private readonly AnonPool _pool = new();
@@ -396,14 +398,16 @@ public sealed partial class ReferenceKernel : IKernelMachine
 
     public ulong MapFingerprint(int pid)
     {
-        var sum = new SplitMapSum();
+        var sum = _ownSum;
+        sum.Begin();
         _maps[pid].Walk(sum);
         return sum.Own;
     }
 
     public ulong AnonFingerprint()
     {
-        var sum = new SplitMapSum();
+        var sum = _anonSum;
+        sum.Begin();
         foreach (var map in _maps)
             map.Walk(sum);
         return sum.Shared;
