@@ -148,6 +148,9 @@ public sealed partial class KernelSide(string name, IKernelMachine machine, Func
 
     public string? CheckAllInvariants() => Machine.Check(full: true);
 
+    private readonly PmapHashObserver _pmapSum = new();
+    private readonly KernelFacts _kernelSum = new(null);
+
     private static ulong ForProcess(int pid, ulong mapSum) => FactHash.Of(40, pid, (long)mapSum);
 
     public ulong Fingerprint()
@@ -173,11 +176,11 @@ public sealed partial class KernelSide(string name, IKernelMachine machine, Func
 
     private ulong RestFingerprint()
     {
-        var pmap = new PmapHashObserver();
-        Machine.WalkPmap(pmap);
-        var kernel = new KernelFacts(null);
-        Machine.WalkKernel(kernel);
-        return pmap.Sum + kernel.Sum;
+        _pmapSum.Sum = 0;
+        Machine.WalkPmap(_pmapSum);
+        _kernelSum.Sum = 0;
+        Machine.WalkKernel(_kernelSum);
+        return _pmapSum.Sum + _kernelSum.Sum;
     }
 
     public IReadOnlyList<string> Observe()
