@@ -11,6 +11,12 @@ public interface IBackedPages
 
     /// <summary>=> whether <paramref name="page"/> is a file's page, and which file and offset</summary>
     bool FilePageOf(int page, out int file, out ulong offset);
+
+    /// <summary>
+    /// => the anon a copy-on-write promote is putting in the slots of the page's anon, while its
+    /// amap_add(replace) protects the old page; 0 otherwise
+    /// </summary>
+    int ReplacingAnon { get; }
 }
 
 /// <summary>
@@ -35,6 +41,7 @@ public sealed class BackingWalk : IReverseLookup, IMapObserver
     private readonly List<(int Amap, int Slot)> _slots = [];
     private readonly List<int> _amapsSeen = [];
     private int _anon;
+    private int _replacing;
     private int _file;
     private ulong _offset;
 
@@ -74,6 +81,7 @@ public sealed class BackingWalk : IReverseLookup, IMapObserver
     {
         Lookups++;
         _anon = _pages.AnonOf(page);
+        _replacing = _pages.ReplacingAnon;
         if (!_pages.FilePageOf(page, out _file, out _offset))
             _file = 0;
         for (int pid = 0; pid < _maps.Length; pid++)
@@ -135,7 +143,7 @@ public sealed class BackingWalk : IReverseLookup, IMapObserver
 
     public void AnonSlot(int amap, int slot, int anon)
     {
-        if (anon != 0 && anon == _anon)
+        if (anon != 0 && (anon == _anon || anon == _replacing))
             _slots.Add((amap, slot));
     }
 

@@ -69,6 +69,19 @@ public sealed partial class ComposedKernel
             return;
         var old = _before.Pages[at];
         if (old.AmapShared && old.AmapId == now.AmapId && old.Anon != now.Anon && _pageOfAnon[old.Anon] != NoPage)
+        {
+            _replacingAnon = now.Anon;
             _pmap.PageProtect(_pageOfAnon[old.Anon], PmapProt.None);
+            _replacingAnon = NoAnon;
+        }
     }
+
+    /// <summary>
+    /// The promote's new anon while amap_add(replace) protects the old page: the kernel calls
+    /// pmap_page_protect before it stores the new anon in the slot, so a reverse lookup then still finds
+    /// the old anon there; the map here has already stored the new one.
+    /// </summary>
+    private int _replacingAnon = NoAnon;
+
+    public int ReplacingAnon => _replacingAnon;
 }
