@@ -121,7 +121,9 @@ public static partial class KernelGen
             case 7:
                 return new CpuSwitch(rng.Below(KernelWorld.Cpus), rng.Chance(15) ? -1 : pid);
             case 8:
-                return new ProcExit(pid);
+                return rng.Chance(30)
+                    ? new ProcExit(pid, rng.Below(KernelWorld.Pages), rng.Below(8))
+                    : new ProcExit(pid);
             case 9:
                 return new ProcSpawn(pid);
             case 10:
@@ -190,6 +192,14 @@ public static partial class KernelShrink
                     yield return m with
                     {
                         Addr = a - MapConst.PageSize,
+                    };
+                break;
+            case ProcExit { DuringPage: not null } e:
+                yield return new ProcExit(e.Pid);
+                if (e.At > 0)
+                    yield return e with
+                    {
+                        At = e.At - 1,
                     };
                 break;
             case ProcMunmap u:

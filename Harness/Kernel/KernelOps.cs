@@ -44,9 +44,15 @@ public sealed record CpuSwitch(int Cpu, int Pid) : KernelOp
     public override string ToString() => $"switch cpu{Cpu} {(Pid < 0 ? "idle" : $"p{Pid}")}";
 }
 
-public sealed record ProcExit(int Pid) : KernelOp
+/// <summary>
+/// The process exits; with <paramref name="DuringPage"/>, the page daemon on the other CPU runs
+/// pmap_clear_reference (uvmpd_scan_active) on that physical page when the teardown has visited
+/// <paramref name="At"/> mappings: seed 004's race, at the level a process sees it.
+/// </summary>
+public sealed record ProcExit(int Pid, int? DuringPage = null, int At = 0) : KernelOp
 {
-    public override string ToString() => $"exit p{Pid}";
+    public override string ToString() =>
+        DuringPage is { } page ? $"exit p{Pid} during clear_reference page {page} at {At}" : $"exit p{Pid}";
 }
 
 /// <summary>A new process in the dead slot.</summary>
@@ -83,6 +89,7 @@ public static partial class KernelOpParser
             "mprotect" or "minherit" => 4,
             "munmap" or "mlock" or "munlock" => 3,
             "read" or "write" or "switch" or "fork" => 2,
+            "exit" when w.Length == 8 => 7,
             "exit" or "spawn" => 1,
             _ => throw new FormatException($"'{w[0]}' is not a kernel op"),
         };
@@ -104,10 +111,25 @@ public static partial class KernelOpParser
             "mlock" or "munlock" => new ProcMlock(Pid(w[1]), Number(w[2]), Pages(w[3]), w[0] == "munlock"),
             "read" or "write" => new CpuAccess(Cpu(w[1]), Number(w[2]), w[0] == "write"),
             "switch" => new CpuSwitch(Cpu(w[1]), w[2] == "idle" ? -1 : Pid(w[2])),
+            "exit" when w.Length == 8 => new ProcExit(Pid(w[1]), DuringPage(w), TeardownPoint(w[7])),
             "exit" => new ProcExit(Pid(w[1])),
             _ => new ProcSpawn(Pid(w[1])),
         };
     }
+
+    /// <summary><c>exit pP during clear_reference page N at K</c>: the page, after checking the words between.</summary>
+    private static int DuringPage(string[] w) =>
+        w[2] == "during" && w[3] == "clear_reference" && w[4] == "page" && w[6] == "at"
+            ? PhysicalPage(w[5])
+            : throw new FormatException(
+                "an exit with the page daemon on the other CPU reads 'exit pP during clear_reference page N at K'"
+            );
+
+    /// <summary>How many mappings the teardown has visited when the other CPU's walk runs: 0..64.</summary>
+    private static int TeardownPoint(string text) =>
+        int.TryParse(text, out int point) && point >= 0 && point <= 64
+            ? point
+            : throw new FormatException($"'{text}' is not a teardown point 0..64");
 
     private static int Pid(string text) =>
         text.StartsWith('p')

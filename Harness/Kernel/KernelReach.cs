@@ -31,8 +31,6 @@ public static class KernelReach
         ["RestartOffsetReadAfterSleep"] =
             "it needs the page uvn_flush slept on to be freed or reused before it wakes; at the kernel level the only busy pages are the page daemon's pageouts, whose completion only unbusies them",
         ["StackChunked"] = "the kernel's mmap has no MAP_STACK",
-        ["Arm64VpDestroyUnlocked"] =
-            "it needs another CPU's PV walk inside an exit's teardown, and the kernel has no pagedaemon to run one",
     };
 
     /// <summary>=> why the kernel cannot show <paramref name="fault"/>, or null when it can</summary>

@@ -120,7 +120,12 @@ public sealed partial class KernelSide(string name, IKernelMachine machine, Func
                 error = Machine.Switch(s.Cpu, s.Pid);
                 break;
             case ProcExit e:
-                error = Machine.Exit(e.Pid);
+                error = Machine.Exit(
+                    e.Pid,
+                    e.DuringPage is { } walked
+                        ? new Spec.Pmap.PvWalk(e.At, Spec.Pmap.PvWalkKind.ClearReference, walked)
+                        : null
+                );
                 break;
             case ProcSpawn s:
                 error = Machine.Spawn(s.Pid);

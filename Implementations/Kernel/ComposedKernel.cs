@@ -327,7 +327,7 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
         return null;
     }
 
-    public string? Exit(int pid)
+    public string? Exit(int pid, PvWalk? interleaved)
     {
         if (!_alive[pid])
             return "ESRCH";
@@ -338,7 +338,7 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
             if ((entry.EType & EType.Hole) == 0)
                 _spans.Add(new MapSpan(entry.Start, entry.End, entry.WiredCount > 0));
         }
-        _pmap.Exit(pid, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_spans), null);
+        _pmap.Exit(pid, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_spans), interleaved);
         _maps[pid].Teardown();
         _alive[pid] = false;
         FreeAnfreed();

@@ -75,7 +75,11 @@ public partial interface IKernelMachine
     /// <summary>cpu_switchto: <paramref name="pid"/> runs on <paramref name="cpu"/>; -1 switches to a kernel thread.</summary>
     string? Switch(int cpu, int pid);
 
-    string? Exit(int pid);
+    /// <summary>
+    /// The process exits; <paramref name="interleaved"/> is another CPU's PV walk (the page daemon) that the
+    /// pmap's teardown meets partway, as the pmap layer's exit takes it.
+    /// </summary>
+    string? Exit(int pid, PvWalk? interleaved);
 
     /// <summary>A new process takes the dead slot <paramref name="pid"/> (uvmspace_alloc, pmap_create).</summary>
     string? Spawn(int pid);

@@ -365,8 +365,10 @@ public sealed partial class ReferenceKernel : IKernelMachine
     /// machine for the architecture runs them (its Exit: threads leave the CPUs, the pages of wired
     /// entries are unwired, every mapping removed, pmap_destroy); uvm_map_teardown and uvm_unmap_detach
     /// drop the map's amap references. => the pages of the anons no other process holds are freed
+    /// => <paramref name="interleaved"/>: the page daemon's pmap_clear_reference on the other CPU, which the
+    ///    pmap's teardown meets when it has visited that many mappings (the pmap layer's exit runs it)
     /// </summary>
-    public string? Exit(int pid)
+    public string? Exit(int pid, PvWalk? interleaved)
     {
         if (!_alive[pid])
             return "ESRCH";
@@ -377,7 +379,7 @@ public sealed partial class ReferenceKernel : IKernelMachine
             if (!IsHole(entry))
                 spans.Add(new MapSpan(entry.Start, entry.End, entry.WiredCount > 0));
         }
-        _pmap.Exit(pid, spans.ToArray(), null);
+        _pmap.Exit(pid, spans.ToArray(), interleaved);
         _maps[pid].Teardown();
         _alive[pid] = false;
         FreeDroppedAnons();
