@@ -9,7 +9,8 @@ namespace UvmDiff.Bench;
 /// kernel (rbtree+amd64-kernel: PV entries allocated and stepped onto) and on the PV-less kernel
 /// (rbtree+amd64-seed003: reverse lookups, map entries and backing nodes read). Every workload starts
 /// from the same three processes, each with sixteen one-page mappings two pages apart (16 entries) and
-/// touched pages, then runs one measured op. Fork is one more workload once the kernel has the op.
+/// touched pages, then runs one measured op. The fork workloads first exit p2, so that its slot is free
+/// for the child.
 /// </summary>
 public static class Seed003Counters
 {
@@ -54,6 +55,31 @@ public static class Seed003Counters
         $"mprotect p0 0x{Large:x} +2 r--",
     ];
 
+    /// <summary>p2's slot freed, then p0 forked into it; p0's 16 entries are inherited COPY.</summary>
+    private static readonly string[] Forked = ["exit p2", "fork p0 p2"];
+
+    /// <summary>After the fork the child reads p0's first written page: one anon page, mapped in both pmaps.</summary>
+    private static readonly string[] SharedAnon =
+    [
+        .. Forked,
+        "switch cpu0 p2",
+        $"read cpu0 0x{Base:x}",
+        "switch cpu0 idle",
+    ];
+
+    /// <summary>A MAP_SHARED file page read by p0, then p0 forked (inherited SHARE) and the page read by the child.</summary>
+    private static readonly string[] SharedFile =
+    [
+        "exit p2",
+        "switch cpu0 p0",
+        $"mmap p0 0x{Large:x} +1 rw- file 1 0x0 shared",
+        $"read cpu0 0x{Large:x}",
+        "fork p0 p2",
+        "switch cpu0 p2",
+        $"read cpu0 0x{Large:x}",
+        "switch cpu0 idle",
+    ];
+
     private static readonly Workload[] All =
     [
         new(
@@ -67,6 +93,17 @@ public static class Seed003Counters
             $"madvise p0 0x{Large + 0x3000:x} +1 dontneed"
         ),
         new("exit of p0 (its 3 pages freed)", [], "exit p0"),
+        new("fork of p0 (16 entries, 3 touched pages)", ["exit p2"], "fork p0 p2"),
+        new(
+            "page_protect(NONE) of an anon page in parent and child (madvise)",
+            SharedAnon,
+            $"madvise p0 0x{Base:x} +1 dontneed"
+        ),
+        new(
+            "page_protect(NONE) of a file page in parent and child (madvise)",
+            SharedFile,
+            $"madvise p0 0x{Large:x} +1 dontneed"
+        ),
     ];
 
     public static IEnumerable<Row> Measure()
@@ -121,7 +158,7 @@ public static class Seed003Counters
             string work = r.Kernel.Contains("seed003")
                 ? $"{r.Lookups:N0} reverse lookups, {r.EntriesVisited:N0} map entries, {r.NodesVisited:N0} backing nodes visited"
                 : $"{r.PvAllocated:N0} PV entries allocated, {r.PvVisited:N0} PV entries visited";
-            output.WriteLine($"  {r.Op, -58} {r.Kernel, -22} {work}");
+            output.WriteLine($"  {r.Op, -64} {r.Kernel, -22} {work}");
         }
     }
 }
