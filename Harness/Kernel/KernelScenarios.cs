@@ -182,6 +182,148 @@ public static class KernelScenarios
             ),
             ("munmap of the mapping across 4 GiB: its two pages freed, the others kept", "munmap p0 0xffffe000 +4")
         ),
+        Scenarios.Define(
+            KernelOpParser.Parse,
+            "ForkThenCopyOnWrite",
+            "fork of a written private mapping (uvm_mapent_forkcopy): parent and child share its amap, both "
+                + "entries needs-copy and copy-on-write, the parent's PTEs made read-only. Each first write "
+                + "runs amap_copy (a new amap while the old one is shared; with one reference left it only "
+                + "clears needs-copy), then uvm_fault_upper promotes an anon referenced twice to a new anon "
+                + "and page, or reuses one referenced once and maps it writable again",
+            (
+                "p0 maps two private pages and writes both: anons 1 and 2",
+                """
+                switch cpu0 p0
+                mmap p0 0x10000000 +2 rw- private
+                write cpu0 0x10000000
+                write cpu0 0x10001000
+                """
+            ),
+            (
+                "p1 exits and p0 forks into its slot: amap 1 has two references, both entries cow,nc; the "
+                    + "parent's pages read-only, the child's pmap empty",
+                """
+                exit p1
+                fork p0 p1
+                """
+            ),
+            (
+                "the child writes the first page: amap_copy gives it amap 2 (anon 2 now in both amaps, refs 2); "
+                    + "anon 1, referenced twice, is promoted to anon 3 on a new page",
+                """
+                switch cpu1 p1
+                write cpu1 0x10000000
+                """
+            ),
+            (
+                "the parent writes the first page: amap 1 has one reference left, so needs-copy is only "
+                    + "cleared, and anon 1, referenced once now, is reused: no page allocated",
+                "write cpu0 0x10000000"
+            ),
+            (
+                "the parent writes the second page: anon 2, in both amaps, is promoted to anon 4; the child's "
+                    + "write then reuses anon 2, its own alone",
+                """
+                write cpu0 0x10001000
+                write cpu1 0x10001000
+                """
+            )
+        ),
+        Scenarios.Define(
+            KernelOpParser.Parse,
+            "PrometheusLoop",
+            "seed 000's workload (prometheus's daemon did munmap and mmap around every write): a file "
+                + "mapped MAP_SHARED, written and unmapped, four times. A shared writable mapping makes the "
+                + "vnode non-persistent (uvm_mmapfile's uvm_vnp_uncache), so each munmap drops the last "
+                + "reference and uvn_detach runs uvn_flush(PGO_CLEANIT|PGO_FREE|PGO_ALLPAGES): dirty pages "
+                + "written to the file, every resident page freed; the next cycle faults it back from the file",
+            (
+                "cycle 1: the first page written; the flush writes it to block 0 and frees it",
+                """
+                switch cpu0 p0
+                mmap p0 0x10000000 +2 rw- file 1 0x0 shared
+                write cpu0 0x10000000
+                munmap p0 0x10000000 +2
+                """
+            ),
+            (
+                "cycle 2: the write faults block 0 back in; the flush writes it and frees it again",
+                """
+                mmap p0 0x10000000 +2 rw- file 1 0x0 shared
+                write cpu0 0x10000000
+                munmap p0 0x10000000 +2
+                """
+            ),
+            (
+                "cycle 3: both pages written; the flush writes both and frees both",
+                """
+                mmap p0 0x10000000 +2 rw- file 1 0x0 shared
+                write cpu0 0x10000000
+                write cpu0 0x10001000
+                munmap p0 0x10000000 +2
+                """
+            ),
+            (
+                "cycle 4: the second page only read; the flush frees it clean, its block keeps cycle 3's data",
+                """
+                mmap p0 0x10000000 +2 rw- file 1 0x0 shared
+                read cpu0 0x10001000
+                munmap p0 0x10000000 +2
+                """
+            )
+        ),
+        Scenarios.Define(
+            KernelOpParser.Parse,
+            "SharedFileMsyncWhileDaemonCleans",
+            "two processes write a file through MAP_SHARED mappings (one page per file offset, whoever maps "
+                + "it). The page daemon's pageout of a dirty inactive page (uvmpd_scan_inactive, "
+                + "VM_PAGER_PEND) writes it and leaves it busy. msync, even MS_ASYNC (sys_msync forces "
+                + "PGO_SYNCIO), runs uvn_flush with PGO_CLEANIT|PGO_SYNCIO: it skips the busy page but waits "
+                + "for its I/O (need_iosync) and writes the other dirty page; MS_INVALIDATE adds PGO_FREE, "
+                + "which waits for a busy page and frees it once its I/O is done",
+            (
+                "p0 and p1 map file 2 shared; p0 writes the first file page, p1 the second and the first: two "
+                    + "pages, the first mapped in both pmaps",
+                """
+                switch cpu0 p0
+                switch cpu1 p1
+                mmap p0 0x10000000 +2 rw- file 2 0x0 shared
+                mmap p1 0x20000000 +2 rw- file 2 0x0 shared
+                write cpu0 0x10000000
+                write cpu1 0x20001000
+                write cpu1 0x20000000
+                """
+            ),
+            (
+                "the daemon deactivates the first page (its mappings go) and starts its pageout: block 0 "
+                    + "written, the page busy under the I/O, so it cannot be freed yet",
+                """
+                pagedaemon page 0 deactivate
+                pagedaemon page 0 pageout
+                pagedaemon page 0 free
+                """
+            ),
+            (
+                "p0's MS_ASYNC msync of both pages waits for the first page's I/O and writes the second (left "
+                    + "mapped read-only); the daemon can then free the first",
+                """
+                msync p0 0x10000000 +2 async
+                pagedaemon page 0 free
+                """
+            ),
+            (
+                "p1 writes the second page again; the daemon deactivates it and starts its pageout; p0's "
+                    + "MS_INVALIDATE msync waits for that I/O and frees the page, so the daemon finds none there",
+                """
+                write cpu1 0x20001000
+                pagedaemon page 1 deactivate
+                pagedaemon page 1 pageout
+                msync p0 0x10000000 +2 invalidate
+                pagedaemon page 1 free
+                """
+            ),
+            ("p0 reads the first page: faulted back in from block 0", "read cpu0 0x10000000")
+        ),
     ];
 
     /// <summary>The two suites: the scenarios on each architecture's kernels.</summary>
