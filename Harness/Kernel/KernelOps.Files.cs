@@ -48,7 +48,7 @@ public static partial class KernelOpParser
             case "pagedaemon" when w.Length == 4 && w[1] == "page":
                 return new PageDaemonOp(PhysicalPage(w[2]), Named<DaemonAction>(w[3]));
             case "pagedaemon":
-                throw new FormatException("'pagedaemon' reads 'pagedaemon page N deactivate|clean|free'");
+                throw new FormatException("'pagedaemon' reads 'pagedaemon page N deactivate|clean|free|pageout'");
         }
         if (w[0] != "mmap" || w.Length != 9)
             return null;
