@@ -104,7 +104,7 @@ public static partial class KernelGen
         {
             case 0:
                 return rng.Chance(8)
-                    ? new ProcMmap(pid, LargeBase, LargePages, Prot.RW, rng.Chance(30))
+                    ? LargeMapping(ref rng, pid)
                     : new ProcMmap(pid, addr, pages, rng.Pick<Prot>(Prots), rng.Chance(25));
             case 1:
                 return new ProcMmap(pid, null, pages, rng.Pick<Prot>(Prots), rng.Chance(25));
@@ -134,6 +134,15 @@ public static partial class KernelGen
                 return FileOp(ref rng, pid, addr, pages);
         }
     }
+
+    /// <summary>A mapping of UVM_AMAP_LARGE pages or more: shared, private (chunked at its first fault) or MAP_STACK (never chunked).</summary>
+    private static ProcMmap LargeMapping(ref Rng rng, int pid) =>
+        rng.Below(10) switch
+        {
+            < 3 => new ProcMmap(pid, LargeBase, LargePages, Prot.RW, Shared: true),
+            < 5 => new ProcMmap(pid, LargeBase, LargePages, Prot.RW, Shared: false, Stack: true),
+            _ => new ProcMmap(pid, LargeBase, LargePages, Prot.RW, Shared: false),
+        };
 
     private static ulong WindowAddr(ref Rng rng, ulong window) =>
         window + ((ulong)rng.Below(WindowPages) << MapConst.PageShift);

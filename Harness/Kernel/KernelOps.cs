@@ -10,10 +10,16 @@ namespace UvmDiff.Harness.Kernel;
 public abstract record KernelOp;
 
 /// <summary>mmap(addr or NULL, pages, prot, MAP_ANON | MAP_PRIVATE or MAP_SHARED [| MAP_FIXED]).</summary>
-public sealed record ProcMmap(int Pid, ulong? Addr, int Pages, Prot Prot, bool Shared) : KernelOp
+/// <summary>Anonymous mmap: MAP_PRIVATE, MAP_SHARED, or MAP_STACK (private, never chunked at fault time).</summary>
+public sealed record ProcMmap(int Pid, ulong? Addr, int Pages, Prot Prot, bool Shared, bool Stack = false) : KernelOp
 {
+    public MapKind Kind =>
+        Stack ? MapKind.Stack
+        : Shared ? MapKind.Shared
+        : MapKind.Private;
+
     public override string ToString() =>
-        $"mmap p{Pid} {(Addr is { } a ? $"0x{a:x}" : "any")} +{Pages} {MapConst.Format(Prot)} {(Shared ? "shared" : "private")}";
+        $"mmap p{Pid} {(Addr is { } a ? $"0x{a:x}" : "any")} +{Pages} {MapConst.Format(Prot)} {(Stack ? "stack" : Shared ? "shared" : "private")}";
 }
 
 public sealed record ProcMunmap(int Pid, ulong Addr, int Pages) : KernelOp
@@ -102,7 +108,8 @@ public static partial class KernelOpParser
                 w[2] == "any" ? null : Number(w[2]),
                 Pages(w[3]),
                 ProtOf(w[4]),
-                Sharing(w[5])
+                Sharing(w[5]),
+                w[5] == "stack"
             ),
             "munmap" => new ProcMunmap(Pid(w[1]), Number(w[2]), Pages(w[3])),
             "mprotect" => new ProcMprotect(Pid(w[1]), Number(w[2]), Pages(w[3]), ProtOf(w[4])),
@@ -161,8 +168,8 @@ public static partial class KernelOpParser
         text switch
         {
             "shared" => true,
-            "private" => false,
-            _ => throw new FormatException($"'{text}' is not shared or private"),
+            "private" or "stack" => false,
+            _ => throw new FormatException($"'{text}' is not shared, private or stack"),
         };
 
     private static Inherit InheritOf(string text) =>

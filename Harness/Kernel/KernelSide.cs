@@ -92,10 +92,10 @@ public sealed partial class KernelSide(string name, IKernelMachine machine, Func
         switch (op)
         {
             case ProcMmap { Addr: { } addr } m:
-                error = Machine.Mmap(m.Pid, addr, Bytes(m.Pages), m.Prot, m.Shared);
+                error = Machine.Mmap(m.Pid, addr, Bytes(m.Pages), m.Prot, m.Kind);
                 break;
             case ProcMmap m:
-                error = Machine.MmapAnywhere(m.Pid, Bytes(m.Pages), m.Prot, m.Shared, out ulong chosen);
+                error = Machine.MmapAnywhere(m.Pid, Bytes(m.Pages), m.Prot, m.Kind, out ulong chosen);
                 if (error is null)
                     return Outcome.Of((long)chosen, "0x" + chosen.ToString("x"));
                 break;

@@ -76,27 +76,28 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
         _faults = _allocated = _freed = 0;
     }
 
-    public string? Mmap(int pid, ulong addr, ulong size, MapProt prot, bool shared)
+    public string? Mmap(int pid, ulong addr, ulong size, MapProt prot, MapKind kind)
     {
         if (!_alive[pid])
             return "ESRCH";
-        if (!InUserSpace(addr, size))
+        if (!InUserSpace(addr, size) || (kind == MapKind.Stack && (prot & MapProt.RW) != MapProt.RW))
             return "EINVAL";
         _before.Load(_maps[pid]);
-        var error = _maps[pid].MapFixed(addr, size, prot, MapProt.RWX, shared ? MapKind.Shared : MapKind.Private, 0, 0);
+        var error = _maps[pid].MapFixed(addr, size, prot, MapProt.RWX, kind, 0, 0);
         if (error is null)
             UnmapRemove(pid, addr, addr + size);
         DetachDropped();
         return error;
     }
 
-    public string? MmapAnywhere(int pid, ulong size, MapProt prot, bool shared, out ulong addr)
+    public string? MmapAnywhere(int pid, ulong size, MapProt prot, MapKind kind, out ulong addr)
     {
         addr = 0;
         if (!_alive[pid])
             return "ESRCH";
-        return _maps[pid]
-            .MapAnywhere(size, prot, MapProt.RWX, shared ? MapKind.Shared : MapKind.Private, 0, 0, out addr);
+        if (kind == MapKind.Stack && (prot & MapProt.RW) != MapProt.RW)
+            return "EINVAL";
+        return _maps[pid].MapAnywhere(size, prot, MapProt.RWX, kind, 0, 0, out addr);
     }
 
     /// <summary>sys_mmap(MAP_FIXED) and sys_munmap's address checks: no wrap, inside [VM_MIN_ADDRESS, VM_MAXUSER_ADDRESS].</summary>

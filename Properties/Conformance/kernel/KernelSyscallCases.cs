@@ -63,5 +63,22 @@ public static class KernelSyscallCases
             "uvm_map_clean: end > map->max_offset (VM_MAXUSER_ADDRESS for a vmspace) => EINVAL",
             ["msync p0 0x7f7fffffb000 +2 sync => EINVAL"]
         ),
+        Case(
+            "MAP_STACK without PROT_READ|PROT_WRITE: EINVAL, fixed or not",
+            A,
+            "sys_mmap: MAP_STACK and (prot & (PROT_READ|PROT_WRITE)) != (PROT_READ|PROT_WRITE) => EINVAL",
+            ["mmap p0 0x10000000 +1 r-- stack => EINVAL", "mmap p0 any +1 rw- stack => Ok(0x1000)"],
+            "!p0 0x10000000"
+        ),
+        Case(
+            "a large MAP_STACK mapping is never chunked: its first fault gives the whole entry one amap",
+            A,
+            "uvm_fault_check: amap_copy(..., canchunk = !UVM_ET_ISSTACK(entry), ...) for a NEEDSCOPY entry; "
+                + "300 pages >= UVM_AMAP_LARGE, but a STACK entry is neither clipped nor chunked",
+            ["mmap p0 0x20000000 +300 rw- stack => Ok", "switch cpu0 p0 => Ok", "read cpu0 0x20034000 => Ok(page 0)"],
+            "p0 0x20000000-0x2012c000 rw-/rwx copy",
+            "p0 amap 1 slots 300",
+            "pmap 0 va 0x000020034000: page 0 rw_"
+        ),
     ];
 }

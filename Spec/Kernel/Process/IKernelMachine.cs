@@ -57,9 +57,9 @@ public partial interface IKernelMachine
 
     void Reset();
 
-    string? Mmap(int pid, ulong addr, ulong size, Map.Prot prot, bool shared);
+    string? Mmap(int pid, ulong addr, ulong size, Map.Prot prot, MapKind kind);
 
-    string? MmapAnywhere(int pid, ulong size, Map.Prot prot, bool shared, out ulong addr);
+    string? MmapAnywhere(int pid, ulong size, Map.Prot prot, MapKind kind, out ulong addr);
 
     string? Munmap(int pid, ulong addr, ulong size);
 

@@ -56,16 +56,17 @@ public sealed partial class ReferenceKernel : IKernelMachine
     /// sys_mmap of anonymous memory with MAP_FIXED: uvm_mmapanon with maxprot PROT_MASK, then uvm_map,
     /// whose UVM_FLAG_UNMAP removes what was there (uvm_unmap_remove: uvm_fault_unwire_locked on wired
     /// entries, pmap_remove, the amaps' anons freed).
-    /// => ESRCH for a dead process; the map layer's errors unchanged, with nothing removed
+    /// => ESRCH for a dead process; EINVAL for a range outside user space and for MAP_STACK without
+    ///    PROT_READ|PROT_WRITE; the map layer's errors unchanged, with nothing removed
     /// </summary>
-    public string? Mmap(int pid, ulong addr, ulong size, MapProt prot, bool shared)
+    public string? Mmap(int pid, ulong addr, ulong size, MapProt prot, MapKind kind)
     {
         if (!_alive[pid])
             return "ESRCH";
-        if (OutsideUserSpace(addr, size))
+        if (OutsideUserSpace(addr, size) || StackWithoutReadWrite(kind, prot))
             return "EINVAL";
         var before = MapView.Of(_maps[pid]);
-        var error = _maps[pid].MapFixed(addr, size, prot, MapProt.RWX, Kind(shared), 0, 0);
+        var error = _maps[pid].MapFixed(addr, size, prot, MapProt.RWX, kind, 0, 0);
         if (error is null)
             RemoveTranslations(pid, before, addr, addr + size);
         DetachDropped();
@@ -76,15 +77,19 @@ public sealed partial class ReferenceKernel : IKernelMachine
     /// sys_mmap of anonymous memory without MAP_FIXED: the map layer's first fit. Nothing was mapped
     /// there, so the pmap is untouched until a fault.
     /// </summary>
-    public string? MmapAnywhere(int pid, ulong size, MapProt prot, bool shared, out ulong addr)
+    public string? MmapAnywhere(int pid, ulong size, MapProt prot, MapKind kind, out ulong addr)
     {
         addr = 0;
         if (!_alive[pid])
             return "ESRCH";
-        return _maps[pid].MapAnywhere(size, prot, MapProt.RWX, Kind(shared), 0, 0, out addr);
+        if (StackWithoutReadWrite(kind, prot))
+            return "EINVAL";
+        return _maps[pid].MapAnywhere(size, prot, MapProt.RWX, kind, 0, 0, out addr);
     }
 
-    private static MapKind Kind(bool shared) => shared ? MapKind.Shared : MapKind.Private;
+    /// <summary>sys_mmap: MAP_STACK needs (prot &amp; (PROT_READ|PROT_WRITE)) == (PROT_READ|PROT_WRITE), else EINVAL.</summary>
+    private static bool StackWithoutReadWrite(MapKind kind, MapProt prot) =>
+        kind == MapKind.Stack && (prot & MapProt.RW) != MapProt.RW;
 
     /// <summary>
     /// sys_mmap with MAP_FIXED and sys_munmap: => true (EINVAL) when addr + size wraps, passes
