@@ -47,7 +47,7 @@ public static class KernelPrometheus
             ulong offset = (ulong)(cycle % (KernelFiles.Pages - pages + 1)) << MapConst.PageShift;
             Check(kernel.MmapFile(0, Addr, size, Prot.RW, 1, offset, shared: true, out _));
             for (int i = 0; i < stores; i++)
-                Check(kernel.Access(0, Addr + ((ulong)i << MapConst.PageShift), write: true, out _));
+                Check(kernel.Access(0, Addr + ((ulong)i << MapConst.PageShift), Prot.W, out _));
             Check(kernel.Munmap(0, Addr, size));
         }
         var work = (IFlushWork)kernel;

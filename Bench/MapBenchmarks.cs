@@ -161,7 +161,7 @@ public class MapBenchmarks
     public void FaultChunksAFresh1MiBEntry()
     {
         for (int i = 0; i < 64; i++)
-            _map.Fault(MapMachines.FreshBase + (ulong)i * (2UL << 20) + 0x85000, write: true);
+            _map.Fault(MapMachines.FreshBase + (ulong)i * (2UL << 20) + 0x85000, Prot.W);
     }
 }
 
@@ -218,7 +218,7 @@ public static class MapCounters
         index.Visited = 0;
         moved = index.Moved;
         for (int i = 0; i < 64; i++)
-            map.Fault(MapMachines.FreshBase + (ulong)i * (2UL << 20) + 0x85000, write: true);
+            map.Fault(MapMachines.FreshBase + (ulong)i * (2UL << 20) + 0x85000, Prot.W);
         double chunk = index.Visited / 64.0;
         double chunkMoved = (index.Moved - moved) / 64.0;
         return new MapWork(structure, entries, depth, lookup, fit, clip, clipMoved, chunk, chunkMoved);

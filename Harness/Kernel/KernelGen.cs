@@ -117,7 +117,17 @@ public static partial class KernelGen
             case 5:
                 return new ProcMlock(pid, addr, pages, Unlock: true);
             case 6:
-                return new CpuAccess(rng.Below(KernelWorld.Cpus), AccessAddr(ref rng, window), rng.Chance(50));
+                return rng.Below(20) switch
+                {
+                    < 9 => new CpuAccess(rng.Below(KernelWorld.Cpus), AccessAddr(ref rng, window), Write: false),
+                    < 18 => new CpuAccess(rng.Below(KernelWorld.Cpus), AccessAddr(ref rng, window), Write: true),
+                    _ => new CpuAccess(
+                        rng.Below(KernelWorld.Cpus),
+                        AccessAddr(ref rng, window),
+                        Write: false,
+                        Exec: true
+                    ),
+                };
             case 7:
                 return new CpuSwitch(rng.Below(KernelWorld.Cpus), rng.Chance(15) ? -1 : pid);
             case 8:
@@ -242,6 +252,12 @@ public static partial class KernelShrink
             case ProcMmapFile or ProcMsync or ProcMadvise:
                 foreach (var smaller in FileOp(op))
                     yield return smaller;
+                break;
+            case CpuAccess { Exec: true } fetch:
+                yield return fetch with
+                {
+                    Exec = false,
+                };
                 break;
             case CpuAccess { Write: true } access:
                 yield return access with

@@ -144,6 +144,7 @@ public sealed class KernelLayer : ILayer<KernelOp>
         "msync",
         "madvise",
         "pagedaemon",
+        "exec",
     ];
 
     public int KindOf(KernelOp op) =>
@@ -155,6 +156,7 @@ public sealed class KernelLayer : ILayer<KernelOp>
             ProcMprotect => 3,
             ProcMlock { Unlock: false } => 4,
             ProcMlock => 5,
+            CpuAccess { Exec: true } => 17,
             CpuAccess { Write: false } => 6,
             CpuAccess => 7,
             CpuSwitch => 8,

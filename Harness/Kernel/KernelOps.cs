@@ -39,9 +39,16 @@ public sealed record ProcMlock(int Pid, ulong Addr, int Pages, bool Unlock) : Ke
 }
 
 /// <summary>A load or store by the thread running on a CPU.</summary>
-public sealed record CpuAccess(int Cpu, ulong Va, bool Write) : KernelOp
+/// <summary>A load, a store, or (<paramref name="Exec"/>) an instruction fetch.</summary>
+public sealed record CpuAccess(int Cpu, ulong Va, bool Write, bool Exec = false) : KernelOp
 {
-    public override string ToString() => $"{(Write ? "write" : "read")} cpu{Cpu} 0x{Va:x}";
+    /// <summary>The access type uvm_fault gets: PROT_READ, PROT_WRITE or PROT_EXEC.</summary>
+    public Prot Access =>
+        Exec ? Prot.X
+        : Write ? Prot.W
+        : Prot.R;
+
+    public override string ToString() => $"{(Exec ? "exec" : Write ? "write" : "read")} cpu{Cpu} 0x{Va:x}";
 }
 
 /// <summary>A context switch on a CPU to a process, or to a kernel thread (<c>idle</c>, pid -1).</summary>
@@ -94,7 +101,7 @@ public static partial class KernelOpParser
             "mmap" => 5,
             "mprotect" or "minherit" => 4,
             "munmap" or "mlock" or "munlock" => 3,
-            "read" or "write" or "switch" or "fork" => 2,
+            "read" or "write" or "exec" or "switch" or "fork" => 2,
             "exit" when w.Length == 8 => 7,
             "exit" or "spawn" => 1,
             _ => throw new FormatException($"'{w[0]}' is not a kernel op"),
@@ -116,7 +123,7 @@ public static partial class KernelOpParser
             "minherit" => new ProcMinherit(Pid(w[1]), Number(w[2]), Pages(w[3]), InheritOf(w[4])),
             "fork" => new ProcFork(Pid(w[1]), Pid(w[2])),
             "mlock" or "munlock" => new ProcMlock(Pid(w[1]), Number(w[2]), Pages(w[3]), w[0] == "munlock"),
-            "read" or "write" => new CpuAccess(Cpu(w[1]), Number(w[2]), w[0] == "write"),
+            "read" or "write" or "exec" => new CpuAccess(Cpu(w[1]), Number(w[2]), w[0] == "write", w[0] == "exec"),
             "switch" => new CpuSwitch(Cpu(w[1]), w[2] == "idle" ? -1 : Pid(w[2])),
             "exit" when w.Length == 8 => new ProcExit(Pid(w[1]), DuringPage(w), TeardownPoint(w[7])),
             "exit" => new ProcExit(Pid(w[1])),

@@ -112,7 +112,7 @@ public sealed partial class KernelSide(string name, IKernelMachine machine, Func
                 error = Machine.Munlock(l.Pid, l.Addr, Bytes(l.Pages));
                 break;
             case CpuAccess a:
-                error = Machine.Access(a.Cpu, a.Va, a.Write, out int page);
+                error = Machine.Access(a.Cpu, a.Va, a.Access, out int page);
                 if (error is null)
                     return Outcome.Of(page, $"page {page}");
                 break;

@@ -88,7 +88,7 @@ public sealed class MapSide(
             case Munlock l:
                 return Outcome.Status(Machine.Pageable(l.Addr, l.End, unwire: true));
             case Fault f:
-                return Outcome.Status(Machine.Fault(f.Addr, f.Write));
+                return Outcome.Status(Machine.Fault(f.Addr, f.Write ? Prot.W : Prot.R));
             default:
                 throw new ArgumentException($"not a map-layer op: {op}");
         }

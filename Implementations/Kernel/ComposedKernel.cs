@@ -228,9 +228,10 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
         return null;
     }
 
-    public string? Access(int cpu, ulong va, bool write, out int page)
+    public string? Access(int cpu, ulong va, MapProt kind, out int page)
     {
-        var access = write ? PmapProt.Write : PmapProt.Read;
+        bool write = kind == MapProt.W;
+        var access = (PmapProt)kind;
         page = _pmap.Access(cpu, va, access);
         if (page == IPmapMachine.NoProcess)
             return "ESRCH";
@@ -243,7 +244,7 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
         _faults++;
         if (_forked)
             _before.Load(_maps[pid]);
-        if (_maps[pid].Fault(va, write) is { } error)
+        if (_maps[pid].Fault(va, kind) is { } error)
             return error;
         _scan.Load(_maps[pid]);
         int at = _scan.IndexOf(va);

@@ -783,14 +783,14 @@ public sealed class TreeVmMap : IVmMapMachine
 
     // ---- faults: uvm_fault, amap_copy ----
 
-    public string? Fault(ulong va, bool write)
+    public string? Fault(ulong va, Prot access)
     {
         var entry = LookupEntry(va);
         if (entry is null)
             return "EFAULT";
-        var need = write ? Prot.W : Prot.R;
-        if ((entry.Protection & need) != need)
+        if ((entry.Protection & access) != access)
             return "EACCES";
+        bool write = access == Prot.W;
         if (entry.IsWired)
             write = (entry.Protection & Prot.W) != 0;
         FaultPage(va, write, wire: false);

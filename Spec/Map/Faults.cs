@@ -12,7 +12,8 @@ namespace UvmDiff.Spec.Map;
 public static class Faults
 {
     /// <summary>
-    /// uvm_fault(map, va, 0, write ? PROT_WRITE : PROT_READ) on a page that is not mapped for that access.
+    /// uvm_fault(map, va, 0, access) on a page that is not mapped for that access (PROT_READ, PROT_WRITE or
+    /// PROT_EXEC; only a write resolves copy on write).
     /// => EFAULT when va is not in a mapped, non-HOLE entry; EACCES when the entry's protection lacks the access
     /// => on a wired entry the access becomes the entry's protection (uvm_fault_check: full access for wired)
     /// => a NEEDSCOPY entry is amap_copied on a write or when it has no object, chunking unless it is a STACK
@@ -23,13 +24,13 @@ public static class Faults
     /// => an anon the fault creates on a wired entry is wired (the fault's `wired` case); a wired entry's
     ///    object pages are all resident already (uvm_fault_wire brought them in), so none is brought in here
     /// </summary>
-    public static string? Fault(VmMap map, ulong va, bool write)
+    public static string? Fault(VmMap map, ulong va, Prot access)
     {
         if (!map.LookupEntry(va, out var entry))
             return "EFAULT";
-        var need = write ? Prot.W : Prot.R;
-        if ((entry!.Protection & need) != need)
+        if ((entry!.Protection & access) != access)
             return "EACCES";
+        bool write = access == Prot.W;
         if (entry.IsWired)
             write = (entry.Protection & Prot.W) != 0;
         FaultPage(map, va, write, wire: false);

@@ -25,7 +25,8 @@ public interface IVmMapMachine
 
     string? Pageable(ulong start, ulong end, bool unwire);
 
-    string? Fault(ulong va, bool write);
+    /// <summary>uvm_fault with one access type: <paramref name="access"/> is R, W or X.</summary>
+    string? Fault(ulong va, Prot access);
 
     /// <summary>
     /// uvmspace_fork of this map into <paramref name="child"/>, an empty map of the same kind and kernel
@@ -82,7 +83,7 @@ public sealed class ReferenceMap : IVmMapMachine
 
     public string? Pageable(ulong start, ulong end, bool unwire) => Spec.Map.Pageable.Run(Map, start, end, unwire);
 
-    public string? Fault(ulong va, bool write) => Faults.Fault(Map, va, write);
+    public string? Fault(ulong va, Prot access) => Faults.Fault(Map, va, access);
 
     public void Fork(IVmMapMachine child) => Spec.Map.Fork.Run(Map, ((ReferenceMap)child).Map);
 

@@ -80,5 +80,30 @@ public static class KernelSyscallCases
             "p0 amap 1 slots 300",
             "pmap 0 va 0x000020034000: page 0 rw_"
         ),
+        Case(
+            "an instruction fetch: EACCES from an entry without PROT_EXEC; from r-x a zero-filled page entered r-x",
+            A,
+            "uvm_fault_check: (entry->protection & access_type) != access_type => EACCES; a PROT_EXEC fault is no "
+                + "write, so no copy on write; pmap_enter(prot r-x): PG_u without PG_RW or PG_NX; the fetch sets PG_U",
+            [
+                "switch cpu0 p0 => Ok",
+                "mmap p0 0x10000000 +1 r-- private => Ok",
+                "mmap p0 0x10001000 +1 r-x private => Ok",
+                "exec cpu0 0x10000000 => EACCES",
+                "exec cpu0 0x10001000 => Ok(page 0)",
+            ],
+            "!pmap 0 va 0x000010000000",
+            "pmap 0 va 0x000010001000: page 0 r_x",
+            "page 0: ref clean wire 0",
+            "counters: 2 faults, 1 pages allocated, 0 freed"
+        ),
+        Case(
+            "arm64: an instruction fetch from r-x enters the page executable and seeds its reference",
+            M,
+            "pmap_enter(prot r-x, access PROT_EXEC): AP read-only for the user, UXN clear; the access type seeds REF",
+            ["switch cpu0 p0 => Ok", "mmap p0 0x10001000 +1 r-x private => Ok", "exec cpu0 0x10001000 => Ok(page 0)"],
+            "pmap 0 va 0x000010001000: page 0 r_x",
+            "page 0: ref clean wire 0"
+        ),
     ];
 }

@@ -70,7 +70,7 @@ public partial interface IKernelMachine
     string? Munlock(int pid, ulong addr, ulong size);
 
     /// <summary>A user load (or store) by the thread on <paramref name="cpu"/>: => the page reached in <paramref name="page"/></summary>
-    string? Access(int cpu, ulong va, bool write, out int page);
+    string? Access(int cpu, ulong va, Map.Prot access, out int page);
 
     /// <summary>cpu_switchto: <paramref name="pid"/> runs on <paramref name="cpu"/>; -1 switches to a kernel thread.</summary>
     string? Switch(int cpu, int pid);

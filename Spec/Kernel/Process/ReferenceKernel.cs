@@ -243,9 +243,10 @@ public sealed partial class ReferenceKernel : IKernelMachine
     /// => pmap_enter(va, page, entry protection, access, PMAP_WIRED when the entry is wired); on a wired
     ///    entry the access is the entry's protection (uvm_fault_check's "full access for wired")
     /// </summary>
-    public string? Access(int cpu, ulong va, bool write, out int page)
+    public string? Access(int cpu, ulong va, MapProt kind, out int page)
     {
-        var access = write ? PmapProt.Write : PmapProt.Read;
+        bool write = kind == MapProt.W;
+        var access = (PmapProt)kind;
         page = _pmap.Access(cpu, va, access);
         if (page == IPmapMachine.NoProcess)
             return "ESRCH";
@@ -257,7 +258,7 @@ public sealed partial class ReferenceKernel : IKernelMachine
         int pid = _pmap.CurrentOn(cpu);
         _faults++;
         var before = MapView.Of(_maps[pid]);
-        var error = _maps[pid].Fault(va, write);
+        var error = _maps[pid].Fault(va, kind);
         if (error is not null)
             return error;
         var view = MapView.Of(_maps[pid]);
