@@ -57,7 +57,9 @@ public static class CrossLayer
     ///    other amaps share is entered without PROT_WRITE, and the write that faults promotes it), unless
     ///    it is in an AMAP_SHARED amap: forkcopy of such an amap copies it for the child (an_ref++) but
     ///    write-protects only the forking parent, so the other processes sharing the amap keep writing
-    ///    the anon the child now holds too (uvm_map.c 1.346, mirrored)
+    ///    the anon the child now holds too (uvm_map.c 1.346, mirrored); nor in a MAP_SHARED entry (not
+    ///    copy-on-write), whose amap stops being AMAP_SHARED when amap_unref leaves it one reference
+    ///    while such a writable translation stays
     /// </summary>
     public static string? Check(IKernelMachine kernel)
     {
@@ -96,6 +98,7 @@ public static class CrossLayer
                 && (grants & Pmap.Prot.Write) != 0
                 && views[pmap].Anons[anon].Refs > 1
                 && !views[pmap].Shared[entry.Value.AmapId]
+                && (entry.Value.EType & EType.CopyOnWrite) != 0
             )
                 return $"process {pmap}: translation at 0x{va:x} writes anon {anon}, which {views[pmap].Anons[anon].Refs} amaps share";
         }
