@@ -277,8 +277,7 @@ public sealed partial class ComposedKernel : IFlushWork
             _uvm.Changes.Clear();
             _uvm.PutOnTop(_uvm.Frames[page]);
             pg = Uvn.Get(_uvm, vn, offset, "uvm_fault", out _)!;
-            _pmap.ClearModify(page);
-            _pmap.ClearReference(page);
+            _pmap.PageAllocated(page);
             _allocated++;
             Spec.Pages.Pages.Unbusy(_uvm, pg);
         }

@@ -23,6 +23,9 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
 
     private readonly IVmMapMachine[] _maps;
     private readonly IPmapMachine _pmap;
+
+    /// <summary>arm64's pmap_enter presets REF/MOD from the access type (a wired fault's is full access); amd64's does not.</summary>
+    private readonly bool _enterPresetsRefMod;
     private readonly AnonArena _arena = new();
     private readonly bool[] _alive = new bool[KernelWorld.Processes];
     private readonly int[] _ownerAnon = new int[KernelWorld.Pages];
@@ -55,6 +58,7 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
         for (int pid = 0; pid < _maps.Length; pid++)
             _maps[pid] = newMap(_arena);
         _pmap = pmap;
+        _enterPresetsRefMod = PmapProfile.Of(pmap.Arch).EnterPresetsRefMod;
         CreateFiles(faults);
         backing?.Attach(_maps, _alive, this, Probes);
         Reset();
@@ -201,7 +205,8 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
             {
                 if (_forked)
                     ProtectReplaced(page);
-                if (Enter(pid, page.Va, page.Anon, EnterProt(page), PmapProt.None, wired: true) < 0)
+                var access = _enterPresetsRefMod ? (PmapProt)(page.Protection & MapProt.RW) : PmapProt.None;
+                if (Enter(pid, page.Va, page.Anon, EnterProt(page), access, wired: true) < 0)
                     return KernelWorld.OutOfPages;
             }
         }
@@ -261,7 +266,7 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
                 && FilePageIn(EntryAt(_scan.Entries, va), va) is null
             )
                 return KernelWorld.OutOfPages;
-            if (resolved.EntryWired)
+            if (resolved.EntryWired && _enterPresetsRefMod)
                 access = (PmapProt)(resolved.Protection & MapProt.RW);
             if (_forked)
                 ProtectReplaced(resolved);
@@ -301,6 +306,7 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
             return NoPage;
         _ownerAnon[page] = anon;
         _pageOfAnon[anon] = page;
+        _pmap.PageAllocated(page);
         _allocated++;
         return page;
     }

@@ -110,6 +110,12 @@ public interface IPmapMachine
 
     void ClearModify(int page);
 
+    /// <summary>
+    /// uvm_pagealloc hands out <paramref name="page"/>, which no pmap maps: its pg_flags are set afresh,
+    /// so the pmap's REF/MOD attributes (PG_PMAP_REF/PG_PMAP_MOD) of its previous life are gone.
+    /// </summary>
+    void PageAllocated(int page);
+
     /// <summary>A thread of <paramref name="pmap"/> becomes the one running on <paramref name="cpu"/>.</summary>
     void Activate(int cpu, int pmap);
 

@@ -163,6 +163,8 @@ public sealed class ReferencePmap(PmapProfile profile) : IPmapMachine
 
     public void ClearModify(int page) => _modified[page] = false;
 
+    public void PageAllocated(int page) => _referenced[page] = _modified[page] = false;
+
     public void Activate(int cpu, int pmap)
     {
         _current[cpu] = pmap;

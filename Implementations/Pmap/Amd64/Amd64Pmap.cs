@@ -343,6 +343,9 @@ public sealed partial class Amd64Pmap : IPmapMachine
 
     public void ClearModify(int page) => ClearAttrs(page, ModAttr, Pte.Modified);
 
+    /// <summary>The page is unmapped: only the attribute cache in pg_flags can hold REF/MOD.</summary>
+    public void PageAllocated(int page) => _attrs[page] = 0;
+
     /// <summary>pmap_clear_attrs: the cached attribute and the bit in every PTE of the page, each changed PTE shot down in its own pmap.</summary>
     private void ClearAttrs(int page, int attr, ulong bit)
     {

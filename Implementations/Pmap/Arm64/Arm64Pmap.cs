@@ -471,6 +471,8 @@ public sealed partial class Arm64Pmap : IPmapMachine
         }
     }
 
+    public void PageAllocated(int page) => _flags[page] &= ~(RefFlag | ModFlag);
+
     /// <summary>pmap_clear_modify: MOD off, WRITE off in every mapping's enabled bits.</summary>
     public void ClearModify(int page)
     {

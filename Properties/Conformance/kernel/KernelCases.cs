@@ -107,12 +107,13 @@ public static class KernelCases
             "counters: 0 faults, 2 pages allocated, 0 freed"
         ),
         Case(
-            "mlock on arm64: the same wired mappings, no reference preset without an access",
+            "mlock on arm64: the same wired mappings; the wire fault's full access presets REF and MOD",
             M,
-            "uvm_fault_wire → arm64 pmap_enter(PMAP_WIRED) with access_type 0",
+            "uvm_fault_check: a wire fault's access_type = enter_prot (\"full access for wired\"); arm64 pmap_enter "
+                + "sets PG_PMAP_REF from the access type, PG_PMAP_MOD for PROT_WRITE into a writable mapping",
             ["mmap p0 0x10000000 +2 rw- private => Ok", "mlock p0 0x10000000 +2 => Ok"],
             "pmap 0 va 0x000010000000: page 0 rw_ wired",
-            "page 0: unref clean wire 1",
+            "page 0: ref mod wire 1",
             "counters: 0 faults, 2 pages allocated, 0 freed"
         ),
         Case(
@@ -176,11 +177,12 @@ public static class KernelCases
             "counters: 1 faults, 1 pages allocated, 1 freed"
         ),
         Case(
-            "exit of a wired mapping: the teardown unwires it",
+            "exit of a wired mapping: the teardown unwires it; the freed page keeps the REF/MOD the wire fault preset",
             M,
-            "uvm_map_teardown: wired entries are unwired (uvm_fault_unwire_locked) before the pmap goes",
+            "uvm_map_teardown: wired entries are unwired (uvm_fault_unwire_locked) before the pmap goes; "
+                + "PG_PMAP_REF/MOD stay in pg_flags until uvm_pagealloc sets them afresh",
             ["mmap p0 0x10000000 +1 rw- private => Ok", "mlock p0 0x10000000 +1 => Ok", "exit p0 => Ok"],
-            "page 0: unref clean wire 0",
+            "page 0: ref mod wire 0",
             "pmap 0: dead, 0 mapped, 0 wired"
         ),
         Case(

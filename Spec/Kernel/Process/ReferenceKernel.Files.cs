@@ -256,8 +256,7 @@ public sealed partial class ReferenceKernel : IFlushWork
         _uvm.Changes.Clear();
         _uvm.PutOnTop(_uvm.Frames[page]);
         var pg = Uvn.Get(_uvm, vn, offset, "uvm_fault", out _)!;
-        _pmap.ClearModify(page);
-        _pmap.ClearReference(page);
+        _pmap.PageAllocated(page);
         _allocated++;
         Pages.Pages.Unbusy(_uvm, pg);
         return pg;

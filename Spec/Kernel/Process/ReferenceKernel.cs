@@ -92,6 +92,17 @@ public sealed partial class ReferenceKernel : IKernelMachine
         kind == MapKind.Stack && (prot & MapProt.RW) != MapProt.RW;
 
     /// <summary>
+    /// The access a fault on a wired entry, or a wire fault, leaves in the pmap. uvm_fault_check gives it
+    /// access_type = enter_prot ("full access for wired"); pmap_enter presets REF, and MOD for a write, from
+    /// the access type on arm64 only (<see cref="PmapProfile.EnterPresetsRefMod"/>); on amd64 only the
+    /// access the retried instruction makes sets PG_U/PG_M, and a wire fault retries none.
+    /// => the pmap machines' Enter access: the entry's protection where pmap_enter presets, else
+    ///    <paramref name="performed"/>
+    /// </summary>
+    private PmapProt WiredAccess(MapProt entryProtection, PmapProt performed) =>
+        _pmap.Profile.EnterPresetsRefMod ? (PmapProt)(entryProtection & MapProt.RW) : performed;
+
+    /// <summary>
     /// sys_mmap with MAP_FIXED and sys_munmap: => true (EINVAL) when addr + size wraps, passes
     /// VM_MAXUSER_ADDRESS, or addr is below VM_MIN_ADDRESS
     /// </summary>
@@ -203,7 +214,8 @@ public sealed partial class ReferenceKernel : IKernelMachine
             for (int i = 0; i < gained; i++)
             {
                 ProtectReplaced(before, after, va);
-                if (EnterAnon(pid, va, anon, EnterProt(after, entry, anon), PmapProt.None, wired: true) is { } failed)
+                var access = WiredAccess(entry.Protection, PmapProt.None);
+                if (EnterAnon(pid, va, anon, EnterProt(after, entry, anon), access, wired: true) is { } failed)
                     return failed;
             }
         }
@@ -298,7 +310,7 @@ public sealed partial class ReferenceKernel : IKernelMachine
             return KernelWorld.OutOfPages;
         bool wired = entry.WiredCount > 0;
         if (wired)
-            access = (PmapProt)(entry.Protection & MapProt.RW);
+            access = WiredAccess(entry.Protection, access);
         ProtectReplaced(before, view, va);
         if (EnterAnon(pid, va, anon, EnterProt(view, entry, anon), access, wired) is { } failed)
             return failed;
@@ -323,6 +335,7 @@ public sealed partial class ReferenceKernel : IKernelMachine
         if (page < 0)
             return KernelWorld.OutOfPages;
         _owner[page] = anon;
+        _pmap.PageAllocated(page);
         _allocated++;
         return null;
     }
