@@ -84,7 +84,7 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
     {
         if (!_alive[pid])
             return "ESRCH";
-        if (!InUserSpace(addr, size) || (kind == MapKind.Stack && (prot & MapProt.RW) != MapProt.RW))
+        if (!InUserSpace(addr, size) || StackWithoutReadWrite(kind, prot))
             return "EINVAL";
         _before.Load(_maps[pid]);
         var error = _maps[pid].MapFixed(addr, size, prot, MapProt.RWX, kind, 0, 0);
@@ -99,10 +99,17 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
         addr = 0;
         if (!_alive[pid])
             return "ESRCH";
-        if (kind == MapKind.Stack && (prot & MapProt.RW) != MapProt.RW)
+        if (StackWithoutReadWrite(kind, prot))
             return "EINVAL";
         return _maps[pid].MapAnywhere(size, prot, MapProt.RWX, kind, 0, 0, out addr);
     }
+
+    private static bool StackWithoutReadWrite(MapKind kind, MapProt prot) =>
+        kind == MapKind.Stack && (prot & MapProt.RW) != MapProt.RW;
+
+    /// <summary>A wired fault's access into pmap_enter: full access where pmap_enter presets REF/MOD from it, else what was performed.</summary>
+    private PmapProt WiredAccess(in MappedPage page, PmapProt performed) =>
+        _enterPresetsRefMod ? (PmapProt)(page.Protection & MapProt.RW) : performed;
 
     /// <summary>sys_mmap(MAP_FIXED) and sys_munmap's address checks: no wrap, inside [VM_MIN_ADDRESS, VM_MAXUSER_ADDRESS].</summary>
     private bool InUserSpace(ulong addr, ulong size)
@@ -205,8 +212,7 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
             {
                 if (_forked)
                     ProtectReplaced(page);
-                var access = _enterPresetsRefMod ? (PmapProt)(page.Protection & MapProt.RW) : PmapProt.None;
-                if (Enter(pid, page.Va, page.Anon, EnterProt(page), access, wired: true) < 0)
+                if (Enter(pid, page.Va, page.Anon, EnterProt(page), WiredAccess(page, PmapProt.None), wired: true) < 0)
                     return KernelWorld.OutOfPages;
             }
         }
@@ -266,8 +272,8 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
                 && FilePageIn(EntryAt(_scan.Entries, va), va) is null
             )
                 return KernelWorld.OutOfPages;
-            if (resolved.EntryWired && _enterPresetsRefMod)
-                access = (PmapProt)(resolved.Protection & MapProt.RW);
+            if (resolved.EntryWired)
+                access = WiredAccess(resolved, access);
             if (_forked)
                 ProtectReplaced(resolved);
             page = Enter(pid, va, resolved.Anon, EnterProt(resolved), access, resolved.EntryWired);
