@@ -105,5 +105,19 @@ public static class KernelSyscallCases
             "pmap 0 va 0x000010001000: page 0 r_x",
             "page 0: ref clean wire 0"
         ),
+        Case(
+            "MAP_STACK without PROT_WRITE at the first fit: EINVAL before any placement",
+            A,
+            "sys_mmap: the MAP_STACK protection check comes before the address is chosen",
+            ["mmap p0 any +1 r-- stack => EINVAL", "mmap p0 any +1 r-- private => Ok(0x1000)"],
+            "p0 0x1000-0x2000 r--/rwx copy"
+        ),
+        Case(
+            "a fixed file mapping ending past VM_MAXUSER_ADDRESS: EINVAL, nothing mapped",
+            A,
+            "sys_mmap, MAP_FIXED: (addr + size) > VM_MAXUSER_ADDRESS => EINVAL before the vnode is looked at",
+            ["mmap p0 0x7f7fffffb000 +2 r-- file 1 0x0 shared => EINVAL"],
+            "!p0 0x7f7fffffb000"
+        ),
     ];
 }
