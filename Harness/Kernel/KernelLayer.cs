@@ -1,6 +1,7 @@
 using UvmDiff.Harness.Core;
 using UvmDiff.Harness.Map;
 using UvmDiff.Implementations;
+using UvmDiff.Implementations.Concurrency;
 using UvmDiff.Implementations.Kernel;
 using UvmDiff.Implementations.Map;
 using UvmDiff.Implementations.Objects;
@@ -82,21 +83,30 @@ public sealed class KernelLayer : ILayer<KernelOp>
         return new KernelSide(
             name + suffix,
             kernel,
-            () => ProbeCounts(maps, pmapProbes, kernel.Probes, kernel.ObjectProbes)
+            () => ProbeCounts(maps, pmapProbes, kernel.Probes, kernel.ObjectProbes, kernel.RaceProbes)
         );
     }
 
     /// <summary>
     /// The map probes summed over the processes' maps, then the pmap's, then the kernel's, then the file
-    /// objects' routines': the order of <see cref="Probes"/>.
+    /// objects' routines', then the races' stepped machine's: the order of <see cref="Probes"/>.
     /// </summary>
-    private static long[] ProbeCounts(List<TreeVmMap> maps, long[] pmapProbes, long[] kernelProbes, long[] objectProbes)
+    private static long[] ProbeCounts(
+        List<TreeVmMap> maps,
+        long[] pmapProbes,
+        long[] kernelProbes,
+        long[] objectProbes,
+        long[] raceProbes
+    )
     {
         int kernelAt = MapProbes.Names.Count + PmapProbes.Names.Length;
         int objectsAt = kernelAt + KernelProbes.Names.Length;
-        var counts = new long[objectsAt + ObjectProbes.Names.Count];
+        int racesAt = objectsAt + ObjectProbes.Names.Count;
+        var counts = new long[racesAt + ConcurrencyProbes.Names.Count];
         for (int i = 0; i < objectProbes.Length; i++)
             counts[objectsAt + i] = objectProbes[i];
+        for (int i = 0; i < raceProbes.Length; i++)
+            counts[racesAt + i] = raceProbes[i];
         foreach (var map in maps)
         {
             for (int i = 0; i < map.Probes.Length; i++)
@@ -122,6 +132,7 @@ public sealed class KernelLayer : ILayer<KernelOp>
             ProcMsync => 14,
             ProcMadvise => 15,
             PageDaemonOp => 16,
+            RaceOp => 18,
             _ => throw new ArgumentException($"not a kernel op: {op}"),
         };
 
@@ -145,6 +156,7 @@ public sealed class KernelLayer : ILayer<KernelOp>
         "madvise",
         "pagedaemon",
         "exec",
+        "race",
     ];
 
     public int KindOf(KernelOp op) =>
@@ -168,7 +180,7 @@ public sealed class KernelLayer : ILayer<KernelOp>
         };
 
     public IReadOnlyList<string> Probes { get; } =
-    [.. MapProbes.Names, .. PmapProbes.Names, .. KernelProbes.Names, .. ObjectProbes.Names];
+    [.. MapProbes.Names, .. PmapProbes.Names, .. KernelProbes.Names, .. ObjectProbes.Names, .. ConcurrencyProbes.Names];
 
     public void Generate(ref Rng rng, int maxOps, List<KernelOp> into) => KernelGen.Sequence(ref rng, maxOps, into);
 

@@ -9,21 +9,11 @@ namespace UvmDiff.Harness.Kernel;
 /// </summary>
 public static class KernelReach
 {
-    private const string NoInterleaving =
-        "seed 002's interleavings inside one routine run in the concurrency layer; the kernel's syscalls and faults are atomic steps";
-
     private const string NoKernelObject =
         "it is in uvm_km_pgremove, which frees kernel memory: the kernel has no kernel object";
 
     private static readonly Dictionary<string, string> Why = new()
     {
-        ["DequeueOutsidePageqMutex"] = NoInterleaving,
-        ["OwnerUnlockedBeforeFree"] = NoInterleaving,
-        ["PagecleanWithoutOwnerLock"] = NoInterleaving,
-        ["PagedaemonFreesQueuedPage"] = NoInterleaving,
-        ["PagedaemonLocksOwnerUnderPageq"] = NoInterleaving,
-        ["Seed002FirstPosting"] = NoInterleaving,
-        ["WiredPlainLoadStore"] = NoInterleaving,
         ["DropSwapRangeIgnoresBadSlots"] = NoKernelObject,
         ["KmPgremoveResidentOnlySwap"] = NoKernelObject,
         ["ObjUnwireSkipsHoles"] =

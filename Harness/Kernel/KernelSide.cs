@@ -136,6 +136,8 @@ public sealed partial class KernelSide(string name, IKernelMachine machine, Func
             case ProcMinherit i:
                 error = Machine.Minherit(i.Pid, i.Addr, Bytes(i.Pages), i.Inherit);
                 break;
+            case RaceOp race:
+                return ExecuteRace(race);
             default:
                 return ExecuteFileOp(op);
         }
