@@ -154,6 +154,11 @@ public static partial class KernelGen
     /// </summary>
     private static void Raced(ref Rng rng, ulong window, int count, List<KernelOp> into)
     {
+        if (rng.Chance(25))
+        {
+            WiredDrift(ref rng, window, into);
+            return;
+        }
         int pid = rng.Below(KernelWorld.Processes);
         int other = rng.Chance(50) ? pid : (pid + 1) % KernelWorld.Processes;
         int filePages = rng.Below(10) < 3 ? 0 : rng.Between(1, 2);
@@ -209,6 +214,33 @@ public static partial class KernelGen
         int races = room >= 1 && rng.Chance(40) ? 2 : 1;
         for (int i = 0; i < races; i++)
             into.Add(Race(ref rng, pid, other, addr, filePages, pages, aimed));
+    }
+
+    /// <summary>
+    /// Seed 002's second review question at the kernel level: a process maps two pages of anonymous
+    /// memory, each its own mapping (so its own amap and am_lock), wires the first and makes it PROT_NONE,
+    /// which removes its translation, so that munmap's or exit's uvm_fault_unwire_locked finds no page and
+    /// uvm_anfree frees it wired (uvm_pageclean's uvmexp.wired--); the race frees it on one CPU while the
+    /// other wires or unwires the second page (uvm_pagewire's or uvm_pageunwire's uvmexp.wired++ or --).
+    /// => nine ops at most
+    /// </summary>
+    private static void WiredDrift(ref Rng rng, ulong window, List<KernelOp> into)
+    {
+        int pid = rng.Below(KernelWorld.Processes);
+        ulong freed = WindowAddr(ref rng, window);
+        ulong other = freed + MapConst.PageSize;
+        into.Add(new CpuSwitch(0, pid));
+        into.Add(new CpuSwitch(1, pid));
+        into.Add(new ProcMmap(pid, freed, 1, Prot.RW, rng.Chance(30)));
+        into.Add(new ProcMmap(pid, other, 1, Prot.RW, rng.Chance(30)));
+        into.Add(new ProcMlock(pid, freed, 1, Unlock: false));
+        into.Add(new ProcMprotect(pid, freed, 1, Prot.None));
+        bool otherWired = rng.Chance(30);
+        into.Add(otherWired ? new ProcMlock(pid, other, 1, Unlock: false) : new CpuAccess(0, other, Write: true));
+        KernelOp free = rng.Chance(80) ? new ProcMunmap(pid, freed, 1) : new ProcExit(pid);
+        int wiring = rng.Chance(50) ? 0 : 1;
+        KernelOp wire = new ProcMlock(pid, other, 1, Unlock: otherWired);
+        into.Add(wiring == 0 ? new RaceOp(wire, free, Schedule(ref rng)) : new RaceOp(free, wire, Schedule(ref rng)));
     }
 
     /// <summary>
