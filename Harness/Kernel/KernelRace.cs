@@ -20,9 +20,9 @@ namespace UvmDiff.Harness.Kernel;
 /// the pages' state before the race (<see cref="IRacingKernel"/>): a panic there (a page freed twice or
 /// touched after its free, mutex recursion), a deadlock, or a broken invariant at the end (uvmexp.wired
 /// against the wired pages, the queues against their counters, a freed page still mapped) is the op's
-/// outcome. A correct stepped run is always equivalent to some sequential order of the two sides (the
-/// concurrency layer's oracle), and the first side to take an owner lock they share runs first in it,
-/// which is the side the schedule names first.
+/// outcome. The order is the op's convention; the stepped run is judged only by its failures, which a
+/// correct implementation has in no interleaving. Where both sides take one owner lock the convention is
+/// also what a correct run does: the thread the schedule starts takes the lock first.
 /// </remarks>
 public sealed record RaceOp(KernelOp A, KernelOp B, string Schedule) : KernelOp
 {
