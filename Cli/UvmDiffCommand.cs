@@ -174,6 +174,7 @@ public static class UvmDiffCommand
             DefaultValueFactory = _ => "all",
         };
         var list = new Option<bool>("--list") { Description = "only list the catalog" };
+        var onlyFault = new Option<string?>("--fault") { Description = "run this fault of the catalog alone" };
         var faults = new Command("faults", "run a campaign against each fault of the catalog and tabulate detection")
         {
             perFault,
@@ -182,6 +183,7 @@ public static class UvmDiffCommand
             workers,
             arch,
             list,
+            onlyFault,
         };
         faults.SetAction(pr =>
             Guard(() =>
@@ -193,7 +195,8 @@ public static class UvmDiffCommand
                 var table = new FaultTable(
                     pr.GetValue(perFault),
                     ParseSeed(pr.GetValue(faultSeed)),
-                    Positive(pr.GetValue(workers), "--workers")
+                    Positive(pr.GetValue(workers), "--workers"),
+                    pr.GetValue(onlyFault) is { } only ? FindFault(only) : null
                 );
                 int exit = ExitOk;
                 foreach (var entry in chosen)
@@ -346,15 +349,10 @@ public static class UvmDiffCommand
         return (index, count);
     }
 
-    public static FaultSet ParseFaults(string? name)
-    {
-        if (name is null)
-            return FaultSet.None;
-        var fault =
-            FaultCatalog.Find(name)
-            ?? throw new UsageException($"unknown fault '{name}' (see 'uvmdiff faults --list')");
-        return FaultSet.Of(fault);
-    }
+    public static FaultSet ParseFaults(string? name) => name is null ? FaultSet.None : FaultSet.Of(FindFault(name));
+
+    private static Fault FindFault(string name) =>
+        FaultCatalog.Find(name) ?? throw new UsageException($"unknown fault '{name}' (see 'uvmdiff faults --list')");
 
     private static int Positive(int value, string option) =>
         value > 0 ? value : throw new UsageException($"{option} must be positive");
