@@ -122,6 +122,7 @@ public sealed class KernelLayer : ILayer<KernelOp>
             ProcMsync => 14,
             ProcMadvise => 15,
             PageDaemonOp => 16,
+            WhileAsleep => 18,
             _ => throw new ArgumentException($"not a kernel op: {op}"),
         };
 
@@ -145,6 +146,7 @@ public sealed class KernelLayer : ILayer<KernelOp>
         "madvise",
         "pagedaemon",
         "exec",
+        "flush asleep",
     ];
 
     public int KindOf(KernelOp op) =>
