@@ -37,6 +37,23 @@ public static class KernelSleepCases
     public static readonly KernelCase[] All =
     [
         Case(
+            "the pageout a flush sleeps on starts only on a dirty inactive page that is not already under I/O",
+            "uvmpd_scan_inactive: only the inactive queue is scanned, PG_BUSY pages are skipped, a clean page "
+                + "is freed rather than written; uvn_flush(CLEANIT|SYNCIO) waits for the pageout in flight",
+            [
+                "switch cpu0 p0 => Ok",
+                "mmap p0 0x10000000 +1 rw- file 1 0x0 shared => Ok",
+                "write cpu0 0x10000000 => Ok(page 0)",
+                "pagedaemon page 0 pageout => EINVAL",
+                .. PageoutOfPage0,
+                "pagedaemon page 0 pageout => EBUSY",
+                "msync p0 0x10000000 +1 sync => Ok",
+                "pagedaemon page 0 pageout => EALREADY",
+            ],
+            "file 1 block 0: data 1",
+            "file 1 @0x0: page 0 clean inactive data 1"
+        ),
+        Case(
             "MS_INVALIDATE sleeps on the page under pageout, which is freed and handed to another offset; the flush looks at the same offset again",
             "uvn_flush(CLEANIT|SYNCIO|FREE): offset 0 busy → PG_WANTED, tsleep(\"uvn_flsh\"), curoff -= PAGE_SIZE; "
                 + "meanwhile aiodone, uvmpd frees the clean inactive page, p1's fault gets it for offset 0x2000; "
