@@ -85,6 +85,8 @@ public sealed partial class ComposedKernel : IFlushWork
         chosen = 0;
         if (!_alive[pid])
             return "ESRCH";
+        if (WxViolation(prot))
+            return "ENOTSUP";
         if (addr is { } fixedAt && !InUserSpace(fixedAt, size))
             return "EINVAL";
         if (offset + size > KernelFiles.Bytes)

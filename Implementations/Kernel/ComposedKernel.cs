@@ -84,6 +84,8 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
     {
         if (!_alive[pid])
             return "ESRCH";
+        if (WxViolation(prot))
+            return "ENOTSUP";
         if (!InUserSpace(addr, size) || StackWithoutReadWrite(kind, prot))
             return "EINVAL";
         _before.Load(_maps[pid]);
@@ -99,10 +101,15 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
         addr = 0;
         if (!_alive[pid])
             return "ESRCH";
+        if (WxViolation(prot))
+            return "ENOTSUP";
         if (StackWithoutReadWrite(kind, prot))
             return "EINVAL";
         return _maps[pid].MapAnywhere(size, prot, MapProt.RWX, kind, 0, 0, out addr);
     }
+
+    /// <summary>uvm_wxcheck for a process that is not wxneeded, with kern.wxabort off: W and X together fail.</summary>
+    private static bool WxViolation(MapProt prot) => (prot & (MapProt.W | MapProt.X)) == (MapProt.W | MapProt.X);
 
     private static bool StackWithoutReadWrite(MapKind kind, MapProt prot) =>
         kind == MapKind.Stack && (prot & MapProt.RW) != MapProt.RW;
@@ -174,6 +181,8 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
     {
         if (!_alive[pid])
             return "ESRCH";
+        if (WxViolation(prot))
+            return "ENOTSUP";
         ulong end = addr + size;
         _before.Load(_maps[pid]);
         var error = _maps[pid].Protect(addr, end, prot);

@@ -48,7 +48,7 @@ public sealed partial class ReferenceKernel : IFlushWork
     /// attached); a MAP_SHARED mapping whose maxprot allows writing (always: files are opened read-write)
     /// runs uvm_vnp_uncache, so the object will not persist; then uvm_map as for anonymous memory (with
     /// MAP_FIXED, what was there is removed); on an error the reference is dropped again (pgo_detach).
-    /// => ESRCH for a dead process
+    /// => ESRCH for a dead process; ENOTSUP for PROT_WRITE|PROT_EXEC, as sys_mmap checks it first
     /// => EINVAL for a mapping past the end of the file: the model refuses it where the kernel would
     ///    map it and SIGBUS the fault
     /// => every reference dropped by a removed entry is a uvn_detach (<see cref="DetachDropped"/>)
@@ -67,6 +67,8 @@ public sealed partial class ReferenceKernel : IFlushWork
         chosen = 0;
         if (!_alive[pid])
             return "ESRCH";
+        if (WriteAndExecute(prot))
+            return "ENOTSUP";
         if (addr is { } fixedAt && OutsideUserSpace(fixedAt, size))
             return "EINVAL";
         if (offset + size > KernelFiles.Bytes)

@@ -56,13 +56,16 @@ public sealed partial class ReferenceKernel : IKernelMachine
     /// sys_mmap of anonymous memory with MAP_FIXED: uvm_mmapanon with maxprot PROT_MASK, then uvm_map,
     /// whose UVM_FLAG_UNMAP removes what was there (uvm_unmap_remove: uvm_fault_unwire_locked on wired
     /// entries, pmap_remove, the amaps' anons freed).
-    /// => ESRCH for a dead process; EINVAL for a range outside user space and for MAP_STACK without
-    ///    PROT_READ|PROT_WRITE; the map layer's errors unchanged, with nothing removed
+    /// => ESRCH for a dead process; ENOTSUP for PROT_WRITE|PROT_EXEC (<see cref="WriteAndExecute"/>);
+    ///    EINVAL for a range outside user space and for MAP_STACK without PROT_READ|PROT_WRITE; the map
+    ///    layer's errors unchanged, with nothing removed
     /// </summary>
     public string? Mmap(int pid, ulong addr, ulong size, MapProt prot, MapKind kind)
     {
         if (!_alive[pid])
             return "ESRCH";
+        if (WriteAndExecute(prot))
+            return "ENOTSUP";
         if (OutsideUserSpace(addr, size) || StackWithoutReadWrite(kind, prot))
             return "EINVAL";
         var before = MapView.Of(_maps[pid]);
@@ -82,10 +85,20 @@ public sealed partial class ReferenceKernel : IKernelMachine
         addr = 0;
         if (!_alive[pid])
             return "ESRCH";
+        if (WriteAndExecute(prot))
+            return "ENOTSUP";
         if (StackWithoutReadWrite(kind, prot))
             return "EINVAL";
         return _maps[pid].MapAnywhere(size, prot, MapProt.RWX, kind, 0, 0, out addr);
     }
+
+    /// <summary>
+    /// sys_mmap and sys_mprotect, uvm_wxcheck: a process whose binary is not marked wxneeded on a
+    /// wxallowed mount may not ask for PROT_WRITE and PROT_EXEC together; with kern.wxabort 0 (the
+    /// default) the call fails. => true (ENOTSUP) for PROT_WRITE|PROT_EXEC, checked before any other
+    /// argument but the protection bits
+    /// </summary>
+    private static bool WriteAndExecute(MapProt prot) => (prot & (MapProt.W | MapProt.X)) == (MapProt.W | MapProt.X);
 
     /// <summary>sys_mmap: MAP_STACK needs (prot &amp; (PROT_READ|PROT_WRITE)) == (PROT_READ|PROT_WRITE), else EINVAL.</summary>
     private static bool StackWithoutReadWrite(MapKind kind, MapProt prot) =>
@@ -166,11 +179,14 @@ public sealed partial class ReferenceKernel : IKernelMachine
     /// sys_mprotect: uvm_map_protect. => for every entry of the range whose protection changes,
     /// pmap_protect(start, end, new protection &amp; MASK(entry)), where MASK drops PROT_WRITE from a
     /// copy-on-write entry (the next write faults and re-enters the page); pmap_protect never grants
+    /// => ENOTSUP for PROT_WRITE|PROT_EXEC (<see cref="WriteAndExecute"/>), before the range is looked at
     /// </summary>
     public string? Mprotect(int pid, ulong addr, ulong size, MapProt prot)
     {
         if (!_alive[pid])
             return "ESRCH";
+        if (WriteAndExecute(prot))
+            return "ENOTSUP";
         var before = MapView.Of(_maps[pid]);
         ulong end = addr + size;
         var error = _maps[pid].Protect(addr, end, prot);
