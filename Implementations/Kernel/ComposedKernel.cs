@@ -387,6 +387,8 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
 
     public void WalkMap(int pid, IMapObserver observer) => _maps[pid].Walk(observer);
 
+    public long MapChanges(int pid) => _maps[pid].Changes;
+
     public void WalkPmap(IPmapFactSink sink) => _pmap.Walk(sink);
 
     public void WalkKernel(IKernelFactSink sink)
@@ -402,13 +404,22 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
         WalkFiles(sink);
     }
 
-    /// <summary>Each layer's own checks, then with <paramref name="full"/> the composition's (<see cref="CrossLayer.Check"/>).</summary>
+    /// <summary>Each map's <see cref="IVmMapMachine.Changes"/> when it last passed its check.</summary>
+    private readonly long[] _mapCheckedAt = [.. Enumerable.Repeat(-1L, KernelWorld.Processes)];
+
+    /// <summary>
+    /// Each layer's own checks (a map's only when a routine ran on it since it last passed, or with
+    /// <paramref name="full"/>), then with <paramref name="full"/> the composition's (<see cref="CrossLayer.Check"/>).
+    /// </summary>
     public string? Check(bool full)
     {
         for (int pid = 0; pid < KernelWorld.Processes; pid++)
         {
+            if (!full && _maps[pid].Changes == _mapCheckedAt[pid])
+                continue;
             if (_maps[pid].Check() is { } broken)
                 return $"process {pid} map: {broken}";
+            _mapCheckedAt[pid] = _maps[pid].Changes;
         }
         if (_pmap.CheckInvariants(full) is { } pmapBroken)
             return $"pmap: {pmapBroken}";

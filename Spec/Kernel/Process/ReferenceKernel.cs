@@ -17,8 +17,11 @@ public sealed partial class ReferenceKernel : IKernelMachine
 {
     private readonly ReferenceMap[] _maps = new ReferenceMap[KernelWorld.Processes];
     private readonly ReferencePmap _pmap;
-    private readonly SplitMapSum _anonSum = new();
-    private readonly SplitMapSum _ownSum = new();
+    private readonly SplitMapSum _mapSums = new();
+    private readonly ulong[] _ownSums = new ulong[KernelWorld.Processes];
+
+    /// <summary>The maps' <see cref="IVmMapMachine.Changes"/>, added up, when <see cref="_mapSums"/> was walked.</summary>
+    private long _summedAt = -1;
     private readonly bool[] _alive = new bool[KernelWorld.Processes];
 
     private readonly AnonPool _pool = new();
@@ -435,22 +438,41 @@ public sealed partial class ReferenceKernel : IKernelMachine
 
     public ulong MapFingerprint(int pid)
     {
-        var sum = _ownSum;
-        sum.Begin();
-        _maps[pid].Walk(sum);
-        return sum.Own;
+        SumMaps();
+        return _ownSums[pid];
     }
 
     public ulong AnonFingerprint()
     {
-        var sum = _anonSum;
-        sum.Begin();
+        SumMaps();
+        return _mapSums.Shared;
+    }
+
+    /// <summary>
+    /// One walk of every map: each map's own facts, and the amaps' and anons' once each. Walked again only
+    /// when a map routine has run on some map since (<see cref="IVmMapMachine.Changes"/>): nothing else
+    /// changes a map, its amaps or its anons.
+    /// </summary>
+    private void SumMaps()
+    {
+        long changes = 0;
         foreach (var map in _maps)
-            map.Walk(sum);
-        return sum.Shared;
+            changes += map.Changes;
+        if (changes == _summedAt)
+            return;
+        _mapSums.Begin();
+        for (int pid = 0; pid < _maps.Length; pid++)
+        {
+            ulong before = _mapSums.Own;
+            _maps[pid].Walk(_mapSums);
+            _ownSums[pid] = _mapSums.Own - before;
+        }
+        _summedAt = changes;
     }
 
     public void WalkMap(int pid, IMapObserver observer) => _maps[pid].Walk(observer);
+
+    public long MapChanges(int pid) => _maps[pid].Changes;
 
     public void WalkPmap(IPmapFactSink sink) => _pmap.Walk(sink);
 
