@@ -80,7 +80,7 @@ public sealed partial class ReferenceKernel : IFlushWork
         string? error;
         if (addr is { } at)
         {
-            var before = MapView.Of(_maps[pid]);
+            var before = _before.Load(_maps[pid]);
             error = _maps[pid].MapFixed(at, size, prot, MapProt.RWX, kind, file, offset);
             if (error is null)
             {
