@@ -269,9 +269,12 @@ public sealed partial class ReferenceKernel : IFlushWork
             _uvm.Frames[page].Data = ++_uvm.WriteCounter;
     }
 
+    /// <summary>A file's pages in offset order, for <see cref="WalkFiles"/> (storage kept between walks).</summary>
+    private readonly List<VmPage> _walkedPages = [];
+
     private void WalkFiles(IKernelFactSink sink)
     {
-        var pages = new List<VmPage>();
+        var pages = _walkedPages;
         for (int file = 1; file <= KernelFiles.Count; file++)
         {
             pages.Clear();
