@@ -58,7 +58,7 @@ public sealed partial class ReferenceKernel
     {
         if (start > end || start < KernelWorld.MinUserAddress || end > KernelWorld.MaxUserAddress(Arch))
             return "EINVAL";
-        var view = MapView.Of(_maps[pid]);
+        var view = _after.Load(_maps[pid]);
         for (ulong va = start; va < end; va += MapConst.PageSize)
         {
             if (view.EntryAt(va) is not { } covering || IsHole(covering))

@@ -82,7 +82,7 @@ public sealed partial class ReferenceKernel : IFlushWork
         string? error;
         if (addr is { } at)
         {
-            var before = MapView.Of(_maps[pid]);
+            var before = _before.Load(_maps[pid]);
             error = _maps[pid].MapFixed(at, size, prot, MapProt.RWX, kind, file, offset);
             if (error is null)
             {
@@ -271,9 +271,12 @@ public sealed partial class ReferenceKernel : IFlushWork
             _uvm.Frames[page].Data = ++_uvm.WriteCounter;
     }
 
+    /// <summary>A file's pages in offset order, for <see cref="WalkFiles"/> (storage kept between walks).</summary>
+    private readonly List<VmPage> _walkedPages = [];
+
     private void WalkFiles(IKernelFactSink sink)
     {
-        var pages = new List<VmPage>();
+        var pages = _walkedPages;
         for (int file = 1; file <= KernelFiles.Count; file++)
         {
             pages.Clear();

@@ -26,6 +26,12 @@ public sealed partial class ReferenceKernel : IKernelMachine
 
     private readonly AnonPool _pool = new();
 
+    /// <summary>A routine's map as it was before and after the map layer ran (one walk each, storage reused).</summary>
+    private readonly MapView _before = new();
+    private readonly MapView _after = new();
+    private readonly HeldAnons _held = new();
+    private readonly PageWires _wires = new();
+
     /// <summary>Which anon each physical page backs; absent: free.</summary>
     private readonly Dictionary<int, int> _owner = [];
     private long _faults;
@@ -71,7 +77,7 @@ public sealed partial class ReferenceKernel : IKernelMachine
             return "ENOTSUP";
         if (OutsideUserSpace(addr, size) || StackWithoutReadWrite(kind, prot))
             return "EINVAL";
-        var before = MapView.Of(_maps[pid]);
+        var before = _before.Load(_maps[pid]);
         var error = _maps[pid].MapFixed(addr, size, prot, MapProt.RWX, kind, 0, 0);
         if (error is null)
             RemoveTranslations(pid, before, addr, addr + size);
@@ -139,7 +145,7 @@ public sealed partial class ReferenceKernel : IKernelMachine
             return "ESRCH";
         if (OutsideUserSpace(addr, size))
             return "EINVAL";
-        var before = MapView.Of(_maps[pid]);
+        var before = _before.Load(_maps[pid]);
         var error = _maps[pid].Unmap(addr, size);
         if (error is null)
             RemoveTranslations(pid, before, addr, addr + size);
@@ -161,12 +167,12 @@ public sealed partial class ReferenceKernel : IKernelMachine
     /// <summary>Pages of anons that no process's amaps hold any more (uvm_anfree at an_ref 0) go back to the free list.</summary>
     private void FreeDroppedAnons()
     {
-        var held = new HashSet<int>();
+        _held.Clear();
         foreach (var map in _maps)
-            held.UnionWith(MapView.Of(map).Anons.Keys);
-        foreach (var (page, anon) in _owner.ToList())
+            map.Walk(_held);
+        for (int page = 0; page < KernelWorld.Pages; page++)
         {
-            if (!held.Contains(anon))
+            if (_owner.TryGetValue(page, out int anon) && !_held.Anons.Contains(anon))
                 FreePage(page);
         }
     }
@@ -190,7 +196,7 @@ public sealed partial class ReferenceKernel : IKernelMachine
             return "ESRCH";
         if (WriteAndExecute(prot))
             return "ENOTSUP";
-        var before = MapView.Of(_maps[pid]);
+        var before = _before.Load(_maps[pid]);
         ulong end = addr + size;
         var error = _maps[pid].Protect(addr, end, prot);
         if (error is not null)
@@ -220,13 +226,13 @@ public sealed partial class ReferenceKernel : IKernelMachine
             return "ESRCH";
         if (addr > ulong.MaxValue - size)
             return "EINVAL";
-        var before = MapView.Of(_maps[pid]);
+        var before = _before.Load(_maps[pid]);
         if (MapsFile(before, addr, addr + size))
             return "EOPNOTSUPP";
         var error = _maps[pid].Pageable(addr, addr + size, unwire: false);
         if (error is not null)
             return "ENOMEM";
-        var after = MapView.Of(_maps[pid]);
+        var after = _after.Load(_maps[pid]);
         foreach (var (va, anon, entry) in after.MappedAnons())
         {
             int gained = after.Anons[anon].Wired - (before.Anons.TryGetValue(anon, out var old) ? old.Wired : 0);
@@ -252,11 +258,11 @@ public sealed partial class ReferenceKernel : IKernelMachine
             return "ESRCH";
         if (addr > ulong.MaxValue - size)
             return "EINVAL";
-        var before = MapView.Of(_maps[pid]);
+        var before = _before.Load(_maps[pid]);
         var error = _maps[pid].Pageable(addr, addr + size, unwire: true);
         if (error is not null)
             return "ENOMEM";
-        var after = MapView.Of(_maps[pid]);
+        var after = _after.Load(_maps[pid]);
         foreach (var (va, anon, _) in after.MappedAnons())
         {
             int lost = before.Anons[anon].Wired - after.Anons[anon].Wired;
@@ -288,11 +294,11 @@ public sealed partial class ReferenceKernel : IKernelMachine
         }
         int pid = _pmap.CurrentOn(cpu);
         _faults++;
-        var before = MapView.Of(_maps[pid]);
+        var before = _before.Load(_maps[pid]);
         var error = _maps[pid].Fault(va, kind);
         if (error is not null)
             return error;
-        var view = MapView.Of(_maps[pid]);
+        var view = _after.Load(_maps[pid]);
         var entry = view.EntryAt(va)!.Value;
         int anon = view.AnonAt(entry, va);
         if (anon == 0)
@@ -376,7 +382,8 @@ public sealed partial class ReferenceKernel : IKernelMachine
     /// </summary>
     private int AllocatePage()
     {
-        var wired = new PageWires();
+        var wired = _wires;
+        wired.Clear();
         _pmap.Walk(wired);
         for (int page = 0; page < KernelWorld.Pages; page++)
         {
@@ -410,7 +417,7 @@ public sealed partial class ReferenceKernel : IKernelMachine
     {
         if (!_alive[pid])
             return "ESRCH";
-        var view = MapView.Of(_maps[pid]);
+        var view = _after.Load(_maps[pid]);
         var spans = new List<MapSpan>();
         foreach (var entry in view.Entries)
         {
