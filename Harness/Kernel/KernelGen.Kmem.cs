@@ -6,10 +6,48 @@ namespace UvmDiff.Harness.Kernel;
 
 public static partial class KernelGen
 {
+    /// <summary>Sequences, in 256, that put the kernel's own memory among the processes' ops.</summary>
+    private const int KernelMemoryShare = 20;
+
     /// <summary>
-    /// A kernel memory op of the ordinary mix: most often a km_alloc, which <see cref="KmemCycle"/> follows
-    /// with its use; otherwise the GEM driver pinning a page, or unpinning a range, pinned or not (the
-    /// misuse uvm_obj_unwire's KASSERT catches when the range has a page nothing brought in).
+    /// One sequence in about thirteen runs kernel memory beside the processes: a process-level sequence
+    /// and kernel memory cycles (<see cref="KmemCycle"/>), merged in random order. Whether a sequence
+    /// is one is read off the next number of <paramref name="rng"/> without drawing it, and such a
+    /// sequence draws from its own generator, so every other sequence is exactly the process-level one
+    /// it was before: the fixed-seed budgets of the other faults stay where they were.
+    /// => false, with nothing drawn, for any other sequence
+    /// </summary>
+    private static bool WithKernelMemory(ref Rng rng, int maxOps, List<KernelOp> into)
+    {
+        var peek = rng;
+        ulong next = peek.Next();
+        if ((next & 0xff) >= KernelMemoryShare)
+            return false;
+        var own = new Rng(next ^ 0x6b6d_656d_6b6d_656d);
+        int count = own.Between(1, maxOps);
+        int kmem = Math.Max(1, count * own.Between(30, 70) / 100);
+        var memory = new List<KernelOp>();
+        uint allocated = 0;
+        while (memory.Count < kmem)
+            KmemCycle(ref own, KmemOp(ref own), kmem, memory, ref allocated);
+        var processes = new List<KernelOp>();
+        if (count > kmem)
+            ProcessSequence(ref own, count - kmem, processes);
+        int p = 0,
+            m = 0;
+        while (p < processes.Count || m < memory.Count)
+        {
+            bool fromMemory = own.Below(processes.Count - p + memory.Count - m) < memory.Count - m;
+            into.Add(fromMemory ? memory[m++] : processes[p++]);
+        }
+        rng = own;
+        return true;
+    }
+
+    /// <summary>
+    /// The start of a kernel memory cycle: most often a km_alloc; otherwise the GEM driver pinning a page,
+    /// or unpinning a range, pinned or not (the misuse uvm_obj_unwire's KASSERT catches when the range has
+    /// a page nothing brought in).
     /// </summary>
     private static KernelOp KmemOp(ref Rng rng)
     {

@@ -27,10 +27,17 @@ public static partial class KernelGen
 
     private static readonly Inherit[] Inherits = [Inherit.Share, Inherit.Copy, Inherit.None, Inherit.Zero];
 
-    //                                     mmap any  munmap mprotect mlock munlock access switch exit spawn fork minherit files kmem
-    private static readonly int[] Weights = [18, 4, 8, 8, 5, 4, 34, 10, 2, 3, 6, 5, 12, 3];
+    //                                     mmap any  munmap mprotect mlock munlock access switch exit spawn fork minherit files
+    private static readonly int[] Weights = [18, 4, 8, 8, 5, 4, 34, 10, 2, 3, 6, 5, 12];
 
     public static void Sequence(ref Rng rng, int maxOps, List<KernelOp> into)
+    {
+        if (!WithKernelMemory(ref rng, maxOps, into))
+            ProcessSequence(ref rng, maxOps, into);
+    }
+
+    /// <summary>A sequence of process-level ops (and the page daemon): everything but the kernel's own memory.</summary>
+    private static void ProcessSequence(ref Rng rng, int maxOps, List<KernelOp> into)
     {
         int count = rng.Between(1, maxOps);
         ulong window = rng.Pick<ulong>(Windows);
@@ -41,7 +48,6 @@ public static partial class KernelGen
         }
         int end = into.Count + count;
         int mapper = -1;
-        uint kmem = 0;
         if (count >= ForkPrelude && rng.Chance(30))
             mapper = Forked(ref rng, window, into);
         while (into.Count < end)
@@ -52,11 +58,6 @@ public static partial class KernelGen
                     : Op(ref rng, window);
             if (op is ProcMmap mmap)
                 mapper = mmap.Pid;
-            if (op is KernelMalloc or GemOp)
-            {
-                KmemCycle(ref rng, op, end, into, ref kmem);
-                continue;
-            }
             if (op is not ProcFork fork)
             {
                 into.Add(op);
@@ -146,8 +147,6 @@ public static partial class KernelGen
                 return new ProcFork(pid, (pid + rng.Between(1, KernelWorld.Processes - 1)) % KernelWorld.Processes);
             case 11:
                 return new ProcMinherit(pid, addr, pages, rng.Pick<Inherit>(Inherits));
-            case 13:
-                return KmemOp(ref rng);
             default:
                 return FileOp(ref rng, pid, addr, pages);
         }
