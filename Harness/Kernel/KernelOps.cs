@@ -96,6 +96,8 @@ public static partial class KernelOpParser
             throw new FormatException("empty line");
         if (ParseFileOp(w) is { } fileOp)
             return fileOp;
+        if (ParseKmemOp(w) is { } kmemOp)
+            return kmemOp;
         int arguments = w[0] switch
         {
             "mmap" => 5,

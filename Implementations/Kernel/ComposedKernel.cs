@@ -60,6 +60,7 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
         _pmap = pmap;
         _enterPresetsRefMod = PmapProfile.Of(pmap.Arch).EnterPresetsRefMod;
         CreateFiles(faults);
+        CreateKernelMemory();
         backing?.Attach(_maps, _alive, this, Probes);
         Reset();
     }
@@ -77,6 +78,7 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
         Array.Fill(_ownerAnon, NoAnon);
         _forked = false;
         ResetFiles();
+        ResetKernelMemory();
         _faults = _allocated = _freed = 0;
     }
 
@@ -402,6 +404,7 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
         }
         sink.Counters(_faults, _allocated, _freed);
         WalkFiles(sink);
+        WalkKernelMemory(sink);
     }
 
     /// <summary>Each map's <see cref="IVmMapMachine.Changes"/> when it last passed its check.</summary>

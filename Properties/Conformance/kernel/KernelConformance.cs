@@ -28,6 +28,7 @@ public class KernelConformance
             .. MadviseCases.All,
             .. KernelCoverageCases.All,
             .. KernelSyscallCases.All,
+            .. KernelMemoryCases.All,
         ]);
 
     [Theory]

@@ -106,13 +106,16 @@ public sealed partial class ReferenceKernel
 
     /// <summary>
     /// The page daemon on one physical page (<see cref="FileDaemon"/>), with the pmap around it as for
-    /// the object routines. => ENOENT for a page no file holds
+    /// the object routines; on a page of kernel_object or the GEM object, <see cref="AobjPageDaemon"/>.
+    /// => ENOENT for a page no object holds
     /// </summary>
     public string? PageDaemon(int page, DaemonAction action)
     {
         var pg = _uvm.Frames[page];
         if (pg.Object is null)
             return "ENOENT";
+        if (pg.Object is AnonObject aobj)
+            return AobjPageDaemon(aobj, pg, action);
         return WithPmap(() =>
             action switch
             {

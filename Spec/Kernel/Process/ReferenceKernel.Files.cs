@@ -17,7 +17,7 @@ namespace UvmDiff.Spec.Kernel.Process;
 /// </summary>
 public sealed partial class ReferenceKernel : IFlushWork
 {
-    private readonly Uvm _uvm = new(KernelWorld.Pages, swapSlots: 0);
+    private readonly Uvm _uvm = new(KernelWorld.Pages, KernelMemory.SwapSlots);
     private readonly VnodeObject[] _files = new VnodeObject[KernelFiles.Count + 1];
 
     /// <summary>uo_refs of each file object: the map entries that reference it.</summary>
@@ -162,7 +162,7 @@ public sealed partial class ReferenceKernel : IFlushWork
         var was = new Dictionary<VmPage, bool>();
         foreach (var pg in _uvm.Frames)
         {
-            if (pg.Object is null)
+            if (pg.Object is not VnodeObject)
                 continue;
             was[pg] = pg.Has(PgFlags.QueueInactive);
             pg.Mapping = PmapMapping.Write;

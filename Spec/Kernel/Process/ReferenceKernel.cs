@@ -44,6 +44,7 @@ public sealed partial class ReferenceKernel : IKernelMachine
         for (int pid = 0; pid < _maps.Length; pid++)
             _maps[pid] = new ReferenceMap(_pool);
         CreateFiles();
+        CreateKernelMemory();
         Reset();
     }
 
@@ -58,6 +59,7 @@ public sealed partial class ReferenceKernel : IKernelMachine
         Array.Fill(_alive, true);
         _owner.Clear();
         ResetFiles();
+        ResetKernelMemory();
         _faults = _allocated = _freed = 0;
     }
 
@@ -491,5 +493,6 @@ public sealed partial class ReferenceKernel : IKernelMachine
             sink.PageOwner(page, _owner[page]);
         sink.Counters(_faults, _allocated, _freed);
         WalkFiles(sink);
+        WalkKernelMemory(sink);
     }
 }
