@@ -174,6 +174,7 @@ public static class UvmDiffCommand
             DefaultValueFactory = _ => "all",
         };
         var list = new Option<bool>("--list") { Description = "only list the catalog" };
+        var onlyFault = new Option<string?>("--fault") { Description = "run this fault of the catalog alone" };
         var faults = new Command("faults", "run a campaign against each fault of the catalog and tabulate detection")
         {
             perFault,
@@ -182,6 +183,7 @@ public static class UvmDiffCommand
             workers,
             arch,
             list,
+            onlyFault,
         };
         faults.SetAction(pr =>
             Guard(() =>
@@ -193,7 +195,8 @@ public static class UvmDiffCommand
                 var table = new FaultTable(
                     pr.GetValue(perFault),
                     ParseSeed(pr.GetValue(faultSeed)),
-                    Positive(pr.GetValue(workers), "--workers")
+                    Positive(pr.GetValue(workers), "--workers"),
+                    ParseFault(pr.GetValue(onlyFault))
                 );
                 int exit = ExitOk;
                 foreach (var entry in chosen)
@@ -346,15 +349,14 @@ public static class UvmDiffCommand
         return (index, count);
     }
 
-    public static FaultSet ParseFaults(string? name)
-    {
-        if (name is null)
-            return FaultSet.None;
-        var fault =
-            FaultCatalog.Find(name)
-            ?? throw new UsageException($"unknown fault '{name}' (see 'uvmdiff faults --list')");
-        return FaultSet.Of(fault);
-    }
+    public static FaultSet ParseFaults(string? name) =>
+        ParseFault(name) is { } fault ? FaultSet.Of(fault) : FaultSet.None;
+
+    private static Fault? ParseFault(string? name) =>
+        name is null
+            ? null
+            : FaultCatalog.Find(name)
+                ?? throw new UsageException($"unknown fault '{name}' (see 'uvmdiff faults --list')");
 
     private static int Positive(int value, string option) =>
         value > 0 ? value : throw new UsageException($"{option} must be positive");

@@ -66,12 +66,11 @@ public sealed partial class KernelSide(string name, IKernelMachine machine, Func
 
     public long[] ProbeCounts => probes();
 
-    public string LastSleeps => "";
-
     public void Reset() => Machine.Reset();
 
     public Outcome Apply(KernelOp op)
     {
+        _lastSleeps = "";
         try
         {
             return Execute(op);
@@ -136,6 +135,8 @@ public sealed partial class KernelSide(string name, IKernelMachine machine, Func
             case ProcMinherit i:
                 error = Machine.Minherit(i.Pid, i.Addr, Bytes(i.Pages), i.Inherit);
                 break;
+            case WhileAsleep w:
+                return Asleep(w);
             default:
                 return ExecuteFileOp(op);
         }

@@ -38,6 +38,7 @@ public sealed partial class ReferenceKernel : IFlushWork
     private void ResetFiles()
     {
         _uvm.Reset();
+        _whileAsleep = null;
         Array.Clear(_fileRefs);
         Array.Clear(_fileValid);
         Array.Clear(_filePersist);
@@ -108,15 +109,28 @@ public sealed partial class ReferenceKernel : IFlushWork
     {
         if (Array.TrueForAll(_fileRefs, refs => refs == 0))
             return;
+        var held = HeldRefs();
+        for (int file = 1; file <= KernelFiles.Count; file++)
+        {
+            bool last = held.Entries[file] == 0 && _fileRefs[file] > 0;
+            _fileRefs[file] = held.Entries[file];
+            if (!last)
+                continue;
+            LastDetach(file);
+            held = HeldRefs();
+        }
+    }
+
+    /// <summary>
+    /// The entry references the maps hold now. Counted again after each last detach: other processes may
+    /// have unmapped or exited while its flush slept (<see cref="WhileAsleep"/>).
+    /// </summary>
+    private FileRefs HeldRefs()
+    {
         var held = new FileRefs();
         foreach (var map in _maps)
             map.Walk(held);
-        for (int file = 1; file <= KernelFiles.Count; file++)
-        {
-            if (held.Entries[file] == 0 && _fileRefs[file] > 0)
-                LastDetach(file);
-            _fileRefs[file] = held.Entries[file];
-        }
+        return held;
     }
 
     /// <summary>
@@ -159,19 +173,33 @@ public sealed partial class ReferenceKernel : IFlushWork
 
     private T WithPmap<T>(Func<T> routine)
     {
-        var was = new Dictionary<VmPage, bool>();
+        LoadPmap();
+        _uvm.BeginOperation();
+        _uvm.Changes.Clear();
+        var result = routine();
+        PlayBackPmap();
+        return result;
+    }
+
+    /// <summary>The object pages as the routine starts, each with whether it was on the inactive queue.</summary>
+    private readonly Dictionary<VmPage, bool> _loaded = [];
+
+    private void LoadPmap()
+    {
+        _loaded.Clear();
         foreach (var pg in _uvm.Frames)
         {
             if (pg.Object is not VnodeObject)
                 continue;
-            was[pg] = pg.Has(PgFlags.QueueInactive);
+            _loaded[pg] = pg.Has(PgFlags.QueueInactive);
             pg.Mapping = PmapMapping.Write;
             pg.PmapModified = _pmap.IsModified(pg.Frame);
         }
-        _uvm.BeginOperation();
-        _uvm.Changes.Clear();
-        var result = routine();
-        foreach (var (pg, wasInactive) in was)
+    }
+
+    private void PlayBackPmap()
+    {
+        foreach (var (pg, wasInactive) in _loaded)
         {
             if (pg.Object is null || pg.Mapping == PmapMapping.None)
                 _pmap.PageProtect(pg.Frame, PmapProt.None);
@@ -187,7 +215,6 @@ public sealed partial class ReferenceKernel : IFlushWork
             if (!wasInactive && pg.Has(PgFlags.QueueInactive))
                 _pmap.ClearReference(pg.Frame);
         }
-        return result;
     }
 
     /// <summary>
