@@ -32,6 +32,13 @@ public static partial class KernelGen
 
     public static void Sequence(ref Rng rng, int maxOps, List<KernelOp> into)
     {
+        if (!WithKernelMemory(ref rng, maxOps, into))
+            ProcessSequence(ref rng, maxOps, into);
+    }
+
+    /// <summary>A sequence of process-level ops (and the page daemon): everything but the kernel's own memory.</summary>
+    private static void ProcessSequence(ref Rng rng, int maxOps, List<KernelOp> into)
+    {
         int count = rng.Between(1, maxOps);
         ulong window = rng.Pick<ulong>(Windows);
         if (rng.Chance(PrometheusShare))
@@ -258,6 +265,10 @@ public static partial class KernelShrink
                 break;
             case ProcMmapFile or ProcMsync or ProcMadvise:
                 foreach (var smaller in FileOp(op))
+                    yield return smaller;
+                break;
+            case KernelAccessOp or KernelFree or GemOp:
+                foreach (var smaller in KmemOp(op))
                     yield return smaller;
                 break;
             case CpuAccess { Exec: true } fetch:

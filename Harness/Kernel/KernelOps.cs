@@ -98,6 +98,8 @@ public static partial class KernelOpParser
             return whileAsleep;
         if (ParseFileOp(w) is { } fileOp)
             return fileOp;
+        if (ParseKmemOp(w) is { } kmemOp)
+            return kmemOp;
         int arguments = w[0] switch
         {
             "mmap" => 5,

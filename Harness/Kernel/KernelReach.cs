@@ -12,9 +12,6 @@ public static class KernelReach
     private const string NoInterleaving =
         "seed 002's interleavings inside one routine run in the concurrency layer; the kernel's syscalls and faults are atomic steps";
 
-    private const string NoKernelObject =
-        "it is in uvm_km_pgremove, which frees kernel memory: the kernel has no kernel object";
-
     private static readonly Dictionary<string, string> Why = new()
     {
         ["DequeueOutsidePageqMutex"] = NoInterleaving,
@@ -24,10 +21,6 @@ public static class KernelReach
         ["PagedaemonLocksOwnerUnderPageq"] = NoInterleaving,
         ["Seed002FirstPosting"] = NoInterleaving,
         ["WiredPlainLoadStore"] = NoInterleaving,
-        ["DropSwapRangeIgnoresBadSlots"] = NoKernelObject,
-        ["KmPgremoveResidentOnlySwap"] = NoKernelObject,
-        ["ObjUnwireSkipsHoles"] =
-            "it is in uvm_obj_unwire: the kernel wires no object page (mlock of a file mapping is refused)",
     };
 
     /// <summary>=> why the kernel cannot show <paramref name="fault"/>, or null when it can</summary>

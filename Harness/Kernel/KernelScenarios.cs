@@ -55,10 +55,10 @@ public static class KernelScenarios
                 + "entry each time (uvm_map with UVM_FLAG_UNMAP), frees the pages under it and keeps the "
                 + "map's size at the region's",
             (
-                "a PROT_NONE reservation of four pages wherever it fits, then MAP_FIXED rwx over all of it; two pages written",
+                "a PROT_NONE reservation of four pages wherever it fits, then MAP_FIXED rw- over all of it; two pages written",
                 """
                 mmap p0 any +4 --- private
-                mmap p0 0x1000 +4 rwx private
+                mmap p0 0x1000 +4 rw- private
                 switch cpu0 p0
                 write cpu0 0x1000
                 write cpu0 0x4000
@@ -67,10 +67,10 @@ public static class KernelScenarios
             (
                 "the same MAP_FIXED three more times, a page written between: each frees what the last one faulted",
                 """
-                mmap p0 0x1000 +4 rwx private
+                mmap p0 0x1000 +4 rw- private
                 write cpu0 0x2000
-                mmap p0 0x1000 +4 rwx private
-                mmap p0 0x1000 +4 rwx private
+                mmap p0 0x1000 +4 rw- private
+                mmap p0 0x1000 +4 rw- private
                 """
             )
         ),

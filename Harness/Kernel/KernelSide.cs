@@ -7,7 +7,7 @@ using UvmDiff.Spec.Map;
 namespace UvmDiff.Harness.Kernel;
 
 /// <summary>The kernel's own facts as text and as hashes.</summary>
-internal sealed class KernelFacts(List<string>? lines) : IKernelFactSink
+internal sealed partial class KernelFacts(List<string>? lines) : IKernelFactSink
 {
     public ulong Sum;
 

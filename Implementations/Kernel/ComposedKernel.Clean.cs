@@ -122,6 +122,8 @@ public sealed partial class ComposedKernel
         var pg = _uvm.Frames[page];
         if (pg.Object is null)
             return "ENOENT";
+        if (pg.Object is AnonObject aobj)
+            return AobjPageDaemon(aobj, pg, action);
         LoadPmap();
         var result = action switch
         {

@@ -17,7 +17,7 @@ namespace UvmDiff.Implementations.Kernel;
 /// </summary>
 public sealed partial class ComposedKernel : IFlushWork
 {
-    private readonly Uvm _uvm = new(KernelWorld.Pages, swapSlots: 0);
+    private readonly Uvm _uvm = new(KernelWorld.Pages, KernelMemory.SwapSlots);
     private readonly VnodeObject[] _files = new VnodeObject[KernelFiles.Count + 1];
     private readonly int[,] _entryRefs = new int[KernelWorld.Processes, KernelFiles.Count + 1];
     private readonly int[] _fileRefs = new int[KernelFiles.Count + 1];
@@ -86,6 +86,8 @@ public sealed partial class ComposedKernel : IFlushWork
         chosen = 0;
         if (!_alive[pid])
             return "ESRCH";
+        if (WxViolation(prot))
+            return "ENOTSUP";
         if (addr is { } fixedAt && !InUserSpace(fixedAt, size))
             return "EINVAL";
         if (offset + size > KernelFiles.Bytes)
@@ -183,7 +185,7 @@ public sealed partial class ComposedKernel : IFlushWork
         for (int page = 0; page < frames.Length; page++)
         {
             var pg = frames[page];
-            _wasFilePage[page] = pg.Object is not null;
+            _wasFilePage[page] = pg.Object is VnodeObject;
             if (!_wasFilePage[page])
                 continue;
             _wasInactive[page] = pg.Has(PgFlags.QueueInactive);

@@ -29,6 +29,7 @@ public class KernelConformance
             .. MadviseCases.All,
             .. KernelCoverageCases.All,
             .. KernelSyscallCases.All,
+            .. KernelMemoryCases.All,
             .. KernelSleepCases.All,
         ]);
 

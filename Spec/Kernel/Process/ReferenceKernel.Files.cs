@@ -17,7 +17,7 @@ namespace UvmDiff.Spec.Kernel.Process;
 /// </summary>
 public sealed partial class ReferenceKernel : IFlushWork
 {
-    private readonly Uvm _uvm = new(KernelWorld.Pages, swapSlots: 0);
+    private readonly Uvm _uvm = new(KernelWorld.Pages, KernelMemory.SwapSlots);
     private readonly VnodeObject[] _files = new VnodeObject[KernelFiles.Count + 1];
 
     /// <summary>uo_refs of each file object: the map entries that reference it.</summary>
@@ -49,7 +49,7 @@ public sealed partial class ReferenceKernel : IFlushWork
     /// attached); a MAP_SHARED mapping whose maxprot allows writing (always: files are opened read-write)
     /// runs uvm_vnp_uncache, so the object will not persist; then uvm_map as for anonymous memory (with
     /// MAP_FIXED, what was there is removed); on an error the reference is dropped again (pgo_detach).
-    /// => ESRCH for a dead process
+    /// => ESRCH for a dead process; ENOTSUP for PROT_WRITE|PROT_EXEC, as sys_mmap checks it first
     /// => EINVAL for a mapping past the end of the file: the model refuses it where the kernel would
     ///    map it and SIGBUS the fault
     /// => every reference dropped by a removed entry is a uvn_detach (<see cref="DetachDropped"/>)
@@ -68,6 +68,8 @@ public sealed partial class ReferenceKernel : IFlushWork
         chosen = 0;
         if (!_alive[pid])
             return "ESRCH";
+        if (WriteAndExecute(prot))
+            return "ENOTSUP";
         if (addr is { } fixedAt && OutsideUserSpace(fixedAt, size))
             return "EINVAL";
         if (offset + size > KernelFiles.Bytes)
@@ -81,7 +83,7 @@ public sealed partial class ReferenceKernel : IFlushWork
         string? error;
         if (addr is { } at)
         {
-            var before = MapView.Of(_maps[pid]);
+            var before = _before.Load(_maps[pid]);
             error = _maps[pid].MapFixed(at, size, prot, MapProt.RWX, kind, file, offset);
             if (error is null)
             {
@@ -187,7 +189,7 @@ public sealed partial class ReferenceKernel : IFlushWork
         _loaded.Clear();
         foreach (var pg in _uvm.Frames)
         {
-            if (pg.Object is null)
+            if (pg.Object is not VnodeObject)
                 continue;
             _loaded[pg] = pg.Has(PgFlags.QueueInactive);
             pg.Mapping = PmapMapping.Write;
@@ -296,9 +298,12 @@ public sealed partial class ReferenceKernel : IFlushWork
             _uvm.Frames[page].Data = ++_uvm.WriteCounter;
     }
 
+    /// <summary>A file's pages in offset order, for <see cref="WalkFiles"/> (storage kept between walks).</summary>
+    private readonly List<VmPage> _walkedPages = [];
+
     private void WalkFiles(IKernelFactSink sink)
     {
-        var pages = new List<VmPage>();
+        var pages = _walkedPages;
         for (int file = 1; file <= KernelFiles.Count; file++)
         {
             pages.Clear();
