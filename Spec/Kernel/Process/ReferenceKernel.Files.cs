@@ -167,7 +167,6 @@ public sealed partial class ReferenceKernel : IFlushWork
             pg.PmapModified = _pmap.IsModified(pg.Frame);
         }
         _uvm.BeginOperation();
-        _uvm.Changes.Clear();
         var result = routine();
         foreach (var (pg, wasInactive) in was)
         {
@@ -253,7 +252,6 @@ public sealed partial class ReferenceKernel : IFlushWork
         if (page < 0)
             return null;
         _uvm.BeginOperation();
-        _uvm.Changes.Clear();
         _uvm.PutOnTop(_uvm.Frames[page]);
         var pg = Uvn.Get(_uvm, vn, offset, "uvm_fault", out _)!;
         _pmap.PageAllocated(page);
