@@ -392,7 +392,8 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
                 sink.PageOwner(page, _ownerAnon[page]);
         }
         sink.Counters(_faults, _allocated, _freed);
-        WalkFiles(sink);
+        if (sink.WantsFiles)
+            WalkFiles(sink);
     }
 
     /// <summary>Each map's <see cref="IVmMapMachine.Changes"/> when it last passed its check.</summary>

@@ -85,6 +85,13 @@ public partial interface IKernelFactSink
     /// page daemon scans in that order. => each queue from head to tail, active first
     /// </summary>
     void QueuedPage(QueueKind queue, int position, int page) { }
+
+    /// <summary>
+    /// false: <see cref="IKernelMachine.WalkKernel"/> leaves the files out, the sink taking them from
+    /// <see cref="IKernelMachine.WalkFiles"/> itself (the incremental fingerprint, which keeps their sum while
+    /// <see cref="IKernelMachine.FileChanges"/> stays).
+    /// </summary>
+    bool WantsFiles => true;
 }
 
 public partial interface IKernelMachine
@@ -113,4 +120,13 @@ public partial interface IKernelMachine
 
     /// <summary>The page daemon acting on physical page <paramref name="page"/>.</summary>
     string? PageDaemon(int page, DaemonAction action);
+
+    /// <summary>The files' facts: resident pages, written blocks, the page queues.</summary>
+    void WalkFiles(IKernelFactSink sink);
+
+    /// <summary>
+    /// The object layer's count of changes listed (<see cref="Pages.Changes.Count"/>): while it stays, so do
+    /// the facts <see cref="WalkFiles"/> reports (a law pins it).
+    /// </summary>
+    long FileChanges { get; }
 }

@@ -270,7 +270,9 @@ public sealed partial class ReferenceKernel : IFlushWork
     /// <summary>A file's pages in offset order, for <see cref="WalkFiles"/> (storage kept between walks).</summary>
     private readonly List<VmPage> _walkedPages = [];
 
-    private void WalkFiles(IKernelFactSink sink)
+    public long FileChanges => _uvm.Changes.Count;
+
+    public void WalkFiles(IKernelFactSink sink)
     {
         var pages = _walkedPages;
         for (int file = 1; file <= KernelFiles.Count; file++)
