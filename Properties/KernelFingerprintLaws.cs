@@ -69,6 +69,56 @@ public class KernelFingerprintLaws
         }
     }
 
+    /// <summary>
+    /// The files' facts (resident pages, written blocks, queues) stay while the object layer's change count
+    /// does: the incremental fingerprint keeps their sum until it moves. On every kernel, every op.
+    /// </summary>
+    [Property(Arbitrary = [typeof(KernelSequences)], MaxTest = 300, QuietOnSuccess = true)]
+    public void FileChanges_StayingOverAStep_MeanTheFilesFactsStayed(Sequence<KernelOp> ops)
+    {
+        foreach (var side in KernelSides())
+        {
+            side.Reset();
+            foreach (var op in ops.Ops)
+            {
+                long count = side.Machine.FileChanges;
+                var before = FileFacts(side.Machine);
+                if (side.Apply(op).IsFatal)
+                    break;
+                if (side.Machine.FileChanges == count)
+                    Assert.True(
+                        before.SequenceEqual(FileFacts(side.Machine)),
+                        $"{side.Name}: files changed uncounted at {op}"
+                    );
+            }
+        }
+    }
+
+    private static List<string> FileFacts(IKernelMachine machine)
+    {
+        var files = new FileLines();
+        machine.WalkFiles(files);
+        return files.Lines;
+    }
+
+    private sealed class FileLines : IKernelFactSink
+    {
+        public readonly List<string> Lines = [];
+
+        public void Process(int pid, bool alive) { }
+
+        public void PageOwner(int page, int anon) { }
+
+        public void Counters(long faults, long allocated, long freed) { }
+
+        public void FilePage(int file, long offset, int page, bool clean, QueueKind queue, long data) =>
+            Lines.Add($"file {file} @{offset}: page {page} {clean} {queue} {data}");
+
+        public void FileBlock(int file, int block, long data) => Lines.Add($"file {file} block {block}: {data}");
+
+        public void QueuedPage(QueueKind queue, int position, int page) => Lines.Add($"{queue} {position}: {page}");
+    }
+
     private static ulong OwnFacts(IKernelMachine machine, int pid)
     {
         var sum = new SplitMapSum();

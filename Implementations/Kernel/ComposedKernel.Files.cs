@@ -306,7 +306,9 @@ public sealed partial class ComposedKernel : IFlushWork
             _uvm.Frames[page].Data = ++_uvm.WriteCounter;
     }
 
-    private void WalkFiles(IKernelFactSink sink)
+    public long FileChanges => _uvm.Changes.Count;
+
+    public void WalkFiles(IKernelFactSink sink)
     {
         for (int file = 1; file <= KernelFiles.Count; file++)
         {

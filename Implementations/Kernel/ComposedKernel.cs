@@ -403,7 +403,8 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
                 sink.PageOwner(page, _ownerAnon[page]);
         }
         sink.Counters(_faults, _allocated, _freed);
-        WalkFiles(sink);
+        if (sink.WantsFiles)
+            WalkFiles(sink);
         WalkKernelMemory(sink);
     }
 

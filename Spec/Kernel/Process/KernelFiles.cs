@@ -86,6 +86,13 @@ public partial interface IKernelFactSink
     /// page daemon scans in that order. => each queue from head to tail, active first
     /// </summary>
     void QueuedPage(QueueKind queue, int position, int page) { }
+
+    /// <summary>
+    /// false: <see cref="IKernelMachine.WalkKernel"/> leaves the files out, the sink taking them from
+    /// <see cref="IKernelMachine.WalkFiles"/> itself (the incremental fingerprint, which keeps their sum while
+    /// <see cref="IKernelMachine.FileChanges"/> stays).
+    /// </summary>
+    bool WantsFiles => true;
 }
 
 public partial interface IKernelMachine
@@ -124,4 +131,13 @@ public partial interface IKernelMachine
     /// => cleared when it runs; the pmap shows all the flush did before the sleep while it runs
     /// </summary>
     Action<SleepPoint>? WhileAsleep { get; set; }
+
+    /// <summary>The files' facts: resident pages, written blocks, the page queues.</summary>
+    void WalkFiles(IKernelFactSink sink);
+
+    /// <summary>
+    /// The object layer's count of changes listed (<see cref="Pages.Changes.Count"/>): while it stays, so do
+    /// the facts <see cref="WalkFiles"/> reports (a law pins it).
+    /// </summary>
+    long FileChanges { get; }
 }

@@ -175,7 +175,6 @@ public sealed partial class ReferenceKernel : IFlushWork
     {
         LoadPmap();
         _uvm.BeginOperation();
-        _uvm.Changes.Clear();
         var result = routine();
         PlayBackPmap();
         return result;
@@ -282,7 +281,6 @@ public sealed partial class ReferenceKernel : IFlushWork
         if (page < 0)
             return null;
         _uvm.BeginOperation();
-        _uvm.Changes.Clear();
         _uvm.PutOnTop(_uvm.Frames[page]);
         var pg = Uvn.Get(_uvm, vn, offset, "uvm_fault", out _)!;
         _pmap.PageAllocated(page);
@@ -301,7 +299,9 @@ public sealed partial class ReferenceKernel : IFlushWork
     /// <summary>A file's pages in offset order, for <see cref="WalkFiles"/> (storage kept between walks).</summary>
     private readonly List<VmPage> _walkedPages = [];
 
-    private void WalkFiles(IKernelFactSink sink)
+    public long FileChanges => _uvm.Changes.Count;
+
+    public void WalkFiles(IKernelFactSink sink)
     {
         var pages = _walkedPages;
         for (int file = 1; file <= KernelFiles.Count; file++)

@@ -492,7 +492,8 @@ public sealed partial class ReferenceKernel : IKernelMachine
         foreach (int page in _owner.Keys.Order())
             sink.PageOwner(page, _owner[page]);
         sink.Counters(_faults, _allocated, _freed);
-        WalkFiles(sink);
+        if (sink.WantsFiles)
+            WalkFiles(sink);
         WalkKernelMemory(sink);
     }
 }

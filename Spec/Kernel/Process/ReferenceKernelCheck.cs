@@ -37,7 +37,8 @@ public sealed partial class ReferenceKernel
     /// <summary>
     /// Each layer's invariants: uvm_tree_sanity and the map's own checks per process (of the maps a routine
     /// ran on since their last check, or all with <paramref name="full"/>: the check reads nothing else),
-    /// the pmap's own, the object layer's over the files' pages; with <paramref name="full"/>, then the
+    /// the pmap's own, the object layer's over the files' pages (when a page, object or block changed
+    /// since the last check, or with <paramref name="full"/>); with <paramref name="full"/>, then the
     /// composition's (<see cref="CrossLayer.Check"/>), which walks every map and the whole pmap.
     /// </summary>
     public string? Check(bool full)
@@ -52,8 +53,20 @@ public sealed partial class ReferenceKernel
         }
         if (_pmap.CheckInvariants(full) is { } pmapBroken)
             return $"pmap: {pmapBroken}";
-        if (Invariants.Check(_uvm) is { } objectsBroken)
+        if ((FilesChanged() || full) && Invariants.Check(_uvm) is { } objectsBroken)
             return $"objects: {objectsBroken}";
         return full ? CrossLayer.Check(this) : null;
+    }
+
+    /// <summary>
+    /// Did a file page, object or block change since the last check? The object layer's setters list
+    /// themselves in <see cref="Uvm.Changes"/>. => the list is emptied for the next step
+    /// </summary>
+    private bool FilesChanged()
+    {
+        var changes = _uvm.Changes;
+        bool changed = changes.Pages.Count != 0 || changes.Objects.Count != 0 || changes.Blocks.Count != 0;
+        changes.Clear();
+        return changed;
     }
 }
