@@ -241,6 +241,7 @@ public sealed partial class ReferenceKernel
                     sink.SwapSlot(aobj.Id, i, aobj.Slots[i] == SwapSpace.SlotBad, aobj.SlotData[i]);
             }
         }
-        sink.Swap(_uvm.Exp.SwpgInUse, _uvm.Exp.SwpgOnly);
+        if (_uvm.Exp.SwpgInUse != 0 || _uvm.Exp.SwpgOnly != 0)
+            sink.Swap(_uvm.Exp.SwpgInUse, _uvm.Exp.SwpgOnly);
     }
 }
