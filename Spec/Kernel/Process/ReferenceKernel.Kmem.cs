@@ -17,6 +17,11 @@ public sealed partial class ReferenceKernel
     private AnonObject _kernelObject = null!;
     private AnonObject _gem = null!;
 
+    /// <summary>kernel_object and the GEM object, in observation order.</summary>
+    private AnonObject[] _anonObjects = [];
+
+    private readonly List<VmPage> _walkedPages = [];
+
     /// <summary>Which pages of kernel_map's pageable part km_alloc handed out.</summary>
     private readonly bool[] _kmemAllocated = new bool[KernelMemory.Pages];
 
@@ -31,6 +36,7 @@ public sealed partial class ReferenceKernel
         _gem = _uvm.Add(
             new AnonObject(KernelMemory.GemId, new HashPageIndex(), KernelMemory.GemPages, kernSwap: false)
         );
+        _anonObjects = [_kernelObject, _gem];
     }
 
     private void ResetKernelMemory()
@@ -213,8 +219,8 @@ public sealed partial class ReferenceKernel
             if (_kmemAllocated[i])
                 sink.KernelAllocated(i);
         }
-        var pages = new List<VmPage>();
-        foreach (var aobj in new[] { _kernelObject, _gem })
+        var pages = _walkedPages;
+        foreach (var aobj in _anonObjects)
         {
             pages.Clear();
             aobj.Pages.CollectInOrder(pages);
@@ -233,7 +239,7 @@ public sealed partial class ReferenceKernel
                 );
             }
         }
-        foreach (var aobj in new[] { _kernelObject, _gem })
+        foreach (var aobj in _anonObjects)
         {
             for (int i = 0; i < aobj.SizePages; i++)
             {
