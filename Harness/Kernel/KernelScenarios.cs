@@ -360,6 +360,36 @@ public static class KernelScenarios
                 "msync p0 0x10000000 +4 invalidate while pagedaemon page 0 free then read cpu1 0x10002000"
             )
         ),
+        Scenarios.Define(
+            KernelOpParser.Parse,
+            "KernelMemoryPagedOutThenFreed",
+            "pageable kernel memory's life (uvm_km.c km_alloc/km_free with kp_pageable): a two-page buffer "
+                + "on kernel_object, one page paged out to swap by the page daemon and read back, then km_free, "
+                + "whose uvm_km_pgremove frees the pages and drops the slot (swpginuse and swpgonly back to 0)",
+            (
+                "km_alloc of two pages at kernel_map's first fit; a copyin into each faults it in (uao_get zero-fills)",
+                """
+                kmalloc +2
+                kwrite 0xffff800000000000
+                kwrite 0xffff800000001000
+                """
+            ),
+            (
+                "the page daemon pages the first out: written to a swap slot and freed, the slot its only copy",
+                "pagedaemon page 0 pageout"
+            ),
+            (
+                "a copyout reads it back from swap: CLEAN, the slot kept, no longer the only copy",
+                "kread 0xffff800000000000"
+            ),
+            (
+                "the daemon pages it out again (clean: no write), then km_free",
+                """
+                pagedaemon page 0 pageout
+                kfree 0xffff800000000000 +2
+                """
+            )
+        ),
     ];
 
     /// <summary>The two suites: the scenarios on each architecture's kernels.</summary>

@@ -179,7 +179,8 @@ public sealed partial class ComposedKernel
         WalkAobjPages(sink, _gem);
         WalkSlots(sink, _kernelObject);
         WalkSlots(sink, _gem);
-        sink.Swap(_uvm.Exp.SwpgInUse, _uvm.Exp.SwpgOnly);
+        if (_uvm.Exp.SwpgInUse != 0 || _uvm.Exp.SwpgOnly != 0)
+            sink.Swap(_uvm.Exp.SwpgInUse, _uvm.Exp.SwpgOnly);
     }
 
     private static void WalkAobjPages(IKernelFactSink sink, AnonObject aobj)

@@ -88,7 +88,7 @@ public partial interface IKernelFactSink
     /// <summary>A swap slot an anonymous object holds: SWSLOT_BAD or a real slot, and what it holds. => in (object, index) order</summary>
     void SwapSlot(int obj, int index, bool bad, long data) { }
 
-    /// <summary>uvmexp.swpginuse and uvmexp.swpgonly.</summary>
+    /// <summary>uvmexp.swpginuse and uvmexp.swpgonly, when either is not 0.</summary>
     void Swap(int inUse, int only) { }
 }
 

@@ -296,7 +296,7 @@ public sealed partial class ReferenceKernel : IFlushWork
             _uvm.Frames[page].Data = ++_uvm.WriteCounter;
     }
 
-    /// <summary>A file's pages in offset order, for <see cref="WalkFiles"/> (storage kept between walks).</summary>
+    /// <summary>An object's pages in offset order, for <see cref="WalkFiles"/> and <see cref="WalkKernelMemory"/> (storage kept between walks).</summary>
     private readonly List<VmPage> _walkedPages = [];
 
     public long FileChanges => _uvm.Changes.Count;

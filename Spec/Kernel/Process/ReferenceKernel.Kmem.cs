@@ -17,6 +17,9 @@ public sealed partial class ReferenceKernel
     private AnonObject _kernelObject = null!;
     private AnonObject _gem = null!;
 
+    /// <summary>kernel_object and the GEM object, in observation order.</summary>
+    private AnonObject[] _anonObjects = [];
+
     /// <summary>Which pages of kernel_map's pageable part km_alloc handed out.</summary>
     private readonly bool[] _kmemAllocated = new bool[KernelMemory.Pages];
 
@@ -31,6 +34,7 @@ public sealed partial class ReferenceKernel
         _gem = _uvm.Add(
             new AnonObject(KernelMemory.GemId, new HashPageIndex(), KernelMemory.GemPages, kernSwap: false)
         );
+        _anonObjects = [_kernelObject, _gem];
     }
 
     private void ResetKernelMemory()
@@ -213,8 +217,8 @@ public sealed partial class ReferenceKernel
             if (_kmemAllocated[i])
                 sink.KernelAllocated(i);
         }
-        var pages = new List<VmPage>();
-        foreach (var aobj in new[] { _kernelObject, _gem })
+        var pages = _walkedPages;
+        foreach (var aobj in _anonObjects)
         {
             pages.Clear();
             aobj.Pages.CollectInOrder(pages);
@@ -233,7 +237,7 @@ public sealed partial class ReferenceKernel
                 );
             }
         }
-        foreach (var aobj in new[] { _kernelObject, _gem })
+        foreach (var aobj in _anonObjects)
         {
             for (int i = 0; i < aobj.SizePages; i++)
             {
@@ -241,6 +245,7 @@ public sealed partial class ReferenceKernel
                     sink.SwapSlot(aobj.Id, i, aobj.Slots[i] == SwapSpace.SlotBad, aobj.SlotData[i]);
             }
         }
-        sink.Swap(_uvm.Exp.SwpgInUse, _uvm.Exp.SwpgOnly);
+        if (_uvm.Exp.SwpgInUse != 0 || _uvm.Exp.SwpgOnly != 0)
+            sink.Swap(_uvm.Exp.SwpgInUse, _uvm.Exp.SwpgOnly);
     }
 }
