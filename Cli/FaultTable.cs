@@ -4,10 +4,10 @@ using UvmDiff.Implementations;
 namespace UvmDiff.Cli;
 
 /// <summary>
-/// uvmdiff faults: the catalog, and for each fault of a layer whether a campaign detects it, how fast, how
-/// small; with <paramref name="only"/>, that fault alone.
+/// uvmdiff faults: the catalog, and for each fault of a layer (or the one of <paramref name="only"/>) whether
+/// a campaign detects it, how fast, how small.
 /// </summary>
-public sealed class FaultTable(double seconds, ulong seed, int workers, Fault? only = null) : ILayerVisitor<int>
+public sealed class FaultTable(double seconds, ulong seed, int workers, Fault? only) : ILayerVisitor<int>
 {
     public static int List()
     {
@@ -23,7 +23,7 @@ public sealed class FaultTable(double seconds, ulong seed, int workers, Fault? o
             throw new UsageException("--seconds must be positive");
         var faults = layer.Faults.Where(fault => only is null || fault == only).ToList();
         if (faults.Count == 0)
-            throw new UsageException($"layer {layer.Name} has no fault {only}");
+            throw new UsageException($"fault {only} is not one layer {layer.Name} runs");
         Console.WriteLine(
             $"layer {layer.Name}: {faults.Count} faults, seed {seed}, {workers} worker(s), up to {seconds:0.#} s each"
         );

@@ -196,7 +196,7 @@ public static class UvmDiffCommand
                     pr.GetValue(perFault),
                     ParseSeed(pr.GetValue(faultSeed)),
                     Positive(pr.GetValue(workers), "--workers"),
-                    pr.GetValue(onlyFault) is { } only ? FindFault(only) : null
+                    ParseFault(pr.GetValue(onlyFault))
                 );
                 int exit = ExitOk;
                 foreach (var entry in chosen)
@@ -349,10 +349,14 @@ public static class UvmDiffCommand
         return (index, count);
     }
 
-    public static FaultSet ParseFaults(string? name) => name is null ? FaultSet.None : FaultSet.Of(FindFault(name));
+    public static FaultSet ParseFaults(string? name) =>
+        ParseFault(name) is { } fault ? FaultSet.Of(fault) : FaultSet.None;
 
-    private static Fault FindFault(string name) =>
-        FaultCatalog.Find(name) ?? throw new UsageException($"unknown fault '{name}' (see 'uvmdiff faults --list')");
+    private static Fault? ParseFault(string? name) =>
+        name is null
+            ? null
+            : FaultCatalog.Find(name)
+                ?? throw new UsageException($"unknown fault '{name}' (see 'uvmdiff faults --list')");
 
     private static int Positive(int value, string option) =>
         value > 0 ? value : throw new UsageException($"{option} must be positive");

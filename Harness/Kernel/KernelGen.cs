@@ -32,6 +32,13 @@ public static partial class KernelGen
 
     public static void Sequence(ref Rng rng, int maxOps, List<KernelOp> into)
     {
+        if (!WithKernelMemory(ref rng, maxOps, into))
+            ProcessSequence(ref rng, maxOps, into);
+    }
+
+    /// <summary>A sequence of process-level ops (and the page daemon): everything but the kernel's own memory.</summary>
+    private static void ProcessSequence(ref Rng rng, int maxOps, List<KernelOp> into)
+    {
         int count = rng.Between(1, maxOps);
         ulong window = rng.Pick<ulong>(Windows);
         if (rng.Chance(PrometheusShare))
@@ -133,9 +140,12 @@ public static partial class KernelGen
             case 7:
                 return new CpuSwitch(rng.Below(KernelWorld.Cpus), rng.Chance(15) ? -1 : pid);
             case 8:
-                return rng.Chance(30)
-                    ? new ProcExit(pid, rng.Below(KernelWorld.Pages), rng.Below(8))
-                    : new ProcExit(pid);
+                return rng.Below(10) switch
+                {
+                    < 3 => new ProcExit(pid, rng.Below(KernelWorld.Pages), rng.Below(8)),
+                    < 4 => Asleep(ref rng, new ProcExit(pid), pid, window),
+                    _ => new ProcExit(pid),
+                };
             case 9:
                 return new ProcSpawn(pid);
             case 10:
@@ -143,7 +153,7 @@ public static partial class KernelGen
             case 11:
                 return new ProcMinherit(pid, addr, pages, rng.Pick<Inherit>(Inherits));
             default:
-                return FileOp(ref rng, pid, addr, pages);
+                return FileOp(ref rng, pid, window, addr, pages);
         }
     }
 
@@ -251,12 +261,20 @@ public static partial class KernelShrink
                         Pages = l.Pages / 2,
                     };
                 break;
+            case WhileAsleep w:
+                foreach (var smaller in Asleep(w))
+                    yield return smaller;
+                break;
             case RaceOp race:
                 foreach (var smaller in Race(race))
                     yield return smaller;
                 break;
             case ProcMmapFile or ProcMsync or ProcMadvise:
                 foreach (var smaller in FileOp(op))
+                    yield return smaller;
+                break;
+            case KernelAccessOp or KernelFree or GemOp:
+                foreach (var smaller in KmemOp(op))
                     yield return smaller;
                 break;
             case CpuAccess { Exec: true } fetch:

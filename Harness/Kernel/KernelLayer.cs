@@ -132,7 +132,14 @@ public sealed class KernelLayer : ILayer<KernelOp>
             ProcMsync => 14,
             ProcMadvise => 15,
             PageDaemonOp => 16,
-            RaceOp => 18,
+            KernelMalloc => 18,
+            KernelFree => 19,
+            KernelAccessOp { Write: false } => 20,
+            KernelAccessOp => 21,
+            GemOp { Unpin: false } => 22,
+            GemOp => 23,
+            WhileAsleep => 24,
+            RaceOp => 25,
             _ => throw new ArgumentException($"not a kernel op: {op}"),
         };
 
@@ -156,6 +163,13 @@ public sealed class KernelLayer : ILayer<KernelOp>
         "madvise",
         "pagedaemon",
         "exec",
+        "kmalloc",
+        "kfree",
+        "kread",
+        "kwrite",
+        "gem pin",
+        "gem unpin",
+        "flush asleep",
         "race",
     ];
 

@@ -30,7 +30,7 @@ public sealed partial class KernelSide
             case PageDaemonOp d:
                 return StatusOf(Machine.PageDaemon(d.Page, d.Action));
             default:
-                throw new ArgumentException($"not a kernel op: {op}");
+                return ExecuteKmemOp(op);
         }
     }
 }

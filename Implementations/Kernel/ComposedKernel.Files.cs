@@ -17,7 +17,7 @@ namespace UvmDiff.Implementations.Kernel;
 /// </summary>
 public sealed partial class ComposedKernel : IFlushWork
 {
-    private readonly Uvm _uvm = new(KernelWorld.Pages, swapSlots: 0);
+    private readonly Uvm _uvm = new(KernelWorld.Pages, KernelMemory.SwapSlots);
     private readonly VnodeObject[] _files = new VnodeObject[KernelFiles.Count + 1];
     private readonly int[,] _entryRefs = new int[KernelWorld.Processes, KernelFiles.Count + 1];
     private readonly int[] _fileRefs = new int[KernelFiles.Count + 1];
@@ -65,6 +65,7 @@ public sealed partial class ComposedKernel : IFlushWork
     private void ResetFiles()
     {
         _uvm.Reset();
+        _whileAsleep = null;
         Array.Clear(_entryRefs);
         Array.Clear(_fileRefs);
         Array.Clear(_fileValid);
@@ -85,6 +86,8 @@ public sealed partial class ComposedKernel : IFlushWork
         chosen = 0;
         if (!_alive[pid])
             return "ESRCH";
+        if (WxViolation(prot))
+            return "ENOTSUP";
         if (addr is { } fixedAt && !InUserSpace(fixedAt, size))
             return "EINVAL";
         if (offset + size > KernelFiles.Bytes)
@@ -126,7 +129,10 @@ public sealed partial class ComposedKernel : IFlushWork
             _entryRefs[pid, file] = scan.ObjectRefs[file] - 1;
     }
 
-    /// <summary>pgo_detach of the references that went; the last one runs uvn_detach's flush.</summary>
+    /// <summary>
+    /// pgo_detach of the references that went; the last one runs uvn_detach's flush. The count is taken
+    /// before the flush: ops that run while it sleeps may drop references of their own.
+    /// </summary>
     private void DetachDropped()
     {
         for (int file = 1; file <= KernelFiles.Count; file++)
@@ -134,7 +140,9 @@ public sealed partial class ComposedKernel : IFlushWork
             int held = 0;
             for (int pid = 0; pid < KernelWorld.Processes; pid++)
                 held += _entryRefs[pid, file];
-            if (held == 0 && _fileRefs[file] > 0)
+            bool last = held == 0 && _fileRefs[file] > 0;
+            _fileRefs[file] = held;
+            if (last)
             {
                 if (_filePersist[file])
                 {
@@ -147,7 +155,6 @@ public sealed partial class ComposedKernel : IFlushWork
                     _filePersist[file] = false;
                 }
             }
-            _fileRefs[file] = held;
         }
     }
 
@@ -167,11 +174,18 @@ public sealed partial class ComposedKernel : IFlushWork
     /// <summary>Each file page mapped for writing as far as the object layer knows, with the pmap's modified bit.</summary>
     private void LoadPmap()
     {
+        LoadPages();
+        _uvm.BeginOperation();
+        _uvm.Changes.Clear();
+    }
+
+    private void LoadPages()
+    {
         var frames = _uvm.Frames;
         for (int page = 0; page < frames.Length; page++)
         {
             var pg = frames[page];
-            _wasFilePage[page] = pg.Object is not null;
+            _wasFilePage[page] = pg.Object is VnodeObject;
             if (!_wasFilePage[page])
                 continue;
             _wasInactive[page] = pg.Has(PgFlags.QueueInactive);
@@ -179,8 +193,6 @@ public sealed partial class ComposedKernel : IFlushWork
             pg.Mapping = PmapMapping.Write;
             pg.PmapModified = _pmap.IsModified(page);
         }
-        _uvm.BeginOperation();
-        _uvm.Changes.Clear();
     }
 
     /// <summary>What the object layer did to the pages' mappings and bits, done to the pmap.</summary>
@@ -294,7 +306,9 @@ public sealed partial class ComposedKernel : IFlushWork
             _uvm.Frames[page].Data = ++_uvm.WriteCounter;
     }
 
-    private void WalkFiles(IKernelFactSink sink)
+    public long FileChanges => _uvm.Changes.Count;
+
+    public void WalkFiles(IKernelFactSink sink)
     {
         for (int file = 1; file <= KernelFiles.Count; file++)
         {

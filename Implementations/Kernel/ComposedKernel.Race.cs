@@ -55,7 +55,8 @@ public interface IRacingKernel
 /// the daemon, per the side's work); a page that joins an owner, or gains a mapping in a fault, was faulted
 /// in; a file page the page daemon moved from the active to the inactive queue was deactivated. The owner slots are the
 /// anons and file offsets the calls name; each starts as the page was before the race (its queue, its wire
-/// count, mapped when some pmap maps it), or empty when the owner had no page then.
+/// count, mapped when some pmap maps it), or empty when the owner had no page then. The kernel's own memory
+/// (kernel_object, the GEM uao) takes no part: its pages count as free pages here.
 /// </summary>
 public sealed partial class ComposedKernel : IRacingKernel
 {
@@ -229,7 +230,7 @@ public sealed partial class ComposedKernel : IRacingKernel
             {
                 into.Key[page] = _ownerAnon[page];
             }
-            else if (pg.Object is { } obj)
+            else if (pg.Object is { Id: <= KernelFiles.Count } obj)
             {
                 into.Key[page] = -(((long)obj.Id << 32) | (pg.Offset >> Spec.Map.MapConst.PageShift)) - 1;
                 into.Queue[page] =
@@ -247,7 +248,7 @@ public sealed partial class ComposedKernel : IRacingKernel
 
 /// <summary>
 /// The physical pages as a race sees them: per page its owner key (an anon id, a negative key for a file
-/// offset, 0 when free), the pmap's wire count, how many translations map it, and its queue (file pages;
+/// offset, 0 when free or kernel memory), the pmap's wire count, how many translations map it, and its queue (file pages;
 /// the kernel keeps anon pages on none).
 /// </summary>
 internal sealed class RacePages : Spec.Pmap.IPmapFactSink
