@@ -60,8 +60,6 @@ public interface IRacingKernel
 /// </summary>
 public sealed partial class ComposedKernel : IRacingKernel
 {
-    private const int RaceSides = 2;
-
     private readonly SteppedMachine _stepped;
     private readonly RacePages _racePre = new();
     private readonly RacePages _sideBefore = new();
