@@ -8,7 +8,8 @@ namespace UvmDiff.Harness.Kernel;
 /// <summary>
 /// Two CPUs running kernel work at once: side <paramref name="A"/> on CPU 0, side <paramref name="B"/> on
 /// CPU 1, each a one-page op whose page-level part seed 002 changed (munmap and exit of anon memory,
-/// mlock, munlock, a fault, the page daemon's deactivate or free, msync(MS_INVALIDATE) or madvise(MADV_FREE)), and
+/// mlock, munlock, a fault, the page daemon's deactivate or free, msync(MS_INVALIDATE) or madvise(MADV_FREE),
+/// km_free of a page of kernel memory), and
 /// <paramref name="Schedule"/>, one letter per step of the page-level part (<c>a</c> or <c>b</c>), as the
 /// concurrency layer's programs take it.
 /// </summary>
@@ -53,6 +54,7 @@ public sealed record RaceOp(KernelOp A, KernelOp B, string Schedule) : KernelOp
             CpuAccess => RaceWork.Fault,
             PageDaemonOp { Action: DaemonAction.Deactivate } => RaceWork.Deactivate,
             PageDaemonOp => RaceWork.DaemonFree,
+            KernelFree => RaceWork.KmFree,
             _ => RaceWork.Flush,
         };
 
@@ -64,12 +66,14 @@ public sealed record RaceOp(KernelOp A, KernelOp B, string Schedule) : KernelOp
             ProcMadvise { Pages: 1, Mode: MadviseMode.Free } => null,
             ProcMsync { Pages: 1, Mode: MsyncMode.Invalidate } => null,
             ProcExit { DuringPage: null } => null,
+            KernelFree { Pages: 1 } => null,
             PageDaemonOp { Action: DaemonAction.Deactivate or DaemonAction.Free } => null,
             CpuAccess access when access.Cpu == side => null,
             CpuAccess => $"side {(char)('a' + side)} of a race runs on cpu{side}",
-            ProcMunmap or ProcMlock or ProcMadvise or ProcMsync => "a side of a race works on one page (+1)",
+            ProcMunmap or ProcMlock or ProcMadvise or ProcMsync or KernelFree =>
+                "a side of a race works on one page (+1)",
             _ =>
-                $"'{op}' cannot be a side of a race: munmap, mlock, munlock, an access, exit, pagedaemon deactivate|free, madvise free, msync invalidate",
+                $"'{op}' cannot be a side of a race: munmap, mlock, munlock, an access, exit, pagedaemon deactivate|free, madvise free, msync invalidate, kfree",
         };
 }
 
@@ -147,7 +151,7 @@ public static partial class KernelGen
     /// A race to start from: a process on CPU 0 (and it or another on CPU 1) maps one or two pages of a
     /// file, shared, or of anonymous memory (a mapping, so an amap, each), or both side by side, and
     /// touches them (the pages are handed out lowest first, so physical page i backs the i-th page
-    /// touched); maybe wires an anon page, and maybe makes it PROT_NONE, which removes its translation,
+    /// touched); maybe allocates and writes a page of kernel memory (which a side may km_free); maybe wires an anon page, and maybe makes it PROT_NONE, which removes its translation,
     /// so that the unwiring of munmap or exit (uvm_fault_unwire_locked) finds no page and the page is freed
     /// wired; maybe lets the page daemon deactivate a file page and msync clean it; then a race whose sides
     /// aim at those pages, and maybe a second. => at most <paramref name="count"/> ops
@@ -177,6 +181,13 @@ public static partial class KernelGen
         {
             into.Add(new ProcExit(other));
             into.Add(new ProcFork(pid, other));
+            room -= 2;
+        }
+        bool kernelPage = room >= 2 && rng.Chance(25);
+        if (kernelPage)
+        {
+            into.Add(new KernelMalloc(1));
+            into.Add(new KernelAccessOp(KernelMemory.Base, Write: true));
             room -= 2;
         }
         if (filePages > 0)
@@ -213,7 +224,20 @@ public static partial class KernelGen
         }
         int races = room >= 1 && rng.Chance(40) ? 2 : 1;
         for (int i = 0; i < races; i++)
-            into.Add(Race(ref rng, pid, other, addr, filePages, pages, aimed));
+        {
+            var race = Race(ref rng, pid, other, addr, filePages, pages, aimed);
+            if (kernelPage && rng.Chance(50))
+                race = rng.Chance(50)
+                    ? race with
+                    {
+                        A = new KernelFree(KernelMemory.Base, 1),
+                    }
+                    : race with
+                    {
+                        B = new KernelFree(KernelMemory.Base, 1),
+                    };
+            into.Add(race);
+        }
     }
 
     /// <summary>

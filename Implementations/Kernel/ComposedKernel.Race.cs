@@ -9,7 +9,7 @@ namespace UvmDiff.Implementations.Kernel;
 /// What a side of a race does at the page level, as the composed kernel names the calls it records from
 /// the side's effect on the pages: a munmap's uvm_anfree (amap_wiperange), an exit's uvm_anfree_list
 /// (amap_wipeout), mlock's uvm_pagewire, munlock's uvm_pageunwire, a fault mapping a page in, the page
-/// daemon's deactivate or free, uvm_map_clean's flush of a file (its frees).
+/// daemon's deactivate or free, uvm_map_clean's flush of a file (its frees), km_free's uvm_km_pgremove.
 /// </summary>
 public enum RaceWork : byte
 {
@@ -21,6 +21,7 @@ public enum RaceWork : byte
     Deactivate,
     DaemonFree,
     Flush,
+    KmFree,
 }
 
 /// <summary>
@@ -55,8 +56,8 @@ public interface IRacingKernel
 /// the daemon, per the side's work); a page that joins an owner, or gains a mapping in a fault, was faulted
 /// in; a file page the page daemon moved from the active to the inactive queue was deactivated. The owner slots are the
 /// anons and file offsets the calls name; each starts as the page was before the race (its queue, its wire
-/// count, mapped when some pmap maps it), or empty when the owner had no page then. The kernel's own memory
-/// (kernel_object, the GEM uao) takes no part: its pages count as free pages here.
+/// count, mapped when some pmap maps it), or empty when the owner had no page then. kernel_object's pages
+/// are kernel-object slots under its lock; the GEM uao takes no part (its pages count as free here).
 /// </summary>
 public sealed partial class ComposedKernel : IRacingKernel
 {
@@ -138,6 +139,7 @@ public sealed partial class ComposedKernel : IRacingKernel
         _raceWork switch
         {
             RaceWork.DaemonFree => CallName.DaemonFree,
+            RaceWork.KmFree => CallName.KmPgremove,
             RaceWork.Exit when key > 0 => CallName.AnFreeList,
             _ when key > 0 => CallName.AnFree,
             _ => CallName.UaoFlushFree,
@@ -157,7 +159,10 @@ public sealed partial class ComposedKernel : IRacingKernel
     {
         int slots = _raceSlots.Count;
         for (int slot = 0; slot < slots; slot++)
-            _raceOwners[slot] = _raceSlots[slot] > 0 ? SlotOwner.Anon : SlotOwner.Aobj;
+            _raceOwners[slot] =
+                _raceSlots[slot] > 0 ? SlotOwner.Anon
+                : ObjectOf(_raceSlots[slot]) == KernelMemory.KernelObjectId ? SlotOwner.Kmem
+                : SlotOwner.Aobj;
         _stepped.Reset(_raceOwners.AsSpan(0, slots));
         _raceAmapLocks.Clear();
         for (int slot = 0; slot < slots; slot++)
@@ -195,7 +200,7 @@ public sealed partial class ComposedKernel : IRacingKernel
     private int OwnerLockOf(long key)
     {
         if (key < 0)
-            return FileLocks[(int)((-key - 1) >> 32) - 1];
+            return ObjectOf(key) == KernelMemory.KernelObjectId ? Locks.Kobj : FileLocks[ObjectOf(key) - 1];
         if (_forked || !_raceAmaps.TryGetValue((int)key, out int amap))
             return Locks.Amap;
         int group = _raceAmapLocks.IndexOf(amap);
@@ -206,6 +211,9 @@ public sealed partial class ComposedKernel : IRacingKernel
         }
         return AmapLocks[Math.Min(group, AmapLocks.Length - 1)];
     }
+
+    /// <summary>The object a negative (object page) key names.</summary>
+    private static int ObjectOf(long key) => (int)((-key - 1) >> 32);
 
     /// <summary>Every physical page's owner, wire count, mappings and queue, as <see cref="EndSide"/> compares them.</summary>
     private void Snapshot(RacePages into)
@@ -228,7 +236,7 @@ public sealed partial class ComposedKernel : IRacingKernel
             {
                 into.Key[page] = _ownerAnon[page];
             }
-            else if (pg.Object is { Id: <= KernelFiles.Count } obj)
+            else if (pg.Object is { Id: <= KernelFiles.Count or KernelMemory.KernelObjectId } obj)
             {
                 into.Key[page] = -(((long)obj.Id << 32) | (pg.Offset >> Spec.Map.MapConst.PageShift)) - 1;
                 into.Queue[page] =
@@ -246,7 +254,7 @@ public sealed partial class ComposedKernel : IRacingKernel
 
 /// <summary>
 /// The physical pages as a race sees them: per page its owner key (an anon id, a negative key for a file
-/// offset, 0 when free or kernel memory), the pmap's wire count, how many translations map it, and its queue (file pages;
+/// offset, 0 when free or the GEM uao's), the pmap's wire count, how many translations map it, and its queue (file pages;
 /// the kernel keeps anon pages on none).
 /// </summary>
 internal sealed class RacePages : Spec.Pmap.IPmapFactSink

@@ -68,5 +68,20 @@ public static class KernelRaceCases
             "!page 0 pv",
             "counters: 1 faults, 1 pages allocated, 1 freed"
         ),
+        Case(
+            "km_free on CPU 0 and munmap of a file page on CPU 1, the munmap first: both free their page",
+            A,
+            "uvm_unmap_remove → uvn_detach → uvn_flush(PGO_FREE); km_free → uvm_km_pgremove frees the kernel_object page",
+            [
+                "switch cpu1 p0 => Ok",
+                "kmalloc +1 => Ok(0xffff800000000000)",
+                "kwrite 0xffff800000000000 => Ok(page 0)",
+                "mmap p0 0x10000000 +1 rw- file 1 0x0 shared => Ok",
+                "read cpu1 0x10000000 => Ok(page 1)",
+                "race [kfree 0xffff800000000000 +1] [munmap p0 0x10000000 +1] ba => Ok(a: Ok, b: Ok)",
+            ],
+            "!file 1 @0x0: page",
+            "counters: 2 faults, 2 pages allocated, 2 freed"
+        ),
     ];
 }
