@@ -50,6 +50,8 @@ public static partial class KernelGen
         int mapper = -1;
         if (count >= ForkPrelude && rng.Chance(30))
             mapper = Forked(ref rng, window, into);
+        else if (count >= RacePrelude && rng.Chance(RaceShare))
+            Raced(ref rng, window, count, into);
         while (into.Count < end)
         {
             var op =
@@ -261,6 +263,10 @@ public static partial class KernelShrink
                 break;
             case WhileAsleep w:
                 foreach (var smaller in Asleep(w))
+                    yield return smaller;
+                break;
+            case RaceOp race:
+                foreach (var smaller in Race(race))
                     yield return smaller;
                 break;
             case ProcMmapFile or ProcMsync or ProcMadvise:

@@ -1,6 +1,7 @@
 using UvmDiff.Harness.Core;
 using UvmDiff.Harness.Map;
 using UvmDiff.Implementations;
+using UvmDiff.Implementations.Concurrency;
 using UvmDiff.Implementations.Kernel;
 using UvmDiff.Implementations.Map;
 using UvmDiff.Implementations.Objects;
@@ -82,21 +83,30 @@ public sealed class KernelLayer : ILayer<KernelOp>
         return new KernelSide(
             name + suffix,
             kernel,
-            () => ProbeCounts(maps, pmapProbes, kernel.Probes, kernel.ObjectProbes)
+            () => ProbeCounts(maps, pmapProbes, kernel.Probes, kernel.ObjectProbes, kernel.RaceProbes)
         );
     }
 
     /// <summary>
     /// The map probes summed over the processes' maps, then the pmap's, then the kernel's, then the file
-    /// objects' routines': the order of <see cref="Probes"/>.
+    /// objects' routines', then the races' stepped machine's: the order of <see cref="Probes"/>.
     /// </summary>
-    private static long[] ProbeCounts(List<TreeVmMap> maps, long[] pmapProbes, long[] kernelProbes, long[] objectProbes)
+    private static long[] ProbeCounts(
+        List<TreeVmMap> maps,
+        long[] pmapProbes,
+        long[] kernelProbes,
+        long[] objectProbes,
+        long[] raceProbes
+    )
     {
         int kernelAt = MapProbes.Names.Count + PmapProbes.Names.Length;
         int objectsAt = kernelAt + KernelProbes.Names.Length;
-        var counts = new long[objectsAt + ObjectProbes.Names.Count];
+        int racesAt = objectsAt + ObjectProbes.Names.Count;
+        var counts = new long[racesAt + ConcurrencyProbes.Names.Count];
         for (int i = 0; i < objectProbes.Length; i++)
             counts[objectsAt + i] = objectProbes[i];
+        for (int i = 0; i < raceProbes.Length; i++)
+            counts[racesAt + i] = raceProbes[i];
         foreach (var map in maps)
         {
             for (int i = 0; i < map.Probes.Length; i++)
@@ -129,6 +139,7 @@ public sealed class KernelLayer : ILayer<KernelOp>
             GemOp { Unpin: false } => 22,
             GemOp => 23,
             WhileAsleep => 24,
+            RaceOp => 25,
             _ => throw new ArgumentException($"not a kernel op: {op}"),
         };
 
@@ -159,6 +170,7 @@ public sealed class KernelLayer : ILayer<KernelOp>
         "gem pin",
         "gem unpin",
         "flush asleep",
+        "race",
     ];
 
     public int KindOf(KernelOp op) =>
@@ -182,7 +194,7 @@ public sealed class KernelLayer : ILayer<KernelOp>
         };
 
     public IReadOnlyList<string> Probes { get; } =
-    [.. MapProbes.Names, .. PmapProbes.Names, .. KernelProbes.Names, .. ObjectProbes.Names];
+    [.. MapProbes.Names, .. PmapProbes.Names, .. KernelProbes.Names, .. ObjectProbes.Names, .. ConcurrencyProbes.Names];
 
     public void Generate(ref Rng rng, int maxOps, List<KernelOp> into) => KernelGen.Sequence(ref rng, maxOps, into);
 

@@ -91,6 +91,8 @@ public static partial class KernelOpParser
 {
     public static KernelOp Parse(string line)
     {
+        if (line.TrimStart().StartsWith("race"))
+            return ParseRace(line);
         var w = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         if (w.Length == 0)
             throw new FormatException("empty line");

@@ -161,6 +161,8 @@ public sealed partial class KernelSide(string name, IKernelMachine machine, Func
                 break;
             case WhileAsleep w:
                 return Asleep(w);
+            case RaceOp race:
+                return ExecuteRace(race);
             default:
                 return ExecuteFileOp(op);
         }

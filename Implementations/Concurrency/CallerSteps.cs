@@ -54,14 +54,6 @@ public sealed class CallerSteps
             _ => DaemonFree(thread, state, slot),
         };
 
-    private static int OwnerLock(SlotOwner owner) =>
-        owner switch
-        {
-            SlotOwner.Anon => Locks.Amap,
-            SlotOwner.Aobj => Locks.Aobj,
-            _ => Locks.Kobj,
-        };
-
     private Step Lookup(int slot) =>
         Step.Plain(Footprints.Slot(slot), "uvm_pagelookup / anon->an_page: load the slot's page", Nil);
 
@@ -79,12 +71,13 @@ public sealed class CallerSteps
     /// </summary>
     private IEnumerable<Step> AnonFree(int thread, SteppedThread state, int slot, bool release)
     {
-        yield return Step.Acquire(Locks.Amap);
+        int ownerLock = _world.OwnerLock[slot];
+        yield return Step.Acquire(ownerLock);
         yield return Lookup(slot);
         int page = _world.SlotPage[slot];
         if (page == Nil)
         {
-            yield return Step.Release(Locks.Amap);
+            yield return Step.Release(ownerLock);
             state.Result = "none";
             yield break;
         }
@@ -99,7 +92,7 @@ public sealed class CallerSteps
             yield return step;
         if (bracket)
             yield return Step.Release(Locks.Pageq);
-        yield return Step.Release(Locks.Amap);
+        yield return Step.Release(ownerLock);
         state.Result = "freed";
     }
 
@@ -110,12 +103,13 @@ public sealed class CallerSteps
     /// </summary>
     private IEnumerable<Step> AnonFreeList(int thread, SteppedThread state, int slot)
     {
-        yield return Step.Acquire(Locks.Amap);
+        int ownerLock = _world.OwnerLock[slot];
+        yield return Step.Acquire(ownerLock);
         yield return Lookup(slot);
         int page = _world.SlotPage[slot];
         if (page == Nil)
         {
-            yield return Step.Release(Locks.Amap);
+            yield return Step.Release(ownerLock);
             state.Result = "none";
             yield break;
         }
@@ -127,7 +121,7 @@ public sealed class CallerSteps
             yield return step;
         if (!_afterDiff)
             yield return Step.Release(Locks.Pageq);
-        yield return Step.Release(Locks.Amap);
+        yield return Step.Release(ownerLock);
         foreach (var step in _pages.ReturnToFreePages(page))
             yield return step;
         state.Result = "freed";
@@ -136,9 +130,10 @@ public sealed class CallerSteps
     /// <summary>uao_flush, PGO_FREE, one offset, one reference (object lock held): skip wired pages; protect, drop swap, free.</summary>
     private IEnumerable<Step> UaoFlushFree(int thread, SteppedThread state, int slot)
     {
+        int ownerLock = _world.OwnerLock[slot];
         bool locked = !_flushWithoutOwnerLock;
         if (locked)
-            yield return Step.Acquire(Locks.Aobj);
+            yield return Step.Acquire(ownerLock);
         yield return Lookup(slot);
         int page = _world.SlotPage[slot];
         string result = "none";
@@ -153,8 +148,8 @@ public sealed class CallerSteps
                 Unmap(page);
                 if (_flushUnlocksBeforeFree && locked)
                 {
-                    yield return Step.Release(Locks.Aobj);
-                    yield return Step.Acquire(Locks.Aobj);
+                    yield return Step.Release(ownerLock);
+                    yield return Step.Acquire(ownerLock);
                 }
                 if (!_afterDiff)
                     yield return Step.Acquire(Locks.Pageq);
@@ -167,14 +162,15 @@ public sealed class CallerSteps
             }
         }
         if (locked)
-            yield return Step.Release(Locks.Aobj);
+            yield return Step.Release(ownerLock);
         state.Result = result;
     }
 
     /// <summary>uvm_km_pgremove on one offset (kernel object locked; the kernel pmap range removed first): free the page.</summary>
     private IEnumerable<Step> KmPgremove(int thread, SteppedThread state, int slot)
     {
-        yield return Step.Acquire(Locks.Kobj);
+        int ownerLock = _world.OwnerLock[slot];
+        yield return Step.Acquire(ownerLock);
         yield return Lookup(slot);
         int page = _world.SlotPage[slot];
         string result = "none";
@@ -190,14 +186,14 @@ public sealed class CallerSteps
                 yield return Step.Release(Locks.Pageq);
             result = "freed";
         }
-        yield return Step.Release(Locks.Kobj);
+        yield return Step.Release(ownerLock);
         state.Result = result;
     }
 
     /// <summary>uvm_fault_wire's page step: owner lock, page-queue lock, uvm_pagewire.</summary>
     private IEnumerable<Step> Wire(int thread, SteppedThread state, int slot)
     {
-        int ownerLock = OwnerLock(_world.Owners[slot]);
+        int ownerLock = _world.OwnerLock[slot];
         yield return Step.Acquire(ownerLock);
         yield return Lookup(slot);
         int page = _world.SlotPage[slot];
@@ -217,7 +213,7 @@ public sealed class CallerSteps
     /// <summary>uvm_fault_unwire's page step: owner lock, page-queue lock, uvm_pageunwire of a wired page.</summary>
     private IEnumerable<Step> Unwire(int thread, SteppedThread state, int slot)
     {
-        int ownerLock = OwnerLock(_world.Owners[slot]);
+        int ownerLock = _world.OwnerLock[slot];
         yield return Step.Acquire(ownerLock);
         yield return Lookup(slot);
         int page = _world.SlotPage[slot];
@@ -251,7 +247,7 @@ public sealed class CallerSteps
             state.Result = "none";
             yield break;
         }
-        int ownerLock = OwnerLock(_world.Owners[slot]);
+        int ownerLock = _world.OwnerLock[slot];
         yield return Step.Acquire(ownerLock);
         yield return Lookup(slot);
         int page = _world.SlotPage[slot];
@@ -304,7 +300,7 @@ public sealed class CallerSteps
     /// <summary>uvmpd_scan_active on one page (owner lock, then the page-queue lock): an active unwired page is deactivated.</summary>
     private IEnumerable<Step> Deactivate(int thread, SteppedThread state, int slot)
     {
-        int ownerLock = OwnerLock(_world.Owners[slot]);
+        int ownerLock = _world.OwnerLock[slot];
         foreach (var step in DaemonLocks(ownerLock))
             yield return step;
         yield return Lookup(slot);
@@ -336,7 +332,7 @@ public sealed class CallerSteps
     /// </summary>
     private IEnumerable<Step> DaemonFree(int thread, SteppedThread state, int slot)
     {
-        int ownerLock = OwnerLock(_world.Owners[slot]);
+        int ownerLock = _world.OwnerLock[slot];
         foreach (var step in DaemonLocks(ownerLock))
             yield return step;
         yield return Lookup(slot);

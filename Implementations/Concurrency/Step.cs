@@ -29,14 +29,22 @@ public readonly record struct Step(StepKind Kind, int Lock, ulong Footprint, str
     public override string ToString() => Page < 0 ? Text : $"{Text} [pg {Page}]";
 }
 
-/// <summary>The locks of the model: the page-queue mutex, and one owner lock per kind of owner.</summary>
+/// <summary>
+/// The locks of the model: the page-queue mutex, and one owner lock per kind of owner; the whole kernel's
+/// races add the locks of a second and third amap and of a second and third file object, for pages whose
+/// owners the kernel knows to be locked apart.
+/// </summary>
 public static class Locks
 {
     public const int Pageq = 0;
     public const int Amap = 1;
     public const int Aobj = 2;
     public const int Kobj = 3;
-    public const int Count = 4;
+    public const int Amap2 = 4;
+    public const int Amap3 = 5;
+    public const int Aobj2 = 6;
+    public const int Aobj3 = 7;
+    public const int Count = 8;
 
     public static readonly string[] Names =
     [
@@ -44,6 +52,10 @@ public static class Locks
         "amap->am_lock",
         "aobj vmobjlock",
         "kernel_object vmobjlock",
+        "amap->am_lock (a second amap)",
+        "amap->am_lock (a third amap)",
+        "vmobjlock (a second object)",
+        "vmobjlock (a third object)",
     ];
 
     public static readonly string[] Enter =
@@ -52,6 +64,10 @@ public static class Locks
         "rw_enter(amap->am_lock)",
         "rw_enter(aobj->vmobjlock)",
         "rw_enter(kernel_object->vmobjlock)",
+        "rw_enter(amap->am_lock) (a second amap)",
+        "rw_enter(amap->am_lock) (a third amap)",
+        "rw_enter(uobj->vmobjlock) (a second object)",
+        "rw_enter(uobj->vmobjlock) (a third object)",
     ];
 
     public static readonly string[] Exit =
@@ -60,6 +76,10 @@ public static class Locks
         "rw_exit(amap->am_lock)",
         "rw_exit(aobj->vmobjlock)",
         "rw_exit(kernel_object->vmobjlock)",
+        "rw_exit(amap->am_lock) (a second amap)",
+        "rw_exit(amap->am_lock) (a third amap)",
+        "rw_exit(uobj->vmobjlock) (a second object)",
+        "rw_exit(uobj->vmobjlock) (a third object)",
     ];
 
     /// <summary>A mutex raises the IPL: the thread holding it cannot be switched off its CPU.</summary>
@@ -69,10 +89,10 @@ public static class Locks
 /// <summary>Footprint bits: locks, the two queues, the shared counters, owner slots and pages.</summary>
 public static class Footprints
 {
-    public const ulong ActiveQueue = 1UL << 4;
-    public const ulong InactiveQueue = 1UL << 5;
-    public const ulong WiredCounter = 1UL << 6;
-    public const ulong FreePages = 1UL << 7;
+    public const ulong ActiveQueue = 1UL << Locks.Count;
+    public const ulong InactiveQueue = 1UL << (Locks.Count + 1);
+    public const ulong WiredCounter = 1UL << (Locks.Count + 2);
+    public const ulong FreePages = 1UL << (Locks.Count + 3);
 
     /// <summary>
     /// Threads sharing a CPU: each step of thread 0 or 2 carries its thread's bit, and a step of either that
@@ -82,13 +102,15 @@ public static class Footprints
     public const ulong CpuMateOfThread2 = 1UL << 63;
 
     public const int MaxSlots = 8;
-    public const int MaxPages = 46;
+
+    /// <summary>Bits 20..61: the pages of a world of eight slots and eight free pages, with room to spare.</summary>
+    public const int MaxPages = 42;
 
     public static ulong Lock(int lockId) => 1UL << lockId;
 
     public static ulong Queue(int queue) => queue == 0 ? ActiveQueue : InactiveQueue;
 
-    public static ulong Slot(int slot) => 1UL << (8 + slot);
+    public static ulong Slot(int slot) => 1UL << (Locks.Count + 4 + slot);
 
-    public static ulong Page(int page) => 1UL << (16 + page);
+    public static ulong Page(int page) => 1UL << (Locks.Count + 4 + MaxSlots + page);
 }

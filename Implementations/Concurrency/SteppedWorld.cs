@@ -29,6 +29,12 @@ public sealed class SteppedWorld
     public const byte PgFree = 0x4;
 
     public readonly SlotOwner[] Owners = new SlotOwner[Footprints.MaxSlots];
+
+    /// <summary>
+    /// The lock that guards each slot's owner: by default the one of its kind (<see cref="Locks.Amap"/>,
+    /// <see cref="Locks.Aobj"/>, <see cref="Locks.Kobj"/>); a set-up may give a slot another owner's lock.
+    /// </summary>
+    public readonly int[] OwnerLock = new int[Footprints.MaxSlots];
     public readonly int[] SlotPage = new int[Footprints.MaxSlots];
     public int SlotCount;
 
@@ -59,6 +65,15 @@ public sealed class SteppedWorld
     {
         SlotCount = owners.Length;
         owners.CopyTo(Owners);
+        for (int slot = 0; slot < owners.Length; slot++)
+        {
+            OwnerLock[slot] = owners[slot] switch
+            {
+                SlotOwner.Anon => Locks.Amap,
+                SlotOwner.Aobj => Locks.Aobj,
+                _ => Locks.Kobj,
+            };
+        }
         Array.Fill(SlotPage, Nil);
         Head[0] = Head[1] = Tail[0] = Tail[1] = Nil;
         Active = Inactive = Wired = 0;

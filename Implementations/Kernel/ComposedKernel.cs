@@ -54,6 +54,7 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
         _unmapSkipsUnwire = faults.Has(KernelFaults.UnmapSkipsUnwire);
         _protectSkipsPmap = faults.Has(KernelFaults.ProtectSkipsPmap);
         _forkSkipsProtect = faults.Has(KernelFaults.ForkSkipsParentProtect);
+        _stepped = new Concurrency.SteppedMachine(afterDiff: true, faults);
         _maps = new IVmMapMachine[KernelWorld.Processes];
         for (int pid = 0; pid < _maps.Length; pid++)
             _maps[pid] = newMap(_arena);
