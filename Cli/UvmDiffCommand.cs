@@ -174,11 +174,16 @@ public static class UvmDiffCommand
             DefaultValueFactory = _ => "all",
         };
         var list = new Option<bool>("--list") { Description = "only list the catalog" };
+        var onlyFault = new Option<string?>("--fault")
+        {
+            Description = "run only this fault (with --layer all: in its own layer)",
+        };
         var faults = new Command("faults", "run a campaign against each fault of the catalog and tabulate detection")
         {
             perFault,
             faultSeed,
             faultLayer,
+            onlyFault,
             workers,
             arch,
             list,
@@ -189,11 +194,21 @@ public static class UvmDiffCommand
                 if (pr.GetValue(list))
                     return FaultTable.List();
                 string which = pr.GetValue(faultLayer)!;
+                string? only = pr.GetValue(onlyFault);
                 var chosen = which == "all" ? Layers.All : [FindLayer(which)];
+                if (only is not null)
+                {
+                    string ownLayer =
+                        LayerOfFault(only)
+                        ?? throw new UsageException($"unknown fault '{only}' (see 'uvmdiff faults --list')");
+                    if (which == "all")
+                        chosen = [FindLayer(ownLayer)];
+                }
                 var table = new FaultTable(
                     pr.GetValue(perFault),
                     ParseSeed(pr.GetValue(faultSeed)),
-                    Positive(pr.GetValue(workers), "--workers")
+                    Positive(pr.GetValue(workers), "--workers"),
+                    only
                 );
                 int exit = ExitOk;
                 foreach (var entry in chosen)
