@@ -78,18 +78,8 @@ public static class AobjDaemon
             return refused;
         if (!FileDaemon.SyncClean(uvm, pg))
             return "EALREADY";
-        int index = (int)(pg.Offset >> K.PageShift);
-        Aobj.DropSwap(uvm, aobj, index);
-        int slot = uvm.Swap.Alloc();
-        if (slot == 0)
-        {
-            uvm.LockPageq();
-            Pages.Pages.Activate(uvm, pg);
-            uvm.UnlockPageq();
+        if (!Aobj.WriteToSwap(uvm, aobj, pg))
             return "ENOSPC";
-        }
-        Aobj.SetSwslot(aobj, index, slot);
-        aobj.StoreSlotData(index, pg.Data);
         pg.Flags |= PgFlags.Clean;
         pg.PmapModified = false;
         if (inFlight)
