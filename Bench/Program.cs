@@ -13,10 +13,15 @@ if (args is ["--counters"])
     return 0;
 }
 
-// --runner-profile: where the differential runner's time goes, per layer and phase, in a few seconds.
-if (args is ["--runner-profile"])
+// --runner-profile [layer]: where the differential runner's time goes, per layer and phase, in a few seconds.
+if (args is ["--runner-profile", .. var only] && only.Length <= 1)
 {
-    RunnerPhases.PrintProfile(Console.Out);
+    if (only is [var name] && !UvmDiff.Harness.Core.Layers.All.Any(layer => layer.Name == name))
+    {
+        Console.Error.WriteLine($"unknown layer '{name}'");
+        return 2;
+    }
+    RunnerPhases.PrintProfile(Console.Out, only is [var layer] ? layer : null);
     return 0;
 }
 

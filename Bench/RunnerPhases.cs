@@ -45,9 +45,9 @@ public static class RunnerPhases
     /// <summary>
     /// bench --runner-profile: nanoseconds per op of each phase, per layer, timed with a stopwatch over
     /// repeated batches (the median of five, after a second of warm-up so the JIT has tiered up). A quick look; the BenchmarkDotNet run of
-    /// <see cref="RunnerBenchmarks"/> is the careful one.
+    /// <see cref="RunnerBenchmarks"/> is the careful one. <paramref name="only"/> names one layer, or null for all.
     /// </summary>
-    public static void PrintProfile(TextWriter output)
+    public static void PrintProfile(TextWriter output, string? only = null)
     {
         output.WriteLine($"runner phases, ns per op (median of 5 batches of {Sequences} sequences, seed {Seed}):");
         output.WriteLine(
@@ -55,6 +55,8 @@ public static class RunnerPhases
         );
         foreach (var entry in Layers.All)
         {
+            if (only is not null && entry.Name != only)
+                continue;
             var phases = For(entry);
             double[] steps =
             [

@@ -4,10 +4,10 @@ using UvmDiff.Implementations;
 namespace UvmDiff.Cli;
 
 /// <summary>
-/// uvmdiff faults: the catalog, and for each fault of a layer (or only <paramref name="only"/>) whether a
-/// campaign detects it, how fast, how small.
+/// uvmdiff faults: the catalog, and for each fault of a layer (or the one of <paramref name="only"/>) whether
+/// a campaign detects it, how fast, how small.
 /// </summary>
-public sealed class FaultTable(double seconds, ulong seed, int workers, string? only = null) : ILayerVisitor<int>
+public sealed class FaultTable(double seconds, ulong seed, int workers, Fault? only) : ILayerVisitor<int>
 {
     public static int List()
     {
@@ -21,9 +21,9 @@ public sealed class FaultTable(double seconds, ulong seed, int workers, string? 
     {
         if (seconds <= 0)
             throw new UsageException("--seconds must be positive");
-        var faults = layer.Faults.Where(fault => only is null || fault.Name == only).ToList();
+        var faults = layer.Faults.Where(fault => only is null || fault == only).ToList();
         if (faults.Count == 0)
-            throw new UsageException($"fault {only} is not among layer {layer.Name}'s faults");
+            throw new UsageException($"fault {only} is not one layer {layer.Name} runs");
         Console.WriteLine(
             $"layer {layer.Name}: {faults.Count} faults, seed {seed}, {workers} worker(s), up to {seconds:0.#} s each"
         );

@@ -174,19 +174,16 @@ public static class UvmDiffCommand
             DefaultValueFactory = _ => "all",
         };
         var list = new Option<bool>("--list") { Description = "only list the catalog" };
-        var onlyFault = new Option<string?>("--fault")
-        {
-            Description = "run only this fault (with --layer all: in its own layer)",
-        };
+        var onlyFault = new Option<string?>("--fault") { Description = "run this fault of the catalog alone" };
         var faults = new Command("faults", "run a campaign against each fault of the catalog and tabulate detection")
         {
             perFault,
             faultSeed,
             faultLayer,
-            onlyFault,
             workers,
             arch,
             list,
+            onlyFault,
         };
         faults.SetAction(pr =>
             Guard(() =>
@@ -194,21 +191,12 @@ public static class UvmDiffCommand
                 if (pr.GetValue(list))
                     return FaultTable.List();
                 string which = pr.GetValue(faultLayer)!;
-                string? only = pr.GetValue(onlyFault);
                 var chosen = which == "all" ? Layers.All : [FindLayer(which)];
-                if (only is not null)
-                {
-                    string ownLayer =
-                        LayerOfFault(only)
-                        ?? throw new UsageException($"unknown fault '{only}' (see 'uvmdiff faults --list')");
-                    if (which == "all")
-                        chosen = [FindLayer(ownLayer)];
-                }
                 var table = new FaultTable(
                     pr.GetValue(perFault),
                     ParseSeed(pr.GetValue(faultSeed)),
                     Positive(pr.GetValue(workers), "--workers"),
-                    only
+                    ParseFault(pr.GetValue(onlyFault))
                 );
                 int exit = ExitOk;
                 foreach (var entry in chosen)
@@ -361,15 +349,14 @@ public static class UvmDiffCommand
         return (index, count);
     }
 
-    public static FaultSet ParseFaults(string? name)
-    {
-        if (name is null)
-            return FaultSet.None;
-        var fault =
-            FaultCatalog.Find(name)
-            ?? throw new UsageException($"unknown fault '{name}' (see 'uvmdiff faults --list')");
-        return FaultSet.Of(fault);
-    }
+    public static FaultSet ParseFaults(string? name) =>
+        ParseFault(name) is { } fault ? FaultSet.Of(fault) : FaultSet.None;
+
+    private static Fault? ParseFault(string? name) =>
+        name is null
+            ? null
+            : FaultCatalog.Find(name)
+                ?? throw new UsageException($"unknown fault '{name}' (see 'uvmdiff faults --list')");
 
     private static int Positive(int value, string option) =>
         value > 0 ? value : throw new UsageException($"{option} must be positive");

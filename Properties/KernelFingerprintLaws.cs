@@ -1,3 +1,7 @@
+using FsCheck.Xunit;
+using UvmDiff.Harness.Core;
+using UvmDiff.Harness.Kernel;
+using UvmDiff.Implementations;
 using UvmDiff.Spec.Kernel.Process;
 using UvmDiff.Spec.Pmap;
 using Xunit;
@@ -5,9 +9,11 @@ using Xunit;
 namespace UvmDiff.Properties;
 
 /// <summary>
-/// The reference kernel fingerprints amaps and anons once each, however many maps reach them (the kernel
+/// The kernels' fast paths. The reference kernel fingerprints amaps and anons once each, however many maps reach them (the kernel
 /// shares them between processes after fork, so a per-map sum would count them once per process and
-/// tell a shared amap from two private copies only by chance).
+/// tell a shared amap from two private copies only by chance). Every kernel checks a map, and the
+/// reference walks its maps for their fingerprints, only after a routine ran on one
+/// (<see cref="IKernelMachine.MapChanges"/>); the runner's incremental = full-walk property covers the sums.
 /// </summary>
 [Trait("Category", "Law")]
 public class KernelFingerprintLaws
@@ -30,5 +36,107 @@ public class KernelFingerprintLaws
         Assert.NotEqual(0UL, parentOnly.Shared);
         Assert.Equal(parentOnly.Shared, childOnly.Shared);
         Assert.Equal(parentOnly.Shared, kernel.AnonFingerprint());
+    }
+
+    /// <summary>
+    /// A map whose change count stayed over a step has the same own facts (entries, objects, size): no
+    /// kernel changes a map but through its routines, which count. On every kernel of every side, after
+    /// every op of random sequences.
+    /// </summary>
+    [Property(Arbitrary = [typeof(KernelSequences)], MaxTest = 300, QuietOnSuccess = true)]
+    public void MapChanges_StayingOverAStep_MeanTheMapsOwnFactsStayed(Sequence<KernelOp> ops)
+    {
+        foreach (var side in KernelSides())
+        {
+            side.Reset();
+            var counts = new long[KernelWorld.Processes];
+            var facts = new ulong[KernelWorld.Processes];
+            foreach (var op in ops.Ops)
+            {
+                for (int pid = 0; pid < KernelWorld.Processes; pid++)
+                    (counts[pid], facts[pid]) = (side.Machine.MapChanges(pid), OwnFacts(side.Machine, pid));
+                if (side.Apply(op).IsFatal)
+                    break;
+                for (int pid = 0; pid < KernelWorld.Processes; pid++)
+                {
+                    if (side.Machine.MapChanges(pid) == counts[pid])
+                        Assert.True(
+                            facts[pid] == OwnFacts(side.Machine, pid),
+                            $"{side.Name}: p{pid}'s map changed uncounted at {op}"
+                        );
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The files' facts (resident pages, written blocks, queues) stay while the object layer's change count
+    /// does: the incremental fingerprint keeps their sum until it moves. On every kernel, every op.
+    /// </summary>
+    [Property(Arbitrary = [typeof(KernelSequences)], MaxTest = 300, QuietOnSuccess = true)]
+    public void FileChanges_StayingOverAStep_MeanTheFilesFactsStayed(Sequence<KernelOp> ops)
+    {
+        foreach (var side in KernelSides())
+        {
+            side.Reset();
+            foreach (var op in ops.Ops)
+            {
+                long count = side.Machine.FileChanges;
+                var before = FileFacts(side.Machine);
+                if (side.Apply(op).IsFatal)
+                    break;
+                if (side.Machine.FileChanges == count)
+                    Assert.True(
+                        before.SequenceEqual(FileFacts(side.Machine)),
+                        $"{side.Name}: files changed uncounted at {op}"
+                    );
+            }
+        }
+    }
+
+    private static List<string> FileFacts(IKernelMachine machine)
+    {
+        var files = new FileLines();
+        machine.WalkFiles(files);
+        return files.Lines;
+    }
+
+    private sealed class FileLines : IKernelFactSink
+    {
+        public readonly List<string> Lines = [];
+
+        public void Process(int pid, bool alive) { }
+
+        public void PageOwner(int page, int anon) { }
+
+        public void Counters(long faults, long allocated, long freed) { }
+
+        public void FilePage(int file, long offset, int page, bool clean, QueueKind queue, long data) =>
+            Lines.Add($"file {file} @{offset}: page {page} {clean} {queue} {data}");
+
+        public void FileBlock(int file, int block, long data) => Lines.Add($"file {file} block {block}: {data}");
+
+        public void QueuedPage(QueueKind queue, int position, int page) => Lines.Add($"{queue} {position}: {page}");
+    }
+
+    private static ulong OwnFacts(IKernelMachine machine, int pid)
+    {
+        var sum = new SplitMapSum();
+        machine.WalkMap(pid, sum);
+        return sum.Own;
+    }
+
+    private static IEnumerable<KernelSide> KernelSides()
+    {
+        foreach (
+            var side in KernelLayer
+                .Instance.CreateImplementations(FaultSet.None)
+                .Prepend(KernelLayer.Instance.CreateReference())
+        )
+        {
+            var pair = (ArchPairSide<KernelOp>)side;
+            yield return (KernelSide)pair.Amd64;
+            yield return (KernelSide)pair.Arm64;
+        }
     }
 }

@@ -28,7 +28,8 @@ public sealed class ArchPairSide<TOp>(ISide<TOp> amd64, ISide<TOp> arm64) : ISid
         }
     }
 
-    public string LastSleeps => "";
+    /// <summary>The amd64 half's: when the halves' outcomes differ, the pair's outcome names both.</summary>
+    public string LastSleeps => amd64.LastSleeps;
 
     public void Reset()
     {

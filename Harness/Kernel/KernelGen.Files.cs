@@ -16,7 +16,9 @@ public static partial class KernelGen
     /// a pageout of one of the low physical pages (the daemon's, as pages are handed out lowest first),
     /// which the flush then sleeps on; an msync of part of the mapping comes before the munmap (and a store
     /// after it, which must fault again on the page msync cleaned and made read-only); another op of the
-    /// ordinary mix comes between cycles.
+    /// ordinary mix comes between cycles. After a pageout the msync mostly comes, with other ops to run
+    /// while it sleeps on the page (<see cref="AsleepOnPageout"/>), and the munmap now and then does too;
+    /// half the loops have a second process reading the file (<see cref="Reader"/>).
     /// => at most <paramref name="count"/> ops
     /// </summary>
     private static void Prometheus(ref Rng rng, int count, ulong window, List<KernelOp> into)
@@ -25,8 +27,10 @@ public static partial class KernelGen
         int pid = rng.Below(KernelWorld.Processes);
         int file = rng.Between(1, KernelFiles.Count);
         into.Add(new CpuSwitch(0, pid));
+        int reader = rng.Chance(50) ? Reader(ref rng, pid, file, window, into) : -1;
         while (into.Count - first < count)
         {
+            int pageout = -1;
             int pages = rng.Between(1, 4);
             ulong addr = WindowAddr(ref rng, window);
             ulong offset = (ulong)rng.Below(KernelFiles.Pages - pages + 1) << MapConst.PageShift;
@@ -39,11 +43,15 @@ public static partial class KernelGen
             }
             if (rng.Chance(20))
             {
-                int page = rng.Below(pages);
-                into.Add(new PageDaemonOp(page, DaemonAction.Deactivate));
-                into.Add(new PageDaemonOp(page, DaemonAction.Pageout));
+                pageout = rng.Below(pages);
+                into.Add(new PageDaemonOp(pageout, DaemonAction.Deactivate));
+                into.Add(new PageDaemonOp(pageout, DaemonAction.Pageout));
             }
-            if (rng.Chance(25))
+            if (pageout >= 0 && rng.Chance(60))
+            {
+                into.Add(AsleepOnPageout(ref rng, pid, addr, pages, reader, pageout, window));
+            }
+            else if (rng.Chance(25))
             {
                 into.Add(new ProcMsync(pid, addr, rng.Between(1, pages), rng.Pick<MsyncMode>(MsyncModes)));
                 if (rng.Chance(50))
@@ -51,7 +59,8 @@ public static partial class KernelGen
             }
             if (rng.Chance(15))
                 into.Add(Op(ref rng, window));
-            into.Add(new ProcMunmap(pid, addr, pages));
+            KernelOp munmap = new ProcMunmap(pid, addr, pages);
+            into.Add(pageout >= 0 && rng.Chance(40) ? Asleep(ref rng, munmap, pid, window) : munmap);
         }
         into.RemoveRange(first + count, into.Count - first - count);
     }
@@ -63,16 +72,19 @@ public static partial class KernelGen
     /// <summary>
     /// The file ops: half of them a mapping of one of the three files, shared or private, at a page offset
     /// that keeps it inside the file, fixed in the window or at the first fit; then msync and madvise over
-    /// the window, and the page daemon on any physical page.
+    /// the window, some of them with other ops to run while they sleep, and the page daemon on any physical
+    /// page.
     /// </summary>
-    private static KernelOp FileOp(ref Rng rng, int pid, ulong addr, int pages)
+    private static KernelOp FileOp(ref Rng rng, int pid, ulong window, ulong addr, int pages)
     {
         switch (rng.Below(6))
         {
             case 3:
-                return new ProcMsync(pid, addr, pages, rng.Pick<MsyncMode>(MsyncModes));
+                var msync = new ProcMsync(pid, addr, pages, rng.Pick<MsyncMode>(MsyncModes));
+                return rng.Chance(20) ? Asleep(ref rng, msync, pid, window) : msync;
             case 4:
-                return new ProcMadvise(pid, addr, pages, rng.Pick<MadviseMode>(MadviseModes));
+                var madvise = new ProcMadvise(pid, addr, pages, rng.Pick<MadviseMode>(MadviseModes));
+                return rng.Chance(10) ? Asleep(ref rng, madvise, pid, window) : madvise;
             case 5:
                 return new PageDaemonOp(rng.Below(KernelWorld.Pages), rng.Pick<DaemonAction>(DaemonActions));
         }

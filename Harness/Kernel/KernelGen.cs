@@ -138,9 +138,12 @@ public static partial class KernelGen
             case 7:
                 return new CpuSwitch(rng.Below(KernelWorld.Cpus), rng.Chance(15) ? -1 : pid);
             case 8:
-                return rng.Chance(30)
-                    ? new ProcExit(pid, rng.Below(KernelWorld.Pages), rng.Below(8))
-                    : new ProcExit(pid);
+                return rng.Below(10) switch
+                {
+                    < 3 => new ProcExit(pid, rng.Below(KernelWorld.Pages), rng.Below(8)),
+                    < 4 => Asleep(ref rng, new ProcExit(pid), pid, window),
+                    _ => new ProcExit(pid),
+                };
             case 9:
                 return new ProcSpawn(pid);
             case 10:
@@ -148,7 +151,7 @@ public static partial class KernelGen
             case 11:
                 return new ProcMinherit(pid, addr, pages, rng.Pick<Inherit>(Inherits));
             default:
-                return FileOp(ref rng, pid, addr, pages);
+                return FileOp(ref rng, pid, window, addr, pages);
         }
     }
 
@@ -255,6 +258,10 @@ public static partial class KernelShrink
                     {
                         Pages = l.Pages / 2,
                     };
+                break;
+            case WhileAsleep w:
+                foreach (var smaller in Asleep(w))
+                    yield return smaller;
                 break;
             case ProcMmapFile or ProcMsync or ProcMadvise:
                 foreach (var smaller in FileOp(op))

@@ -128,6 +128,7 @@ public sealed class KernelLayer : ILayer<KernelOp>
             KernelAccessOp => 21,
             GemOp { Unpin: false } => 22,
             GemOp => 23,
+            WhileAsleep => 24,
             _ => throw new ArgumentException($"not a kernel op: {op}"),
         };
 
@@ -157,6 +158,7 @@ public sealed class KernelLayer : ILayer<KernelOp>
         "kwrite",
         "gem pin",
         "gem unpin",
+        "flush asleep",
     ];
 
     public int KindOf(KernelOp op) =>

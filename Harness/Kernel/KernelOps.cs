@@ -94,6 +94,8 @@ public static partial class KernelOpParser
         var w = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         if (w.Length == 0)
             throw new FormatException("empty line");
+        if (ParseWhile(w) is { } whileAsleep)
+            return whileAsleep;
         if (ParseFileOp(w) is { } fileOp)
             return fileOp;
         if (ParseKmemOp(w) is { } kmemOp)

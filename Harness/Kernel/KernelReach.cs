@@ -21,8 +21,6 @@ public static class KernelReach
         ["PagedaemonLocksOwnerUnderPageq"] = NoInterleaving,
         ["Seed002FirstPosting"] = NoInterleaving,
         ["WiredPlainLoadStore"] = NoInterleaving,
-        ["RestartOffsetReadAfterSleep"] =
-            "it needs the page uvn_flush slept on to be freed or reused before it wakes; at the kernel level the only busy pages are the page daemon's pageouts, whose completion only unbusies them",
     };
 
     /// <summary>=> why the kernel cannot show <paramref name="fault"/>, or null when it can</summary>

@@ -55,10 +55,10 @@ public static class KernelScenarios
                 + "entry each time (uvm_map with UVM_FLAG_UNMAP), frees the pages under it and keeps the "
                 + "map's size at the region's",
             (
-                "a PROT_NONE reservation of four pages wherever it fits, then MAP_FIXED rwx over all of it; two pages written",
+                "a PROT_NONE reservation of four pages wherever it fits, then MAP_FIXED rw- over all of it; two pages written",
                 """
                 mmap p0 any +4 --- private
-                mmap p0 0x1000 +4 rwx private
+                mmap p0 0x1000 +4 rw- private
                 switch cpu0 p0
                 write cpu0 0x1000
                 write cpu0 0x4000
@@ -67,10 +67,10 @@ public static class KernelScenarios
             (
                 "the same MAP_FIXED three more times, a page written between: each frees what the last one faulted",
                 """
-                mmap p0 0x1000 +4 rwx private
+                mmap p0 0x1000 +4 rw- private
                 write cpu0 0x2000
-                mmap p0 0x1000 +4 rwx private
-                mmap p0 0x1000 +4 rwx private
+                mmap p0 0x1000 +4 rw- private
+                mmap p0 0x1000 +4 rw- private
                 """
             )
         ),
@@ -323,6 +323,42 @@ public static class KernelScenarios
                 """
             ),
             ("p0 reads the first page: faulted back in from block 0", "read cpu0 0x10000000")
+        ),
+        Scenarios.Define(
+            KernelOpParser.Parse,
+            "FlushAsleepPageReused",
+            "uvn_flush with PGO_FREE sleeps on a page under pageout (uvm_pagewait, \"uvn_flsh\"). When the I/O "
+                + "completes the page is unbusied and the flush woken, but before it runs again the page daemon "
+                + "frees the now clean page and another process's fault takes it for another offset of the "
+                + "file. The flush looks at the offset it slept on again, not at the page's new one: the "
+                + "per-offset loop keeps curoff, the range iterator restarts from the offset saved before the "
+                + "sleep (hazard 3: reading pg->offset after the wait would restart at 0x2000 and skip 0x1000)",
+            (
+                "p0 writes the first two pages of file 1 through a shared mapping of four; p1 maps the same "
+                    + "four pages and runs on cpu1",
+                """
+                switch cpu0 p0
+                mmap p0 0x10000000 +4 rw- file 1 0x0 shared
+                write cpu0 0x10000000
+                write cpu0 0x10001000
+                mmap p1 0x10000000 +4 rw- file 1 0x0 shared
+                switch cpu1 p1
+                """
+            ),
+            (
+                "the page daemon deactivates page 0 (offset 0) and starts its pageout: block 0 written, the "
+                    + "page busy under the I/O",
+                """
+                pagedaemon page 0 deactivate
+                pagedaemon page 0 pageout
+                """
+            ),
+            (
+                "p0's MS_INVALIDATE msync sleeps on page 0; meanwhile the daemon frees it and p1's read takes "
+                    + "it for offset 0x2000. The flush finds offset 0 empty, writes and frees 0x1000, and frees "
+                    + "0x2000 with p1's mapping of it",
+                "msync p0 0x10000000 +4 invalidate while pagedaemon page 0 free then read cpu1 0x10002000"
+            )
         ),
         Scenarios.Define(
             KernelOpParser.Parse,

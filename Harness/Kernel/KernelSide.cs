@@ -6,10 +6,12 @@ using UvmDiff.Spec.Map;
 
 namespace UvmDiff.Harness.Kernel;
 
-/// <summary>The kernel's own facts as text and as hashes.</summary>
-internal sealed partial class KernelFacts(List<string>? lines) : IKernelFactSink
+/// <summary>The kernel's own facts as text and as hashes; <paramref name="files"/> false leaves the files out.</summary>
+internal sealed partial class KernelFacts(List<string>? lines, bool files = true) : IKernelFactSink
 {
     public ulong Sum;
+
+    public bool WantsFiles => files;
 
     public void Process(int pid, bool alive)
     {
@@ -55,8 +57,9 @@ internal sealed partial class KernelFacts(List<string>? lines) : IKernelFactSink
 /// entry (with amaps, anons and wire counts: the same amap or anon number in two processes is one shared
 /// amap or anon), the pmap's CPUs, translations, pages and PV lists, and the kernel's page owners (the
 /// anon each page backs) and counters. The fingerprint takes each map's from its machine (incremental on
-/// the tree maps), the amaps' and anons' once from the kernel (processes share them after fork), and
-/// walks the pmap and page table, which are small (six pages).
+/// the tree maps), the amaps' and anons' once from the kernel (processes share them after fork), the
+/// files' sum again only after the object layer listed a change (<see cref="IKernelMachine.FileChanges"/>),
+/// and walks the pmap and page table, which are small (six pages).
 /// </summary>
 public sealed partial class KernelSide(string name, IKernelMachine machine, Func<long[]> probes) : ISide<KernelOp>
 {
@@ -66,12 +69,15 @@ public sealed partial class KernelSide(string name, IKernelMachine machine, Func
 
     public long[] ProbeCounts => probes();
 
-    public string LastSleeps => "";
-
-    public void Reset() => Machine.Reset();
+    public void Reset()
+    {
+        Machine.Reset();
+        _filesSummedAt = -1;
+    }
 
     public Outcome Apply(KernelOp op)
     {
+        _lastSleeps = "";
         try
         {
             return Execute(op);
@@ -136,6 +142,8 @@ public sealed partial class KernelSide(string name, IKernelMachine machine, Func
             case ProcMinherit i:
                 error = Machine.Minherit(i.Pid, i.Addr, Bytes(i.Pages), i.Inherit);
                 break;
+            case WhileAsleep w:
+                return Asleep(w);
             default:
                 return ExecuteFileOp(op);
         }
@@ -155,6 +163,11 @@ public sealed partial class KernelSide(string name, IKernelMachine machine, Func
 
     private readonly PmapHashObserver _pmapSum = new();
     private readonly KernelFacts _kernelSum = new(null);
+    private readonly KernelFacts _coreSum = new(null, files: false);
+    private readonly KernelFacts _fileSum = new(null);
+
+    /// <summary>The machine's <see cref="IKernelMachine.FileChanges"/> when <see cref="_fileSum"/> was walked; -1 after a reset.</summary>
+    private long _filesSummedAt = -1;
 
     private static ulong ForProcess(int pid, ulong mapSum) => FactHash.Of(40, pid, (long)mapSum);
 
@@ -163,7 +176,15 @@ public sealed partial class KernelSide(string name, IKernelMachine machine, Func
         ulong sum = 0;
         for (int pid = 0; pid < KernelWorld.Processes; pid++)
             sum += ForProcess(pid, Machine.MapFingerprint(pid));
-        return sum + Machine.AnonFingerprint() + RestFingerprint();
+        _coreSum.Sum = 0;
+        Machine.WalkKernel(_coreSum);
+        if (Machine.FileChanges != _filesSummedAt)
+        {
+            _fileSum.Sum = 0;
+            Machine.WalkFiles(_fileSum);
+            _filesSummedAt = Machine.FileChanges;
+        }
+        return sum + Machine.AnonFingerprint() + PmapFingerprint() + _coreSum.Sum + _fileSum.Sum;
     }
 
     public ulong FullFingerprint()
@@ -176,16 +197,16 @@ public sealed partial class KernelSide(string name, IKernelMachine machine, Func
             Machine.WalkMap(pid, anons);
             sum += ForProcess(pid, anons.Own - before);
         }
-        return sum + anons.Shared + RestFingerprint();
+        _kernelSum.Sum = 0;
+        Machine.WalkKernel(_kernelSum);
+        return sum + anons.Shared + PmapFingerprint() + _kernelSum.Sum;
     }
 
-    private ulong RestFingerprint()
+    private ulong PmapFingerprint()
     {
         _pmapSum.Sum = 0;
         Machine.WalkPmap(_pmapSum);
-        _kernelSum.Sum = 0;
-        Machine.WalkKernel(_kernelSum);
-        return _pmapSum.Sum + _kernelSum.Sum;
+        return _pmapSum.Sum;
     }
 
     public IReadOnlyList<string> Observe()

@@ -31,7 +31,9 @@ public sealed class AnonScan : IMapObserver
     public readonly List<EntryFacts> Entries = [];
     public MappedPage[] Pages = new MappedPage[64];
     public int Count;
-    private readonly Dictionary<long, int> _slots = [];
+
+    /// <summary>Every (amap, slot) → anon the walk reported, by key; sorted after the walk, so an entry's pages are one run.</summary>
+    private readonly List<(long Key, int Anon)> _slots = [];
     private readonly Dictionary<int, bool> _shared = [];
     private int[] _wired = new int[64];
     private int[] _refs = new int[64];
@@ -46,21 +48,21 @@ public sealed class AnonScan : IMapObserver
         Count = 0;
         map.Walk(this);
         Entries.Sort((a, b) => a.Start.CompareTo(b.Start));
+        _slots.Sort();
         foreach (var entry in Entries)
         {
             if (entry.AmapId == 0)
                 continue;
             int pages = (int)((entry.End - entry.Start) >> MapConst.PageShift);
-            for (int i = 0; i < pages; i++)
+            int i = FirstAtOrAfter(Key(entry.AmapId, entry.PageOff));
+            for (; i < _slots.Count && _slots[i].Key < Key(entry.AmapId, entry.PageOff + pages); i++)
             {
-                if (!_slots.TryGetValue(Key(entry.AmapId, entry.PageOff + i), out int anon))
-                    continue;
                 if (Count == Pages.Length)
                     Array.Resize(ref Pages, Count * 2);
                 Pages[Count++] = new MappedPage
                 {
-                    Va = entry.Start + ((ulong)i << MapConst.PageShift),
-                    Anon = anon,
+                    Va = entry.Start + ((ulong)((int)_slots[i].Key - entry.PageOff) << MapConst.PageShift),
+                    Anon = _slots[i].Anon,
                     Protection = entry.Protection,
                     EntryWired = entry.WiredCount > 0,
                     AmapId = entry.AmapId,
@@ -70,6 +72,22 @@ public sealed class AnonScan : IMapObserver
                 };
             }
         }
+    }
+
+    /// <summary>=> the index of the first slot fact at or after <paramref name="key"/> in the sorted <see cref="_slots"/></summary>
+    private int FirstAtOrAfter(long key)
+    {
+        int lo = 0,
+            hi = _slots.Count;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (_slots[mid].Key < key)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        return lo;
     }
 
     private static long Key(int amap, int slot) => (long)amap << 32 | (uint)slot;
@@ -102,7 +120,7 @@ public sealed class AnonScan : IMapObserver
 
     public void Amap(int id, int slots, int refs, bool shared) => _shared[id] = shared;
 
-    public void AnonSlot(int amap, int slot, int anon) => _slots[Key(amap, slot)] = anon;
+    public void AnonSlot(int amap, int slot, int anon) => _slots.Add((Key(amap, slot), anon));
 
     public void Anon(int id, int refs, int wired)
     {

@@ -41,13 +41,23 @@ public sealed partial class ComposedKernel
         }
     }
 
-    /// <summary>uvm_map_clean: the hole check, then per entry the amap's deactivations and the object's flush.</summary>
+    /// <summary>
+    /// The map uvm_map_clean works on, read once: ops another CPU runs while a flush sleeps load the
+    /// other scans, so it has its own.
+    /// </summary>
+    private readonly AnonScan _cleaning = new();
+
+    /// <summary>
+    /// uvm_map_clean: the hole check, then entry by entry the amap's deactivations and the object's flush,
+    /// in the kernel's order: the ops that run while a flush sleeps can map a later entry's anons in
+    /// another process, and the deactivation that follows takes those mappings too.
+    /// </summary>
     private string? MapClean(int pid, ulong start, ulong end, PgoFlags flags)
     {
         if (start > end || start < KernelWorld.MinUserAddress || end > KernelWorld.MaxUserAddress(Arch))
             return "EINVAL";
-        _scan.Load(_maps[pid]);
-        var entries = _scan.Entries;
+        _cleaning.Load(_maps[pid]);
+        var entries = _cleaning.Entries;
         ulong covered = start;
         foreach (var entry in entries)
         {
@@ -61,36 +71,50 @@ public sealed partial class ComposedKernel
             return "EFAULT";
         var kind = flags & (PgoFlags.CleanIt | PgoFlags.Free | PgoFlags.Deactivate);
         bool deactivate = kind != PgoFlags.Free && (kind & (PgoFlags.Free | PgoFlags.Deactivate)) != 0;
-        if (deactivate)
-        {
-            for (int i = 0; i < _scan.Count; i++)
-            {
-                ref var mapped = ref _scan.Pages[i];
-                if (mapped.Va < start || mapped.Va >= end || _scan.WiredOf(mapped.Anon) != 0)
-                    continue;
-                int page = PageOfAnon(mapped.Anon);
-                if (page == NoPage)
-                    continue;
-                _pmap.PageProtect(page, PmapProt.None);
-                _pmap.ClearReference(page);
-            }
-        }
         string? error = null;
+        int next = 0;
         foreach (var entry in entries)
         {
-            if (entry.Obj == 0 || entry.End <= start || entry.Start >= end)
-                continue;
-            if (
-                (flags & PgoFlags.Free) != 0
-                && ((entry.MaxProtection & Prot.W) == 0 || (entry.EType & EType.CopyOnWrite) != 0)
-            )
+            if (entry.End <= start || entry.Start >= end)
                 continue;
             ulong from = Math.Max(entry.Start, start);
+            ulong to = Math.Min(entry.End, end);
+            if (deactivate)
+                next = DeactivateAnons(next, from, to);
+            if (
+                entry.Obj == 0
+                || (
+                    (flags & PgoFlags.Free) != 0
+                    && ((entry.MaxProtection & Prot.W) == 0 || (entry.EType & EType.CopyOnWrite) != 0)
+                )
+            )
+                continue;
             long offset = (long)(entry.Offset + (from - entry.Start));
-            if (!Flush(entry.Obj, offset, offset + (long)(Math.Min(entry.End, end) - from), flags))
+            if (!Flush(entry.Obj, offset, offset + (long)(to - from), flags))
                 error = "EFAULT";
         }
         return error;
+    }
+
+    /// <summary>
+    /// The resident, unwired anon pages of [from, to): pmap_page_protect(PROT_NONE) and
+    /// uvm_pagedeactivate's pmap_clear_reference. => the index of the first scanned page at or past
+    /// <paramref name="to"/>, where the next entry's pages start
+    /// </summary>
+    private int DeactivateAnons(int next, ulong from, ulong to)
+    {
+        for (; next < _cleaning.Count && _cleaning.Pages[next].Va < to; next++)
+        {
+            ref var mapped = ref _cleaning.Pages[next];
+            if (mapped.Va < from || _cleaning.WiredOf(mapped.Anon) != 0)
+                continue;
+            int page = PageOfAnon(mapped.Anon);
+            if (page == NoPage)
+                continue;
+            _pmap.PageProtect(page, PmapProt.None);
+            _pmap.ClearReference(page);
+        }
+        return next;
     }
 
     public string? PageDaemon(int page, DaemonAction action)

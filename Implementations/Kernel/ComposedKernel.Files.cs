@@ -65,6 +65,7 @@ public sealed partial class ComposedKernel : IFlushWork
     private void ResetFiles()
     {
         _uvm.Reset();
+        _whileAsleep = null;
         Array.Clear(_entryRefs);
         Array.Clear(_fileRefs);
         Array.Clear(_fileValid);
@@ -85,6 +86,8 @@ public sealed partial class ComposedKernel : IFlushWork
         chosen = 0;
         if (!_alive[pid])
             return "ESRCH";
+        if (WxViolation(prot))
+            return "ENOTSUP";
         if (addr is { } fixedAt && !InUserSpace(fixedAt, size))
             return "EINVAL";
         if (offset + size > KernelFiles.Bytes)
@@ -126,7 +129,10 @@ public sealed partial class ComposedKernel : IFlushWork
             _entryRefs[pid, file] = scan.ObjectRefs[file] - 1;
     }
 
-    /// <summary>pgo_detach of the references that went; the last one runs uvn_detach's flush.</summary>
+    /// <summary>
+    /// pgo_detach of the references that went; the last one runs uvn_detach's flush. The count is taken
+    /// before the flush: ops that run while it sleeps may drop references of their own.
+    /// </summary>
     private void DetachDropped()
     {
         for (int file = 1; file <= KernelFiles.Count; file++)
@@ -134,7 +140,9 @@ public sealed partial class ComposedKernel : IFlushWork
             int held = 0;
             for (int pid = 0; pid < KernelWorld.Processes; pid++)
                 held += _entryRefs[pid, file];
-            if (held == 0 && _fileRefs[file] > 0)
+            bool last = held == 0 && _fileRefs[file] > 0;
+            _fileRefs[file] = held;
+            if (last)
             {
                 if (_filePersist[file])
                 {
@@ -147,7 +155,6 @@ public sealed partial class ComposedKernel : IFlushWork
                     _filePersist[file] = false;
                 }
             }
-            _fileRefs[file] = held;
         }
     }
 
@@ -167,6 +174,13 @@ public sealed partial class ComposedKernel : IFlushWork
     /// <summary>Each file page mapped for writing as far as the object layer knows, with the pmap's modified bit.</summary>
     private void LoadPmap()
     {
+        LoadPages();
+        _uvm.BeginOperation();
+        _uvm.Changes.Clear();
+    }
+
+    private void LoadPages()
+    {
         var frames = _uvm.Frames;
         for (int page = 0; page < frames.Length; page++)
         {
@@ -179,8 +193,6 @@ public sealed partial class ComposedKernel : IFlushWork
             pg.Mapping = PmapMapping.Write;
             pg.PmapModified = _pmap.IsModified(page);
         }
-        _uvm.BeginOperation();
-        _uvm.Changes.Clear();
     }
 
     /// <summary>What the object layer did to the pages' mappings and bits, done to the pmap.</summary>
@@ -294,7 +306,9 @@ public sealed partial class ComposedKernel : IFlushWork
             _uvm.Frames[page].Data = ++_uvm.WriteCounter;
     }
 
-    private void WalkFiles(IKernelFactSink sink)
+    public long FileChanges => _uvm.Changes.Count;
+
+    public void WalkFiles(IKernelFactSink sink)
     {
         for (int file = 1; file <= KernelFiles.Count; file++)
         {

@@ -86,6 +86,8 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
     {
         if (!_alive[pid])
             return "ESRCH";
+        if (WxViolation(prot))
+            return "ENOTSUP";
         if (!InUserSpace(addr, size) || StackWithoutReadWrite(kind, prot))
             return "EINVAL";
         _before.Load(_maps[pid]);
@@ -101,10 +103,15 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
         addr = 0;
         if (!_alive[pid])
             return "ESRCH";
+        if (WxViolation(prot))
+            return "ENOTSUP";
         if (StackWithoutReadWrite(kind, prot))
             return "EINVAL";
         return _maps[pid].MapAnywhere(size, prot, MapProt.RWX, kind, 0, 0, out addr);
     }
+
+    /// <summary>uvm_wxcheck for a process that is not wxneeded, with kern.wxabort off: W and X together fail.</summary>
+    private static bool WxViolation(MapProt prot) => (prot & (MapProt.W | MapProt.X)) == (MapProt.W | MapProt.X);
 
     private static bool StackWithoutReadWrite(MapKind kind, MapProt prot) =>
         kind == MapKind.Stack && (prot & MapProt.RW) != MapProt.RW;
@@ -176,6 +183,8 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
     {
         if (!_alive[pid])
             return "ESRCH";
+        if (WxViolation(prot))
+            return "ENOTSUP";
         ulong end = addr + size;
         _before.Load(_maps[pid]);
         var error = _maps[pid].Protect(addr, end, prot);
@@ -380,6 +389,8 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
 
     public void WalkMap(int pid, IMapObserver observer) => _maps[pid].Walk(observer);
 
+    public long MapChanges(int pid) => _maps[pid].Changes;
+
     public void WalkPmap(IPmapFactSink sink) => _pmap.Walk(sink);
 
     public void WalkKernel(IKernelFactSink sink)
@@ -392,17 +403,27 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
                 sink.PageOwner(page, _ownerAnon[page]);
         }
         sink.Counters(_faults, _allocated, _freed);
-        WalkFiles(sink);
+        if (sink.WantsFiles)
+            WalkFiles(sink);
         WalkKernelMemory(sink);
     }
 
-    /// <summary>Each layer's own checks, then with <paramref name="full"/> the composition's (<see cref="CrossLayer.Check"/>).</summary>
+    /// <summary>Each map's <see cref="IVmMapMachine.Changes"/> when it last passed its check.</summary>
+    private readonly long[] _mapCheckedAt = [.. Enumerable.Repeat(-1L, KernelWorld.Processes)];
+
+    /// <summary>
+    /// Each layer's own checks (a map's only when a routine ran on it since it last passed, or with
+    /// <paramref name="full"/>), then with <paramref name="full"/> the composition's (<see cref="CrossLayer.Check"/>).
+    /// </summary>
     public string? Check(bool full)
     {
         for (int pid = 0; pid < KernelWorld.Processes; pid++)
         {
+            if (!full && _maps[pid].Changes == _mapCheckedAt[pid])
+                continue;
             if (_maps[pid].Check() is { } broken)
                 return $"process {pid} map: {broken}";
+            _mapCheckedAt[pid] = _maps[pid].Changes;
         }
         if (_pmap.CheckInvariants(full) is { } pmapBroken)
             return $"pmap: {pmapBroken}";

@@ -62,8 +62,11 @@ public sealed class TreeVmMap : IVmMapMachine
 
     public int Count => _index.Count;
 
+    public long Changes { get; private set; }
+
     public void Reset()
     {
+        Changes++;
         _index.Clear();
         _dirty.Clear();
         _objectPages.Clear();
@@ -247,6 +250,7 @@ public sealed class TreeVmMap : IVmMapMachine
 
     public string? MapFixed(ulong addr, ulong size, Prot prot, Prot max, MapKind kind, int obj, ulong offset)
     {
+        Changes++;
         if (size == 0 || addr < MapConst.MinAddress || addr + size < addr || addr + size > MapConst.MaxAddress)
             return "EINVAL";
         if ((prot & max) != prot)
@@ -261,6 +265,7 @@ public sealed class TreeVmMap : IVmMapMachine
 
     public string? MapAnywhere(ulong size, Prot prot, Prot max, MapKind kind, int obj, ulong offset, out ulong addr)
     {
+        Changes++;
         addr = 0;
         if (size == 0)
             return "EINVAL";
@@ -357,6 +362,7 @@ public sealed class TreeVmMap : IVmMapMachine
 
     public string? Unmap(ulong addr, ulong size)
     {
+        Changes++;
         if (size == 0 || addr < MapConst.MinAddress || addr + size < addr || addr + size > MapConst.MaxAddress)
             return "EINVAL";
         if (!CheckProt(addr, addr + size))
@@ -438,6 +444,8 @@ public sealed class TreeVmMap : IVmMapMachine
     public void Fork(IVmMapMachine child)
     {
         var into = (TreeVmMap)child;
+        Changes++;
+        into.Changes++;
         K.Kassert(into._index.Count == 0, "uvmspace_alloc: a new vmspace is empty");
         for (var old = _index.First; old is not null; old = _index.Next(old))
         {
@@ -528,6 +536,7 @@ public sealed class TreeVmMap : IVmMapMachine
     /// <summary>uvm_map_teardown then uvm_unmap_detach: kill (unwire) every entry, drop its amap and object references, empty the map.</summary>
     public void Teardown()
     {
+        Changes++;
         for (var e = _index.First; e is not null; e = _index.Next(e))
         {
             if (e.IsWired && !e.IsHole)
@@ -554,6 +563,7 @@ public sealed class TreeVmMap : IVmMapMachine
 
     public string? Protect(ulong start, ulong end, Prot prot)
     {
+        Changes++;
         if (start > end)
             return "EINVAL";
         start = Math.Max(start, MapConst.MinAddress);
@@ -603,6 +613,7 @@ public sealed class TreeVmMap : IVmMapMachine
 
     public string? SetInherit(ulong start, ulong end, Inherit inheritance)
     {
+        Changes++;
         if (inheritance > Inherit.Zero || start > end)
             return "EINVAL";
         start = Math.Max(start, MapConst.MinAddress);
@@ -632,6 +643,7 @@ public sealed class TreeVmMap : IVmMapMachine
 
     public string? Immutable(ulong start, ulong end)
     {
+        Changes++;
         if (start > end)
             return "EINVAL";
         start = Math.Max(start, MapConst.MinAddress);
@@ -655,6 +667,7 @@ public sealed class TreeVmMap : IVmMapMachine
 
     public string? Advise(ulong start, ulong end, Advice advice)
     {
+        Changes++;
         if (advice > Advice.Sequential || start > end)
             return "EINVAL";
         start = Math.Max(start, MapConst.MinAddress);
@@ -682,6 +695,7 @@ public sealed class TreeVmMap : IVmMapMachine
 
     public string? Pageable(ulong start, ulong end, bool unwire)
     {
+        Changes++;
         if (start > end)
             return "EINVAL";
         if (start == end)
@@ -785,6 +799,7 @@ public sealed class TreeVmMap : IVmMapMachine
 
     public string? Fault(ulong va, Prot access)
     {
+        Changes++;
         var entry = LookupEntry(va);
         if (entry is null)
             return "EFAULT";

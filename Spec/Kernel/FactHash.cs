@@ -12,16 +12,19 @@ public static class FactHash
 {
     private const ulong Seed = 0x9e3779b97f4a7c15;
 
-    /// <summary>The hash of a fact made of a kind tag and up to five fields.</summary>
-    public static ulong Of(long kind, long a = 0, long b = 0, long c = 0, long d = 0, long e = 0)
-    {
-        ulong h = Mix(Seed ^ (ulong)kind);
-        h = Mix(h ^ (ulong)a);
-        h = Mix(h ^ (ulong)b);
-        h = Mix(h ^ (ulong)c);
-        h = Mix(h ^ (ulong)d);
-        return Mix(h ^ (ulong)e);
-    }
+    /// <summary>
+    /// The hash of a fact made of a kind tag and one to five fields: one mix per field, so a fact of few
+    /// fields costs what it has (a kind's facts always have the same number of fields).
+    /// </summary>
+    public static ulong Of(long kind, long a) => Mix(Mix(Seed ^ (ulong)kind) ^ (ulong)a);
+
+    public static ulong Of(long kind, long a, long b) => Mix(Of(kind, a) ^ (ulong)b);
+
+    public static ulong Of(long kind, long a, long b, long c) => Mix(Of(kind, a, b) ^ (ulong)c);
+
+    public static ulong Of(long kind, long a, long b, long c, long d) => Mix(Of(kind, a, b, c) ^ (ulong)d);
+
+    public static ulong Of(long kind, long a, long b, long c, long d, long e) => Mix(Of(kind, a, b, c, d) ^ (ulong)e);
 
     /// <summary>The hash of a string field (names, errno texts), for folding into <see cref="Of"/>.</summary>
     public static long OfText(string text)

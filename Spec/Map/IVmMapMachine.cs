@@ -48,6 +48,13 @@ public interface IVmMapMachine
 
     /// <summary>Entries in the map.</summary>
     int Count { get; }
+
+    /// <summary>
+    /// How many calls that may change the map have run on it (every call above but Walk, Check and
+    /// Fingerprint; fork counts on the child too). Never goes back, not even at Reset: a check or a
+    /// fingerprint taken at one count still holds while the count stays there.
+    /// </summary>
+    long Changes { get; }
 }
 
 /// <summary>The reference machine: the sorted list and the routines of Spec/Map.</summary>
@@ -62,32 +69,42 @@ public sealed class ReferenceMap : IVmMapMachine
 
     public int Count => Map.Entries.Count;
 
-    public void Reset() => Map.Reset();
+    public long Changes { get; private set; }
+
+    /// <summary>The map, counted as changed: every routine that may change it reaches it through here.</summary>
+    private VmMap Changing()
+    {
+        Changes++;
+        return Map;
+    }
+
+    public void Reset() => Changing().Reset();
 
     public string? MapFixed(ulong addr, ulong size, Prot prot, Prot max, MapKind kind, int obj, ulong offset) =>
-        Mapping.MapFixed(Map, addr, size, prot, max, kind, obj, offset);
+        Mapping.MapFixed(Changing(), addr, size, prot, max, kind, obj, offset);
 
     public string? MapAnywhere(ulong size, Prot prot, Prot max, MapKind kind, int obj, ulong offset, out ulong addr) =>
-        Mapping.MapAnywhere(Map, size, prot, max, kind, obj, offset, out addr);
+        Mapping.MapAnywhere(Changing(), size, prot, max, kind, obj, offset, out addr);
 
-    public string? Unmap(ulong addr, ulong size) => Mapping.Unmap(Map, addr, size);
+    public string? Unmap(ulong addr, ulong size) => Mapping.Unmap(Changing(), addr, size);
 
-    public string? Protect(ulong start, ulong end, Prot prot) => Attributes.Protect(Map, start, end, prot);
+    public string? Protect(ulong start, ulong end, Prot prot) => Attributes.Protect(Changing(), start, end, prot);
 
     public string? SetInherit(ulong start, ulong end, Inherit inheritance) =>
-        Attributes.SetInherit(Map, start, end, inheritance);
+        Attributes.SetInherit(Changing(), start, end, inheritance);
 
-    public string? Immutable(ulong start, ulong end) => Attributes.Immutable(Map, start, end);
+    public string? Immutable(ulong start, ulong end) => Attributes.Immutable(Changing(), start, end);
 
-    public string? Advise(ulong start, ulong end, Advice advice) => Attributes.Advise(Map, start, end, advice);
+    public string? Advise(ulong start, ulong end, Advice advice) => Attributes.Advise(Changing(), start, end, advice);
 
-    public string? Pageable(ulong start, ulong end, bool unwire) => Spec.Map.Pageable.Run(Map, start, end, unwire);
+    public string? Pageable(ulong start, ulong end, bool unwire) =>
+        Spec.Map.Pageable.Run(Changing(), start, end, unwire);
 
-    public string? Fault(ulong va, Prot access) => Faults.Fault(Map, va, access);
+    public string? Fault(ulong va, Prot access) => Faults.Fault(Changing(), va, access);
 
-    public void Fork(IVmMapMachine child) => Spec.Map.Fork.Run(Map, ((ReferenceMap)child).Map);
+    public void Fork(IVmMapMachine child) => Spec.Map.Fork.Run(Changing(), ((ReferenceMap)child).Changing());
 
-    public void Teardown() => Mapping.Teardown(Map);
+    public void Teardown() => Mapping.Teardown(Changing());
 
     public void Walk(IMapObserver observer) => Map.Walk(observer);
 

@@ -187,17 +187,23 @@ public sealed class VmMap
 
     public Anon NewAnon() => new(Pool.NextAnon++);
 
+    /// <summary>The amaps and anons one <see cref="Walk"/> has reported, kept between walks for their storage.</summary>
+    private readonly List<Amap> _walkedAmaps = [];
+    private readonly List<Anon> _walkedAnons = [];
+
     /// <summary>Every fact of the observation, entries in address order.</summary>
     public void Walk(IMapObserver observer)
     {
-        var amaps = new List<Amap>();
+        var amaps = _walkedAmaps;
+        amaps.Clear();
         foreach (var entry in _entries)
         {
             observer.Entry(entry.Facts());
             if (entry.Amap is { } amap && !amaps.Contains(amap))
                 amaps.Add(amap);
         }
-        var anons = new List<Anon>();
+        var anons = _walkedAnons;
+        anons.Clear();
         foreach (var amap in amaps)
         {
             observer.Amap(amap.Id, amap.Slots.Length, amap.Refs, amap.Shared);

@@ -12,6 +12,12 @@ namespace UvmDiff.Spec.Pages;
 /// </summary>
 public sealed class Changes
 {
+    /// <summary>
+    /// How many changes were ever listed, repeats included; never goes back, not even at <see cref="Clear"/>:
+    /// whatever was computed from the pages, objects, slots and blocks at one count holds while it stays.
+    /// </summary>
+    public long Count { get; private set; }
+
     public readonly List<VmPage> Pages = [];
     public readonly List<UvmObject> Objects = [];
     public readonly List<(AnonObject Aobj, int PageIndex)> Slots = [];
@@ -19,6 +25,7 @@ public sealed class Changes
 
     public void Page(VmPage pg)
     {
+        Count++;
         if (pg.Changed)
             return;
         pg.Changed = true;
@@ -27,15 +34,24 @@ public sealed class Changes
 
     public void Object(UvmObject? obj)
     {
+        Count++;
         if (obj is null || obj.Changed)
             return;
         obj.Changed = true;
         Objects.Add(obj);
     }
 
-    public void Slot(AnonObject aobj, int pageIndex) => Slots.Add((aobj, pageIndex));
+    public void Slot(AnonObject aobj, int pageIndex)
+    {
+        Count++;
+        Slots.Add((aobj, pageIndex));
+    }
 
-    public void Block(VnodeObject vn, int block) => Blocks.Add((vn, block));
+    public void Block(VnodeObject vn, int block)
+    {
+        Count++;
+        Blocks.Add((vn, block));
+    }
 
     public void Clear()
     {

@@ -2,14 +2,14 @@ namespace UvmDiff.Implementations.Pmap.Amd64;
 
 /// <summary>
 /// A page-table page (or the PML4): 512 entries, the vm_page's wire_count (1 + live entries for a
-/// PTP), its place in the parent, and, for amd64-sparse, a summary of which entries are live (one bit
-/// per entry, kept on every enter and remove).
+/// PTP), its place in the parent, and a summary of which entries are live (one bit per entry, kept on
+/// every enter and remove; amd64-sparse's teardown reads it, every mode's table walks skip by it).
 /// </summary>
 public sealed class Ptp
 {
     public readonly ulong[] Entries = new ulong[Pte.Entries];
 
-    /// <summary>Live-entry summary: bit i of word i/64 set when entry i is valid (amd64-sparse only).</summary>
+    /// <summary>Live-entry summary: bit i of word i/64 set when entry i is valid.</summary>
     public readonly ulong[] Summary = new ulong[Pte.Entries / 64];
 
     public ulong Frame;

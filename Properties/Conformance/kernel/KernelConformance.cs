@@ -7,7 +7,8 @@ namespace UvmDiff.Properties.Conformance.Kernel;
 
 /// <summary>
 /// One hand-derived scenario of the whole kernel: the routine and branch it pins, the architecture, the
-/// ops each with the outcome read off the source (<c>op =&gt; outcome</c>), and the starts of observation
+/// ops each with the outcome read off the source (<c>op =&gt; outcome</c>, with the sleep and what ran during
+/// it for a flush asleep), and the starts of observation
 /// lines that must be there at the end (<c>!</c> in front: no line may start so).
 /// </summary>
 public sealed record KernelCase(string Name, Arch Arch, string Source, string[] Steps, string[] Observed)
@@ -29,6 +30,7 @@ public class KernelConformance
             .. KernelCoverageCases.All,
             .. KernelSyscallCases.All,
             .. KernelMemoryCases.All,
+            .. KernelSleepCases.All,
         ]);
 
     [Theory]
@@ -39,12 +41,10 @@ public class KernelConformance
         side.Reset();
         for (int i = 0; i < c.Steps.Length; i++)
         {
-            string[] parts = c.Steps[i].Split(" => ");
+            string[] parts = c.Steps[i].Split(" => ", 2);
             var outcome = side.Apply(KernelOpParser.Parse(parts[0]));
-            Assert.True(
-                parts[1] == outcome.ToString(),
-                $"{c}: step {i + 1} {parts[0]}: expected {parts[1]}, got {outcome}"
-            );
+            string described = outcome.Describe(side);
+            Assert.True(parts[1] == described, $"{c}: step {i + 1} {parts[0]}: expected {parts[1]}, got {described}");
             if (!outcome.IsFatal)
                 Assert.Null(side.CheckAllInvariants());
         }

@@ -119,5 +119,32 @@ public static class KernelSyscallCases
             ["mmap p0 0x7f7fffffb000 +2 r-- file 1 0x0 shared => EINVAL"],
             "!p0 0x7f7fffffb000"
         ),
+        Case(
+            "W^X: mmap asking for PROT_WRITE|PROT_EXEC fails with ENOTSUP before its other arguments are checked",
+            A,
+            "sys_mmap: (prot & (PROT_WRITE|PROT_EXEC)) == (PROT_WRITE|PROT_EXEC) && uvm_wxcheck(p, \"mmap\") "
+                + "=> ENOTSUP (not wxneeded, kern.wxabort 0); it precedes the MAP_STACK and VM_MAXUSER_ADDRESS checks",
+            [
+                "mmap p0 0x10000000 +1 rwx private => ENOTSUP",
+                "mmap p0 any +1 -wx private => ENOTSUP",
+                "mmap p0 0x7f7fffffb000 +2 rwx stack => ENOTSUP",
+                "mmap p0 0x10000000 +1 rwx file 1 0x0 private => ENOTSUP",
+                "mmap p0 0x10000000 +1 r-x private => Ok",
+            ],
+            "p0 0x10000000-0x10001000 r-x/rwx copy"
+        ),
+        Case(
+            "W^X: mprotect to PROT_WRITE|PROT_EXEC fails with ENOTSUP and leaves the entry as it was",
+            M,
+            "sys_mprotect: (prot & (PROT_WRITE|PROT_EXEC)) == (PROT_WRITE|PROT_EXEC) && uvm_wxcheck(p, \"mprotect\") "
+                + "=> ENOTSUP, before uvm_map_protect; write alone and exec alone are allowed",
+            [
+                "mmap p0 0x10000000 +1 rw- private => Ok",
+                "mprotect p0 0x10000000 +1 rwx => ENOTSUP",
+                "mprotect p0 0x7f7fffffb000 +2 -wx => ENOTSUP",
+                "mprotect p0 0x10000000 +1 r-x => Ok",
+            ],
+            "p0 0x10000000-0x10001000 r-x/rwx copy"
+        ),
     ];
 }

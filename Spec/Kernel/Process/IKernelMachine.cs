@@ -98,6 +98,12 @@ public partial interface IKernelMachine
 
     void WalkMap(int pid, IMapObserver observer);
 
+    /// <summary>
+    /// The process's map's <see cref="IVmMapMachine.Changes"/>: while it stays, so do the map's own facts and
+    /// its check's verdict (the kernel's fast paths rely on it; a law pins it).
+    /// </summary>
+    long MapChanges(int pid);
+
     void WalkPmap(IPmapFactSink sink);
 
     void WalkKernel(IKernelFactSink sink);

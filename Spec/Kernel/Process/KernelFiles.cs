@@ -1,4 +1,5 @@
 using UvmDiff.Spec.Map;
+using UvmDiff.Spec.Pages;
 using MapProt = UvmDiff.Spec.Map.Prot;
 
 namespace UvmDiff.Spec.Kernel.Process;
@@ -85,6 +86,13 @@ public partial interface IKernelFactSink
     /// page daemon scans in that order. => each queue from head to tail, active first
     /// </summary>
     void QueuedPage(QueueKind queue, int position, int page) { }
+
+    /// <summary>
+    /// false: <see cref="IKernelMachine.WalkKernel"/> leaves the files out, the sink taking them from
+    /// <see cref="IKernelMachine.WalkFiles"/> itself (the incremental fingerprint, which keeps their sum while
+    /// <see cref="IKernelMachine.FileChanges"/> stays).
+    /// </summary>
+    bool WantsFiles => true;
 }
 
 public partial interface IKernelMachine
@@ -113,4 +121,23 @@ public partial interface IKernelMachine
 
     /// <summary>The page daemon acting on physical page <paramref name="page"/>.</summary>
     string? PageDaemon(int page, DaemonAction action);
+
+    /// <summary>
+    /// What the other CPU does the first time a flush of the ops that follow sleeps on another thread's busy
+    /// page (uvn_flush's uvm_pagewait under PGO_FREE, or its wait for the object's I/O under PGO_SYNCIO):
+    /// it runs once the I/O slept on has completed and woken the flush, before the flush takes its locks
+    /// again, and is given where the flush sleeps. Sleeps on the flush's own pager I/O do not count:
+    /// the pages under it are the flush's. Null: every sleep just waits for the I/O.
+    /// => cleared when it runs; the pmap shows all the flush did before the sleep while it runs
+    /// </summary>
+    Action<SleepPoint>? WhileAsleep { get; set; }
+
+    /// <summary>The files' facts: resident pages, written blocks, the page queues.</summary>
+    void WalkFiles(IKernelFactSink sink);
+
+    /// <summary>
+    /// The object layer's count of changes listed (<see cref="Pages.Changes.Count"/>): while it stays, so do
+    /// the facts <see cref="WalkFiles"/> reports (a law pins it).
+    /// </summary>
+    long FileChanges { get; }
 }

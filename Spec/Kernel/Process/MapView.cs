@@ -15,12 +15,15 @@ public sealed class MapView : IMapObserver
     /// <summary>AMAP_SHARED of every amap the entries reach, by amap id.</summary>
     public readonly Dictionary<int, bool> Shared = [];
 
-    public static MapView Of(IVmMapMachine map)
+    public static MapView Of(IVmMapMachine map) => new MapView().Load(map);
+
+    /// <summary>This view refilled from one walk of <paramref name="map"/>, keeping its storage. => this view</summary>
+    public MapView Load(IVmMapMachine map)
     {
-        var view = new MapView();
-        map.Walk(view);
-        view.Entries.Sort((a, b) => a.Start.CompareTo(b.Start));
-        return view;
+        Clear();
+        map.Walk(this);
+        Entries.Sort((a, b) => a.Start.CompareTo(b.Start));
+        return this;
     }
 
     /// <summary>Empty again, keeping its storage, before another walk fills it.</summary>
@@ -120,4 +123,26 @@ public sealed class SplitMapSum : IMapObserver
     public void Object(int obj, int refs) => Own += MapFacts.Object(obj, refs);
 
     public void Size(ulong size) => Own += MapFacts.Size(size);
+}
+
+/// <summary>The anons the walked maps hold, by id: the walks of several maps add up until <see cref="Clear"/>.</summary>
+public sealed class HeldAnons : IMapObserver
+{
+    public readonly HashSet<int> Anons = [];
+
+    public void Clear() => Anons.Clear();
+
+    public void Entry(in EntryFacts entry) { }
+
+    public void Amap(int id, int slots, int refs, bool shared) { }
+
+    public void AnonSlot(int amap, int slot, int anon) { }
+
+    public void Anon(int id, int refs, int wired) => Anons.Add(id);
+
+    public void ObjectPage(int obj, ulong offset, int wired) { }
+
+    public void Object(int obj, int refs) { }
+
+    public void Size(ulong size) { }
 }

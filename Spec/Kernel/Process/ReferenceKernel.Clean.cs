@@ -53,6 +53,8 @@ public sealed partial class ReferenceKernel
     /// => the object layer: pgo_flush = uvn_flush over the entry's part of the range, at its offset in
     ///    the file, unless PGO_FREE is asked of an entry without write permission or copy-on-write;
     ///    a flush that fails makes the result EFAULT
+    /// => the entries are those of the map when the call began, read into a view of its own: a flush
+    ///    may sleep while other ops run, and they reuse the kernel's scratch views
     /// </summary>
     private string? MapClean(int pid, ulong start, ulong end, PgoFlags flags)
     {

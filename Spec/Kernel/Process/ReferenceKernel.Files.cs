@@ -38,6 +38,7 @@ public sealed partial class ReferenceKernel : IFlushWork
     private void ResetFiles()
     {
         _uvm.Reset();
+        _whileAsleep = null;
         Array.Clear(_fileRefs);
         Array.Clear(_fileValid);
         Array.Clear(_filePersist);
@@ -48,7 +49,7 @@ public sealed partial class ReferenceKernel : IFlushWork
     /// attached); a MAP_SHARED mapping whose maxprot allows writing (always: files are opened read-write)
     /// runs uvm_vnp_uncache, so the object will not persist; then uvm_map as for anonymous memory (with
     /// MAP_FIXED, what was there is removed); on an error the reference is dropped again (pgo_detach).
-    /// => ESRCH for a dead process
+    /// => ESRCH for a dead process; ENOTSUP for PROT_WRITE|PROT_EXEC, as sys_mmap checks it first
     /// => EINVAL for a mapping past the end of the file: the model refuses it where the kernel would
     ///    map it and SIGBUS the fault
     /// => every reference dropped by a removed entry is a uvn_detach (<see cref="DetachDropped"/>)
@@ -67,6 +68,8 @@ public sealed partial class ReferenceKernel : IFlushWork
         chosen = 0;
         if (!_alive[pid])
             return "ESRCH";
+        if (WriteAndExecute(prot))
+            return "ENOTSUP";
         if (addr is { } fixedAt && OutsideUserSpace(fixedAt, size))
             return "EINVAL";
         if (offset + size > KernelFiles.Bytes)
@@ -80,7 +83,7 @@ public sealed partial class ReferenceKernel : IFlushWork
         string? error;
         if (addr is { } at)
         {
-            var before = MapView.Of(_maps[pid]);
+            var before = _before.Load(_maps[pid]);
             error = _maps[pid].MapFixed(at, size, prot, MapProt.RWX, kind, file, offset);
             if (error is null)
             {
@@ -106,15 +109,28 @@ public sealed partial class ReferenceKernel : IFlushWork
     {
         if (Array.TrueForAll(_fileRefs, refs => refs == 0))
             return;
+        var held = HeldRefs();
+        for (int file = 1; file <= KernelFiles.Count; file++)
+        {
+            bool last = held.Entries[file] == 0 && _fileRefs[file] > 0;
+            _fileRefs[file] = held.Entries[file];
+            if (!last)
+                continue;
+            LastDetach(file);
+            held = HeldRefs();
+        }
+    }
+
+    /// <summary>
+    /// The entry references the maps hold now. Counted again after each last detach: other processes may
+    /// have unmapped or exited while its flush slept (<see cref="WhileAsleep"/>).
+    /// </summary>
+    private FileRefs HeldRefs()
+    {
         var held = new FileRefs();
         foreach (var map in _maps)
             map.Walk(held);
-        for (int file = 1; file <= KernelFiles.Count; file++)
-        {
-            if (held.Entries[file] == 0 && _fileRefs[file] > 0)
-                LastDetach(file);
-            _fileRefs[file] = held.Entries[file];
-        }
+        return held;
     }
 
     /// <summary>
@@ -157,19 +173,32 @@ public sealed partial class ReferenceKernel : IFlushWork
 
     private T WithPmap<T>(Func<T> routine)
     {
-        var was = new Dictionary<VmPage, bool>();
+        LoadPmap();
+        _uvm.BeginOperation();
+        var result = routine();
+        PlayBackPmap();
+        return result;
+    }
+
+    /// <summary>The object pages as the routine starts, each with whether it was on the inactive queue.</summary>
+    private readonly Dictionary<VmPage, bool> _loaded = [];
+
+    private void LoadPmap()
+    {
+        _loaded.Clear();
         foreach (var pg in _uvm.Frames)
         {
             if (pg.Object is not VnodeObject)
                 continue;
-            was[pg] = pg.Has(PgFlags.QueueInactive);
+            _loaded[pg] = pg.Has(PgFlags.QueueInactive);
             pg.Mapping = PmapMapping.Write;
             pg.PmapModified = _pmap.IsModified(pg.Frame);
         }
-        _uvm.BeginOperation();
-        _uvm.Changes.Clear();
-        var result = routine();
-        foreach (var (pg, wasInactive) in was)
+    }
+
+    private void PlayBackPmap()
+    {
+        foreach (var (pg, wasInactive) in _loaded)
         {
             if (pg.Object is null || pg.Mapping == PmapMapping.None)
                 _pmap.PageProtect(pg.Frame, PmapProt.None);
@@ -185,7 +214,6 @@ public sealed partial class ReferenceKernel : IFlushWork
             if (!wasInactive && pg.Has(PgFlags.QueueInactive))
                 _pmap.ClearReference(pg.Frame);
         }
-        return result;
     }
 
     /// <summary>
@@ -253,7 +281,6 @@ public sealed partial class ReferenceKernel : IFlushWork
         if (page < 0)
             return null;
         _uvm.BeginOperation();
-        _uvm.Changes.Clear();
         _uvm.PutOnTop(_uvm.Frames[page]);
         var pg = Uvn.Get(_uvm, vn, offset, "uvm_fault", out _)!;
         _pmap.PageAllocated(page);
@@ -269,9 +296,14 @@ public sealed partial class ReferenceKernel : IFlushWork
             _uvm.Frames[page].Data = ++_uvm.WriteCounter;
     }
 
-    private void WalkFiles(IKernelFactSink sink)
+    /// <summary>An object's pages in offset order, for <see cref="WalkFiles"/> and <see cref="WalkKernelMemory"/> (storage kept between walks).</summary>
+    private readonly List<VmPage> _walkedPages = [];
+
+    public long FileChanges => _uvm.Changes.Count;
+
+    public void WalkFiles(IKernelFactSink sink)
     {
-        var pages = new List<VmPage>();
+        var pages = _walkedPages;
         for (int file = 1; file <= KernelFiles.Count; file++)
         {
             pages.Clear();

@@ -23,7 +23,7 @@ public sealed partial class ReferenceKernel
             return "ESRCH";
         if (_alive[child])
             return "EBUSY";
-        var before = MapView.Of(_maps[parent]);
+        var before = _before.Load(_maps[parent]);
         _maps[parent].Fork(_maps[child]);
         _pmap.Exec(child);
         _alive[child] = true;
@@ -38,7 +38,7 @@ public sealed partial class ReferenceKernel
             )
                 _pmap.Protect(parent, entry.Start, entry.End, (PmapProt)(entry.Protection & ~MapProt.W));
         }
-        foreach (var (_, anon, _) in MapView.Of(_maps[child]).MappedAnons())
+        foreach (var (_, anon, _) in _after.Load(_maps[child]).MappedAnons())
         {
             if (PageFor(anon) is { } failed)
                 return failed;

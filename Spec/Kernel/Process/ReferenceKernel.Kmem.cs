@@ -20,8 +20,6 @@ public sealed partial class ReferenceKernel
     /// <summary>kernel_object and the GEM object, in observation order.</summary>
     private AnonObject[] _anonObjects = [];
 
-    private readonly List<VmPage> _walkedPages = [];
-
     /// <summary>Which pages of kernel_map's pageable part km_alloc handed out.</summary>
     private readonly bool[] _kmemAllocated = new bool[KernelMemory.Pages];
 

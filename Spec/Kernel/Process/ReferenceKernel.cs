@@ -17,11 +17,20 @@ public sealed partial class ReferenceKernel : IKernelMachine
 {
     private readonly ReferenceMap[] _maps = new ReferenceMap[KernelWorld.Processes];
     private readonly ReferencePmap _pmap;
-    private readonly SplitMapSum _anonSum = new();
-    private readonly SplitMapSum _ownSum = new();
+    private readonly SplitMapSum _mapSums = new();
+    private readonly ulong[] _ownSums = new ulong[KernelWorld.Processes];
+
+    /// <summary>The maps' <see cref="IVmMapMachine.Changes"/>, added up, when <see cref="_mapSums"/> was walked.</summary>
+    private long _summedAt = -1;
     private readonly bool[] _alive = new bool[KernelWorld.Processes];
 
     private readonly AnonPool _pool = new();
+
+    /// <summary>A routine's map as it was before and after the map layer ran (one walk each, storage reused).</summary>
+    private readonly MapView _before = new();
+    private readonly MapView _after = new();
+    private readonly HeldAnons _held = new();
+    private readonly PageWires _wires = new();
 
     /// <summary>Which anon each physical page backs; absent: free.</summary>
     private readonly Dictionary<int, int> _owner = [];
@@ -58,16 +67,19 @@ public sealed partial class ReferenceKernel : IKernelMachine
     /// sys_mmap of anonymous memory with MAP_FIXED: uvm_mmapanon with maxprot PROT_MASK, then uvm_map,
     /// whose UVM_FLAG_UNMAP removes what was there (uvm_unmap_remove: uvm_fault_unwire_locked on wired
     /// entries, pmap_remove, the amaps' anons freed).
-    /// => ESRCH for a dead process; EINVAL for a range outside user space and for MAP_STACK without
-    ///    PROT_READ|PROT_WRITE; the map layer's errors unchanged, with nothing removed
+    /// => ESRCH for a dead process; ENOTSUP for PROT_WRITE|PROT_EXEC (<see cref="WriteAndExecute"/>);
+    ///    EINVAL for a range outside user space and for MAP_STACK without PROT_READ|PROT_WRITE; the map
+    ///    layer's errors unchanged, with nothing removed
     /// </summary>
     public string? Mmap(int pid, ulong addr, ulong size, MapProt prot, MapKind kind)
     {
         if (!_alive[pid])
             return "ESRCH";
+        if (WriteAndExecute(prot))
+            return "ENOTSUP";
         if (OutsideUserSpace(addr, size) || StackWithoutReadWrite(kind, prot))
             return "EINVAL";
-        var before = MapView.Of(_maps[pid]);
+        var before = _before.Load(_maps[pid]);
         var error = _maps[pid].MapFixed(addr, size, prot, MapProt.RWX, kind, 0, 0);
         if (error is null)
             RemoveTranslations(pid, before, addr, addr + size);
@@ -84,10 +96,20 @@ public sealed partial class ReferenceKernel : IKernelMachine
         addr = 0;
         if (!_alive[pid])
             return "ESRCH";
+        if (WriteAndExecute(prot))
+            return "ENOTSUP";
         if (StackWithoutReadWrite(kind, prot))
             return "EINVAL";
         return _maps[pid].MapAnywhere(size, prot, MapProt.RWX, kind, 0, 0, out addr);
     }
+
+    /// <summary>
+    /// sys_mmap and sys_mprotect, uvm_wxcheck: a process whose binary is not marked wxneeded on a
+    /// wxallowed mount may not ask for PROT_WRITE and PROT_EXEC together; with kern.wxabort 0 (the
+    /// default) the call fails. => true (ENOTSUP) for PROT_WRITE|PROT_EXEC, checked before any other
+    /// argument but the protection bits
+    /// </summary>
+    private static bool WriteAndExecute(MapProt prot) => (prot & (MapProt.W | MapProt.X)) == (MapProt.W | MapProt.X);
 
     /// <summary>sys_mmap: MAP_STACK needs (prot &amp; (PROT_READ|PROT_WRITE)) == (PROT_READ|PROT_WRITE), else EINVAL.</summary>
     private static bool StackWithoutReadWrite(MapKind kind, MapProt prot) =>
@@ -125,7 +147,7 @@ public sealed partial class ReferenceKernel : IKernelMachine
             return "ESRCH";
         if (OutsideUserSpace(addr, size))
             return "EINVAL";
-        var before = MapView.Of(_maps[pid]);
+        var before = _before.Load(_maps[pid]);
         var error = _maps[pid].Unmap(addr, size);
         if (error is null)
             RemoveTranslations(pid, before, addr, addr + size);
@@ -147,12 +169,12 @@ public sealed partial class ReferenceKernel : IKernelMachine
     /// <summary>Pages of anons that no process's amaps hold any more (uvm_anfree at an_ref 0) go back to the free list.</summary>
     private void FreeDroppedAnons()
     {
-        var held = new HashSet<int>();
+        _held.Clear();
         foreach (var map in _maps)
-            held.UnionWith(MapView.Of(map).Anons.Keys);
-        foreach (var (page, anon) in _owner.ToList())
+            map.Walk(_held);
+        for (int page = 0; page < KernelWorld.Pages; page++)
         {
-            if (!held.Contains(anon))
+            if (_owner.TryGetValue(page, out int anon) && !_held.Anons.Contains(anon))
                 FreePage(page);
         }
     }
@@ -168,12 +190,15 @@ public sealed partial class ReferenceKernel : IKernelMachine
     /// sys_mprotect: uvm_map_protect. => for every entry of the range whose protection changes,
     /// pmap_protect(start, end, new protection &amp; MASK(entry)), where MASK drops PROT_WRITE from a
     /// copy-on-write entry (the next write faults and re-enters the page); pmap_protect never grants
+    /// => ENOTSUP for PROT_WRITE|PROT_EXEC (<see cref="WriteAndExecute"/>), before the range is looked at
     /// </summary>
     public string? Mprotect(int pid, ulong addr, ulong size, MapProt prot)
     {
         if (!_alive[pid])
             return "ESRCH";
-        var before = MapView.Of(_maps[pid]);
+        if (WriteAndExecute(prot))
+            return "ENOTSUP";
+        var before = _before.Load(_maps[pid]);
         ulong end = addr + size;
         var error = _maps[pid].Protect(addr, end, prot);
         if (error is not null)
@@ -203,13 +228,13 @@ public sealed partial class ReferenceKernel : IKernelMachine
             return "ESRCH";
         if (addr > ulong.MaxValue - size)
             return "EINVAL";
-        var before = MapView.Of(_maps[pid]);
+        var before = _before.Load(_maps[pid]);
         if (MapsFile(before, addr, addr + size))
             return "EOPNOTSUPP";
         var error = _maps[pid].Pageable(addr, addr + size, unwire: false);
         if (error is not null)
             return "ENOMEM";
-        var after = MapView.Of(_maps[pid]);
+        var after = _after.Load(_maps[pid]);
         foreach (var (va, anon, entry) in after.MappedAnons())
         {
             int gained = after.Anons[anon].Wired - (before.Anons.TryGetValue(anon, out var old) ? old.Wired : 0);
@@ -235,11 +260,11 @@ public sealed partial class ReferenceKernel : IKernelMachine
             return "ESRCH";
         if (addr > ulong.MaxValue - size)
             return "EINVAL";
-        var before = MapView.Of(_maps[pid]);
+        var before = _before.Load(_maps[pid]);
         var error = _maps[pid].Pageable(addr, addr + size, unwire: true);
         if (error is not null)
             return "ENOMEM";
-        var after = MapView.Of(_maps[pid]);
+        var after = _after.Load(_maps[pid]);
         foreach (var (va, anon, _) in after.MappedAnons())
         {
             int lost = before.Anons[anon].Wired - after.Anons[anon].Wired;
@@ -271,11 +296,11 @@ public sealed partial class ReferenceKernel : IKernelMachine
         }
         int pid = _pmap.CurrentOn(cpu);
         _faults++;
-        var before = MapView.Of(_maps[pid]);
+        var before = _before.Load(_maps[pid]);
         var error = _maps[pid].Fault(va, kind);
         if (error is not null)
             return error;
-        var view = MapView.Of(_maps[pid]);
+        var view = _after.Load(_maps[pid]);
         var entry = view.EntryAt(va)!.Value;
         int anon = view.AnonAt(entry, va);
         if (anon == 0)
@@ -359,7 +384,8 @@ public sealed partial class ReferenceKernel : IKernelMachine
     /// </summary>
     private int AllocatePage()
     {
-        var wired = new PageWires();
+        var wired = _wires;
+        wired.Clear();
         _pmap.Walk(wired);
         for (int page = 0; page < KernelWorld.Pages; page++)
         {
@@ -393,7 +419,7 @@ public sealed partial class ReferenceKernel : IKernelMachine
     {
         if (!_alive[pid])
             return "ESRCH";
-        var view = MapView.Of(_maps[pid]);
+        var view = _after.Load(_maps[pid]);
         var spans = new List<MapSpan>();
         foreach (var entry in view.Entries)
         {
@@ -421,22 +447,41 @@ public sealed partial class ReferenceKernel : IKernelMachine
 
     public ulong MapFingerprint(int pid)
     {
-        var sum = _ownSum;
-        sum.Begin();
-        _maps[pid].Walk(sum);
-        return sum.Own;
+        SumMaps();
+        return _ownSums[pid];
     }
 
     public ulong AnonFingerprint()
     {
-        var sum = _anonSum;
-        sum.Begin();
+        SumMaps();
+        return _mapSums.Shared;
+    }
+
+    /// <summary>
+    /// One walk of every map: each map's own facts, and the amaps' and anons' once each. Walked again only
+    /// when a map routine has run on some map since (<see cref="IVmMapMachine.Changes"/>): nothing else
+    /// changes a map, its amaps or its anons.
+    /// </summary>
+    private void SumMaps()
+    {
+        long changes = 0;
         foreach (var map in _maps)
-            map.Walk(sum);
-        return sum.Shared;
+            changes += map.Changes;
+        if (changes == _summedAt)
+            return;
+        _mapSums.Begin();
+        for (int pid = 0; pid < _maps.Length; pid++)
+        {
+            ulong before = _mapSums.Own;
+            _maps[pid].Walk(_mapSums);
+            _ownSums[pid] = _mapSums.Own - before;
+        }
+        _summedAt = changes;
     }
 
     public void WalkMap(int pid, IMapObserver observer) => _maps[pid].Walk(observer);
+
+    public long MapChanges(int pid) => _maps[pid].Changes;
 
     public void WalkPmap(IPmapFactSink sink) => _pmap.Walk(sink);
 
@@ -447,7 +492,8 @@ public sealed partial class ReferenceKernel : IKernelMachine
         foreach (int page in _owner.Keys.Order())
             sink.PageOwner(page, _owner[page]);
         sink.Counters(_faults, _allocated, _freed);
-        WalkFiles(sink);
+        if (sink.WantsFiles)
+            WalkFiles(sink);
         WalkKernelMemory(sink);
     }
 }

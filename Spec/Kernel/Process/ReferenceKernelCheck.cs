@@ -31,22 +31,42 @@ public sealed class PageWires : IPmapFactSink
 
 public sealed partial class ReferenceKernel
 {
+    /// <summary>The map's <see cref="IVmMapMachine.Changes"/> when it last passed its check, per process.</summary>
+    private readonly long[] _mapCheckedAt = [.. Enumerable.Repeat(-1L, KernelWorld.Processes)];
+
     /// <summary>
-    /// Each layer's invariants: uvm_tree_sanity and the map's own checks per process, the pmap's own, the
-    /// object layer's over the files' pages; with <paramref name="full"/>, then the composition's
-    /// (<see cref="CrossLayer.Check"/>), which walks every map and the whole pmap.
+    /// Each layer's invariants: uvm_tree_sanity and the map's own checks per process (of the maps a routine
+    /// ran on since their last check, or all with <paramref name="full"/>: the check reads nothing else),
+    /// the pmap's own, the object layer's over the files' pages (when a page, object or block changed
+    /// since the last check, or with <paramref name="full"/>); with <paramref name="full"/>, then the
+    /// composition's (<see cref="CrossLayer.Check"/>), which walks every map and the whole pmap.
     /// </summary>
     public string? Check(bool full)
     {
         for (int pid = 0; pid < KernelWorld.Processes; pid++)
         {
+            if (!full && _maps[pid].Changes == _mapCheckedAt[pid])
+                continue;
             if (_maps[pid].Check() is { } broken)
                 return $"process {pid} map: {broken}";
+            _mapCheckedAt[pid] = _maps[pid].Changes;
         }
         if (_pmap.CheckInvariants(full) is { } pmapBroken)
             return $"pmap: {pmapBroken}";
-        if (Invariants.Check(_uvm) is { } objectsBroken)
+        if ((FilesChanged() || full) && Invariants.Check(_uvm) is { } objectsBroken)
             return $"objects: {objectsBroken}";
         return full ? CrossLayer.Check(this) : null;
+    }
+
+    /// <summary>
+    /// Did a file page, object or block change since the last check? The object layer's setters list
+    /// themselves in <see cref="Uvm.Changes"/>. => the list is emptied for the next step
+    /// </summary>
+    private bool FilesChanged()
+    {
+        var changes = _uvm.Changes;
+        bool changed = changes.Pages.Count != 0 || changes.Objects.Count != 0 || changes.Blocks.Count != 0;
+        changes.Clear();
+        return changed;
     }
 }
