@@ -94,6 +94,31 @@ public class KernelFingerprintLaws
         }
     }
 
+    /// <summary>
+    /// The reference's fast paths answer as its full ones: after every op of random sequences, the per-step
+    /// check and the fingerprint, each asked twice (the second time from what the first kept), agree with
+    /// the full check and the full walk, on both architectures.
+    /// </summary>
+    [Property(Arbitrary = [typeof(KernelSequences)], MaxTest = 100, QuietOnSuccess = true)]
+    public void ReferenceFastPaths_AskedTwice_AnswerAsTheFullOnes(Sequence<KernelOp> ops)
+    {
+        foreach (var arch in new[] { Arch.Amd64, Arch.Arm64 })
+        {
+            var side = new KernelSide("reference", new ReferenceKernel(arch), () => []);
+            side.Reset();
+            foreach (var op in ops.Ops)
+            {
+                if (side.Apply(op).IsFatal)
+                    break;
+                Assert.Null(side.CheckInvariants());
+                Assert.Null(side.CheckInvariants());
+                Assert.Null(side.CheckAllInvariants());
+                Assert.Equal(side.FullFingerprint(), side.Fingerprint());
+                Assert.Equal(side.FullFingerprint(), side.Fingerprint());
+            }
+        }
+    }
+
     private static List<string> FileFacts(IKernelMachine machine)
     {
         var files = new FileLines();

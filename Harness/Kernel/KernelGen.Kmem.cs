@@ -63,8 +63,9 @@ public static partial class KernelGen
     /// <summary>
     /// A km_alloc and its life, as a pipe's buffer has one: copyins and copyouts through it, the page
     /// daemon paging one of the low physical pages out (kernel pages are handed out lowest first, as all
-    /// are), a copyout whose swap read fails (the slot is left SWSLOT_BAD), and km_free, whose
-    /// uvm_km_pgremove meets resident pages, swapped-out ones and bad slots. <paramref name="allocated"/>
+    /// are): deactivated, then written and freed, or left with its asynchronous pageout in flight; a
+    /// copyout whose swap read fails (the slot is left SWSLOT_BAD), and km_free, whose uvm_km_pgremove
+    /// meets resident pages, busy ones, swapped-out ones and bad slots. <paramref name="allocated"/>
     /// follows kernel_map's first fit over the sequence, so that the addresses are those km_alloc returns.
     /// A GEM pin is mostly followed by its unpin (get_pages_phys wires, copies, unwires).
     /// => ops added up to <paramref name="end"/>
@@ -89,9 +90,16 @@ public static partial class KernelGen
         if (rng.Chance(60))
         {
             int page = rng.Below(3);
-            if (rng.Chance(25))
-                steps.Add(new PageDaemonOp(page, DaemonAction.Deactivate));
-            steps.Add(new PageDaemonOp(page, DaemonAction.Pageout));
+            steps.Add(new PageDaemonOp(page, DaemonAction.Deactivate));
+            if (rng.Chance(30))
+            {
+                steps.Add(new PageDaemonOp(page, DaemonAction.Pageout));
+            }
+            else
+            {
+                steps.Add(new PageDaemonOp(page, DaemonAction.Clean));
+                steps.Add(new PageDaemonOp(page, DaemonAction.Free));
+            }
             if (rng.Chance(50))
                 steps.Add(new KernelAccessOp(va, rng.Chance(30), SwapError: rng.Chance(60)));
         }

@@ -375,17 +375,25 @@ public static class KernelScenarios
                 """
             ),
             (
-                "the page daemon pages the first out: written to a swap slot and freed, the slot its only copy",
-                "pagedaemon page 0 pageout"
+                "the page daemon pages the first out: deactivated, written to a swap slot, freed; the slot its only copy",
+                """
+                pagedaemon page 0 deactivate
+                pagedaemon page 0 clean
+                pagedaemon page 0 free
+                """
             ),
             (
                 "a copyout reads it back from swap: CLEAN, the slot kept, no longer the only copy",
                 "kread 0xffff800000000000"
             ),
             (
-                "the daemon pages it out again (clean: no write), then km_free",
+                "the daemon deactivates it and frees it without writing it again (clean); the second page's "
+                    + "asynchronous pageout is in flight when km_free's uvm_km_pgremove reaches it and waits",
                 """
-                pagedaemon page 0 pageout
+                pagedaemon page 0 deactivate
+                pagedaemon page 0 free
+                pagedaemon page 1 deactivate
+                pagedaemon page 1 pageout
                 kfree 0xffff800000000000 +2
                 """
             )

@@ -6,28 +6,45 @@ using UvmDiff.Spec.Map;
 
 namespace UvmDiff.Harness.Kernel;
 
-/// <summary>The kernel's own facts as text and as hashes; <paramref name="files"/> false leaves the files out.</summary>
+/// <summary>
+/// The kernel's own facts as text and as hashes; <paramref name="files"/> false leaves the files out. The
+/// facts every step reports again (processes, page owners, counters) keep their last hash: a fact's hash
+/// depends on its fields alone, so one whose fields are the last walk's has the last walk's hash.
+/// </summary>
 internal sealed partial class KernelFacts(List<string>? lines, bool files = true) : IKernelFactSink
 {
     public ulong Sum;
 
     public bool WantsFiles => files;
 
+    /// <summary>The fact of process p alive (index 2p + 1) or dead (2p).</summary>
+    private static readonly ulong[] ProcessFacts =
+    [
+        .. Enumerable.Range(0, 2 * KernelWorld.Processes).Select(i => FactHash.Of(41, i / 2, i % 2)),
+    ];
+
+    private readonly (int Anon, ulong Hash)[] _owners = [.. Enumerable.Repeat((-1, 0UL), KernelWorld.Pages)];
+    private (long Faults, long Allocated, long Freed, ulong Hash) _counters = (-1, -1, -1, 0);
+
     public void Process(int pid, bool alive)
     {
-        Sum += FactHash.Of(41, pid, alive ? 1 : 0);
+        Sum += ProcessFacts[2 * pid + (alive ? 1 : 0)];
         lines?.Add($"p{pid} {(alive ? "alive" : "dead")}");
     }
 
     public void PageOwner(int page, int anon)
     {
-        Sum += FactHash.Of(42, page, anon);
+        if (_owners[page].Anon != anon)
+            _owners[page] = (anon, FactHash.Of(42, page, anon));
+        Sum += _owners[page].Hash;
         lines?.Add($"page {page} backs anon {anon}");
     }
 
     public void Counters(long faults, long allocated, long freed)
     {
-        Sum += FactHash.Of(43, faults, allocated, freed);
+        if ((_counters.Faults, _counters.Allocated, _counters.Freed) != (faults, allocated, freed))
+            _counters = (faults, allocated, freed, FactHash.Of(43, faults, allocated, freed));
+        Sum += _counters.Hash;
         lines?.Add($"counters: {faults} faults, {allocated} pages allocated, {freed} freed");
     }
 
@@ -171,7 +188,16 @@ public sealed partial class KernelSide(string name, IKernelMachine machine, Func
     /// <summary>The machine's <see cref="IKernelMachine.FileChanges"/> when <see cref="_fileSum"/> was walked; -1 after a reset.</summary>
     private long _filesSummedAt = -1;
 
-    private static ulong ForProcess(int pid, ulong mapSum) => FactHash.Of(40, pid, (long)mapSum);
+    /// <summary>Each process's last map sum and the hash of its fact, kept as <see cref="KernelFacts"/> keeps its own.</summary>
+    private readonly (ulong MapSum, ulong Hash)[] _processFacts = new (ulong, ulong)[KernelWorld.Processes];
+
+    private ulong ForProcess(int pid, ulong mapSum)
+    {
+        ref var fact = ref _processFacts[pid];
+        if (fact.Hash == 0 || fact.MapSum != mapSum)
+            fact = (mapSum, FactHash.Of(40, pid, (long)mapSum));
+        return fact.Hash;
+    }
 
     public ulong Fingerprint()
     {

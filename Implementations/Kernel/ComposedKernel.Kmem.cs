@@ -104,6 +104,7 @@ public sealed partial class ComposedKernel
                 }
                 Spec.Pages.Pages.Unbusy(_uvm, pg);
             }
+            FileDaemon.WaitForIo(_uvm, pg);
             _uvm.LockPageq();
             Spec.Pages.Pages.Activate(_uvm, pg);
             _uvm.UnlockPageq();

@@ -133,24 +133,33 @@ public static class Aobj
         Pages.Pages.Deactivate(uvm, pg);
         uvm.UnlockPageq();
         Pages.Pages.PageProtectNone(uvm, pg);
-        if (!pg.Has(PgFlags.Clean))
-        {
-            int idx = (int)(pg.Offset >> K.PageShift);
-            DropSwap(uvm, aobj, idx);
-            int slot = uvm.Swap.Alloc();
-            if (slot == 0)
-            {
-                uvm.LockPageq();
-                Pages.Pages.Activate(uvm, pg);
-                uvm.UnlockPageq();
-                return "ENOSPC";
-            }
-            SetSwslot(aobj, idx, slot);
-            aobj.StoreSlotData(idx, pg.Data);
-        }
+        if (!pg.Has(PgFlags.Clean) && !WriteToSwap(uvm, aobj, pg))
+            return "ENOSPC";
         Pages.Pages.Free(uvm, pg);
         uvm.Exp.SwpgOnly++;
         return null;
+    }
+
+    /// <summary>
+    /// The pagedaemon writing one dirty aobj page to swap: its old slot dropped (uvmpd_dropswap), a new
+    /// one allocated (uvm_swap_alloc) that gets the contents (uvm_swap_put, uao_set_swslot).
+    /// => false when no slot is to be had: the page is reactivated
+    /// </summary>
+    public static bool WriteToSwap(Uvm uvm, AnonObject aobj, VmPage pg)
+    {
+        int idx = (int)(pg.Offset >> K.PageShift);
+        DropSwap(uvm, aobj, idx);
+        int slot = uvm.Swap.Alloc();
+        if (slot == 0)
+        {
+            uvm.LockPageq();
+            Pages.Pages.Activate(uvm, pg);
+            uvm.UnlockPageq();
+            return false;
+        }
+        SetSwslot(aobj, idx, slot);
+        aobj.StoreSlotData(idx, pg.Data);
+        return true;
     }
 }
 

@@ -26,7 +26,14 @@ public static class KernelMemoryCases
 
     private static readonly string[] Written = [$"kmalloc +1 => Ok({Base})", $"kwrite {Base} => Ok(page 0)"];
 
-    private static readonly string[] PagedOut = [.. Written, "pagedaemon page 0 pageout => Ok"];
+    private static readonly string[] PageOut0 =
+    [
+        "pagedaemon page 0 deactivate => Ok",
+        "pagedaemon page 0 clean => Ok",
+        "pagedaemon page 0 free => Ok",
+    ];
+
+    private static readonly string[] PagedOut = [.. Written, .. PageOut0];
 
     private static readonly string[] BadSlot = [.. PagedOut, $"kread {Base} swaperror => EFAULT"];
 
@@ -78,7 +85,7 @@ public static class KernelMemoryCases
         Case(
             "the page daemon pages a kernel page out: written to a swap slot and freed, the slot its only copy",
             "uvmpd_scan_active: uvm_pagedeactivate; uvmpd_scan_inactive: a swap-backed dirty page gets a slot "
-                + "(uao_set_swslot), uvm_swap_put, uvm_pagefree, uvmexp.swpgonly++",
+                + "(uao_set_swslot) and uvm_swap_put, comes back CLEAN; a later pass frees it, uvmexp.swpgonly++",
             PagedOut,
             "!kernel_object @",
             "kernel_object swap 0: data 1",
@@ -121,7 +128,7 @@ public static class KernelMemoryCases
                 $"kmalloc +2 => Ok({Base})",
                 $"kwrite {Base} => Ok(page 0)",
                 $"kwrite {Second} => Ok(page 1)",
-                "pagedaemon page 0 pageout => Ok",
+                .. PageOut0,
                 $"kfree {Second} +2 => EINVAL",
                 "kfree 0xffff800000003000 +2 => EINVAL",
                 $"kfree {Base} +2 => Ok",
@@ -140,17 +147,95 @@ public static class KernelMemoryCases
                 .. Written,
                 "pagedaemon page 0 deactivate => Ok",
                 "pagedaemon page 0 deactivate => EALREADY",
-                "pagedaemon page 0 clean => EOPNOTSUPP",
+                "pagedaemon page 0 free => EAGAIN",
                 $"kwrite {Base} => Ok(page 0)",
             ],
             "kernel_object @0x0: page 0 dirty active data 2 wire 0 mapped mod",
             "counters: 2 faults, 1 pages allocated, 0 freed"
         ),
         Case(
+            "the inactive scan writes a dirty page before it frees it: off the inactive queue nothing happens, a clean page is not written again",
+            "uvmpd_scan_inactive: only inactive pages; a dirty one is written (uvm_pager_put), a clean one freed "
+                + "(swpgonly++); the active scan deactivates",
+            [
+                .. Written,
+                "pagedaemon page 0 clean => EINVAL",
+                "pagedaemon page 0 free => EINVAL",
+                "pagedaemon page 0 deactivate => Ok",
+                "pagedaemon page 0 free => EAGAIN",
+                "pagedaemon page 0 clean => Ok",
+                "pagedaemon page 0 clean => EALREADY",
+            ],
+            "kernel_object @0x0: page 0 clean inactive data 1 wire 0",
+            "kernel_object swap 0: data 1",
+            "swap: swpginuse 1 swpgonly 0"
+        ),
+        Case(
+            "an asynchronous pageout leaves the page busy; km_free's uvm_km_pgremove waits for it, then frees it and drops the slot",
+            "uvm_pager_put → VM_PAGER_PEND: the page stays PG_BUSY until uvm_aio_aiodone; uvm_km_pgremove: "
+                + "uvm_pagewait(km_pgrm), the same offset again, uao_dropswap and uvm_pagefree",
+            [
+                .. Written,
+                "pagedaemon page 0 deactivate => Ok",
+                "pagedaemon page 0 pageout => Ok",
+                "pagedaemon page 0 free => EBUSY",
+                $"kfree {Base} +1 => Ok",
+            ],
+            "!kernel_object",
+            "!swap:",
+            "counters: 1 faults, 1 pages allocated, 1 freed"
+        ),
+        Case(
+            "a copyin meets the page daemon's pageout in flight: it waits for the I/O and maps the page, now clean",
+            "uvm_fault_lower: uao_get finds the page busy, uvm_pagewait until uvm_aio_aiodone; pmap_enter, "
+                + "uvm_pageactivate; the store sets the modified bit (PG_CLEAN is synced later)",
+            [
+                .. Written,
+                "pagedaemon page 0 deactivate => Ok",
+                "pagedaemon page 0 pageout => Ok",
+                $"kwrite {Base} => Ok(page 0)",
+            ],
+            "kernel_object @0x0: page 0 clean active data 2 wire 0 mapped mod",
+            "kernel_object swap 0: data 1",
+            "swap: swpginuse 1 swpgonly 0",
+            "counters: 2 faults, 1 pages allocated, 0 freed"
+        ),
+        Case(
+            "with every swap slot taken the write fails and the page is reactivated",
+            "uvmpd_scan_inactive: uvm_swap_alloc finds no slot → the page goes back to the active queue",
+            [
+                $"kmalloc +4 => Ok({Base})",
+                $"kwrite {Base} => Ok(page 0)",
+                $"kwrite {Second} => Ok(page 1)",
+                "kwrite 0xffff800000002000 => Ok(page 2)",
+                "kwrite 0xffff800000003000 => Ok(page 3)",
+                "pagedaemon page 0 deactivate => Ok",
+                "pagedaemon page 0 clean => Ok",
+                "pagedaemon page 1 deactivate => Ok",
+                "pagedaemon page 1 clean => Ok",
+                "pagedaemon page 2 deactivate => Ok",
+                "pagedaemon page 2 clean => Ok",
+                "pagedaemon page 3 deactivate => Ok",
+                "pagedaemon page 3 clean => Ok",
+                .. Pinned,
+                "gem unpin 0x0 +1 => Ok",
+                "pagedaemon page 4 deactivate => Ok",
+                "pagedaemon page 4 clean => ENOSPC",
+            ],
+            "gem @0x0: page 4 dirty active data 0 wire 0",
+            "!gem swap",
+            "swap: swpginuse 4 swpgonly 0"
+        ),
+        Case(
             "the GEM driver pins a page: uvm_obj_wire zero-fills it, clears PG_CLEAN and wires it off the queues",
             "i915_gem_object_get_pages_phys: uvm_obj_wire(uao, 0, PAGE_SIZE): uao_get, PG_CLEAN cleared, "
                 + "uvm_pagewire (dequeued), uvm_page_unbusy; a second pin wires it again",
-            [.. Pinned, "gem pin 0x0 => Ok", "pagedaemon page 0 pageout => EPERM"],
+            [
+                .. Pinned,
+                "gem pin 0x0 => Ok",
+                "pagedaemon page 0 deactivate => EPERM",
+                "pagedaemon page 0 clean => EINVAL",
+            ],
             "gem @0x0: page 0 dirty none data 0 wire 2",
             "counters: 0 faults, 1 pages allocated, 0 freed"
         ),
@@ -158,7 +243,7 @@ public static class KernelMemoryCases
             "unpinned, the GEM page is activated; the daemon pages it out and a new pin reads it back and drops its slot",
             "uvm_obj_unwire: uvm_pageunwire activates at wire count 0; uvmpd_scan_inactive pages it out; "
                 + "uvm_obj_wire: uao_get from swap (swpgonly--), uao_dropswap (the batch index, 0 here)",
-            [.. Pinned, "gem unpin 0x0 +1 => Ok", "pagedaemon page 0 pageout => Ok", "gem pin 0x0 => Ok"],
+            [.. Pinned, "gem unpin 0x0 +1 => Ok", .. PageOut0, "gem pin 0x0 => Ok"],
             "gem @0x0: page 0 dirty none data 0 wire 1",
             "!gem swap",
             "!swap:",
@@ -172,7 +257,7 @@ public static class KernelMemoryCases
                 .. Pinned,
                 "gem pin 0x1000 => Ok",
                 "gem unpin 0x0 +2 => Ok",
-                "pagedaemon page 0 pageout => Ok",
+                .. PageOut0,
                 "gem pin 0x1000 => Ok",
                 "gem pin 0x0 => Ok",
             ],

@@ -94,7 +94,8 @@ public static class FileDaemon
         return null;
     }
 
-    private static string? Scannable(VmPage pg)
+    /// <summary>=> null for a page the daemon's inactive scan may act on: EINVAL off the inactive queue, EBUSY when busy</summary>
+    internal static string? Scannable(VmPage pg)
     {
         if (!pg.Has(PgFlags.QueueInactive))
             return "EINVAL";
@@ -102,7 +103,7 @@ public static class FileDaemon
     }
 
     /// <summary>pmap_page_protect(PROT_NONE) and PG_CLEAN synced with the modified bit. => the page is dirty</summary>
-    private static bool SyncClean(Uvm uvm, VmPage pg)
+    internal static bool SyncClean(Uvm uvm, VmPage pg)
     {
         Pages.Pages.PageProtectNone(uvm, pg);
         if (pg.Has(PgFlags.Clean) && pg.PmapModified)

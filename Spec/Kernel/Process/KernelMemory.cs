@@ -47,10 +47,9 @@ public static class KernelMemory
 
 /// <summary>
 /// uvm_pdaemon.c on one page of an anonymous object (kernel_object or the GEM uao), as the whole kernel's
-/// page daemon op runs it. Not under test, so the reference and the composed kernels share it, as they
-/// share <see cref="FileDaemon"/>. The object layer pages an aobj page out in one pass (write to swap,
-/// free: <see cref="Aobj.PageOut"/>); the op offers that pass as <c>pageout</c>.
-/// => null when it acted, else an errno name: EOPNOTSUPP for clean and free (the pass does both)
+/// page daemon op runs it, with the same four actions as <see cref="FileDaemon"/> on a file page. Not
+/// under test, so the reference and the composed kernels share it, as they share FileDaemon.
+/// => each returns null when it acted, else an errno name saying why not
 /// </summary>
 public static class AobjDaemon
 {
@@ -58,9 +57,54 @@ public static class AobjDaemon
         action switch
         {
             DaemonAction.Deactivate => OtherThreads.Deactivate(uvm, aobj, pg.Offset),
-            DaemonAction.Pageout => Aobj.PageOut(uvm, aobj, pg),
-            _ => "EOPNOTSUPP",
+            DaemonAction.Clean => Write(uvm, aobj, pg, inFlight: false),
+            DaemonAction.Pageout => Write(uvm, aobj, pg, inFlight: true),
+            _ => Free(uvm, pg),
         };
+
+    /// <summary>
+    /// uvmpd_scan_inactive writing a dirty inactive swap-backed page: pmap_page_protect(PROT_NONE) and
+    /// PG_CLEAN synced with the modified bit, the page's old slot dropped (uvmpd_dropswap), a new one
+    /// allocated (uvm_swap_alloc) and the contents written there (uvm_swap_put, uao_set_swslot); the page
+    /// comes back CLEAN with its modified bit cleared and stays on the inactive queue for a later pass to
+    /// free. With <paramref name="inFlight"/> the write is asynchronous (VM_PAGER_PEND): the page stays
+    /// BUSY, owned by the I/O, until a thread waits for it (uvm_aio_aiodone unbusies it).
+    /// => EINVAL for a page not on the inactive queue, EBUSY, EALREADY for a clean page; ENOSPC when
+    ///    swap is full, the page reactivated
+    /// </summary>
+    private static string? Write(Uvm uvm, AnonObject aobj, VmPage pg, bool inFlight)
+    {
+        if (FileDaemon.Scannable(pg) is { } refused)
+            return refused;
+        if (!FileDaemon.SyncClean(uvm, pg))
+            return "EALREADY";
+        if (!Aobj.WriteToSwap(uvm, aobj, pg))
+            return "ENOSPC";
+        pg.Flags |= PgFlags.Clean;
+        pg.PmapModified = false;
+        if (inFlight)
+        {
+            pg.Flags |= PgFlags.Busy;
+            pg.Owner = Owners.OtherThread;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// uvmpd_scan_inactive freeing a clean inactive swap-backed page: the page now lives only in swap
+    /// (uvmexp.swpgonly++), pmap_page_protect(PROT_NONE), uvm_pagefree.
+    /// => EINVAL for a page not on the inactive queue, EBUSY, EAGAIN for a dirty page (write it first)
+    /// </summary>
+    private static string? Free(Uvm uvm, VmPage pg)
+    {
+        if (FileDaemon.Scannable(pg) is { } refused)
+            return refused;
+        if (FileDaemon.SyncClean(uvm, pg))
+            return "EAGAIN";
+        uvm.Exp.SwpgOnly++;
+        Pages.Pages.Free(uvm, pg);
+        return null;
+    }
 }
 
 public partial interface IKernelFactSink

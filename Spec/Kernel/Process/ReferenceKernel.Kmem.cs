@@ -101,8 +101,9 @@ public sealed partial class ReferenceKernel
     /// copyin to / copyout from pageable kernel memory: the MMU through pmap_kernel; a miss traps into
     /// uvm_fault(kernel_map), whose uvm_fault_lower gets kernel_object's page (uao_get: zero fill, or the
     /// swap read, which <paramref name="swapError"/> makes fail), enters it with the entry's PROT_READ|PROT_WRITE
-    /// and activates it: a kernel page is mapped writable or not at all. A store sets the modified bit and
-    /// puts a new content word in the page.
+    /// and activates it: a kernel page is mapped writable or not at all. A page under the page daemon's
+    /// pageout is waited for (uvm_pagewait: the I/O completes). A store sets the modified bit and puts a
+    /// new content word in the page.
     /// => EFAULT for an address km_alloc did not hand out, and when the swap read fails: copyin's
     ///    pcb_onfault turns the fault's EIO into EFAULT. uao_get then left the slot SWSLOT_BAD
     ///    (uvm_swap_markbad keeps it allocated) and freed the page
@@ -135,6 +136,7 @@ public sealed partial class ReferenceKernel
                 }
                 Pages.Pages.Unbusy(_uvm, pg);
             }
+            FileDaemon.WaitForIo(_uvm, pg);
             _uvm.LockPageq();
             Pages.Pages.Activate(_uvm, pg);
             _uvm.UnlockPageq();

@@ -169,6 +169,8 @@ public sealed partial class ReferenceKernel : IKernelMachine
     /// <summary>Pages of anons that no process's amaps hold any more (uvm_anfree at an_ref 0) go back to the free list.</summary>
     private void FreeDroppedAnons()
     {
+        if (_owner.Count == 0)
+            return;
         _held.Clear();
         foreach (var map in _maps)
             map.Walk(_held);
