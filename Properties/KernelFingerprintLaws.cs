@@ -1,6 +1,7 @@
 using FsCheck.Xunit;
 using UvmDiff.Harness.Core;
 using UvmDiff.Harness.Kernel;
+using UvmDiff.Harness.Pmap;
 using UvmDiff.Implementations;
 using UvmDiff.Spec.Kernel.Process;
 using UvmDiff.Spec.Pmap;
@@ -92,6 +93,39 @@ public class KernelFingerprintLaws
                     );
             }
         }
+    }
+
+    /// <summary>
+    /// The pmap's facts (translations, CPUs, pages' REF/MOD and wire counts, PV entries) stay while its change
+    /// count does: the incremental fingerprint keeps their sum until it moves. Accesses that hit the TLB, or
+    /// find REF/MOD already set, are the calls that need not count. On every kernel, every op.
+    /// </summary>
+    [Property(Arbitrary = [typeof(KernelSequences)], MaxTest = 300, QuietOnSuccess = true)]
+    public void PmapChanges_StayingOverAStep_MeanThePmapsFactsStayed(Sequence<KernelOp> ops)
+    {
+        foreach (var side in KernelSides())
+        {
+            side.Reset();
+            foreach (var op in ops.Ops)
+            {
+                long count = side.Machine.PmapChanges;
+                var before = PmapFacts(side.Machine);
+                if (side.Apply(op).IsFatal)
+                    break;
+                if (side.Machine.PmapChanges == count)
+                    Assert.True(
+                        before.SequenceEqual(PmapFacts(side.Machine)),
+                        $"{side.Name}: pmap changed uncounted at {op}"
+                    );
+            }
+        }
+    }
+
+    private static List<string> PmapFacts(IKernelMachine machine)
+    {
+        var text = new PmapTextObserver();
+        machine.WalkPmap(text);
+        return [.. text.Lines];
     }
 
     /// <summary>

@@ -90,6 +90,7 @@ public sealed partial class KernelSide(string name, IKernelMachine machine, Func
     {
         Machine.Reset();
         _filesSummedAt = -1;
+        _pmapSummedAt = -1;
     }
 
     public Outcome Apply(KernelOp op)
@@ -188,6 +189,9 @@ public sealed partial class KernelSide(string name, IKernelMachine machine, Func
     /// <summary>The machine's <see cref="IKernelMachine.FileChanges"/> when <see cref="_fileSum"/> was walked; -1 after a reset.</summary>
     private long _filesSummedAt = -1;
 
+    /// <summary>The pmap's change count when <see cref="_pmapSum"/> was walked.</summary>
+    private long _pmapSummedAt = -1;
+
     /// <summary>Each process's last map sum and the hash of its fact, kept as <see cref="KernelFacts"/> keeps its own.</summary>
     private readonly (ulong MapSum, ulong Hash)[] _processFacts = new (ulong, ulong)[KernelWorld.Processes];
 
@@ -212,7 +216,12 @@ public sealed partial class KernelSide(string name, IKernelMachine machine, Func
             Machine.WalkFiles(_fileSum);
             _filesSummedAt = Machine.FileChanges;
         }
-        return sum + Machine.AnonFingerprint() + PmapFingerprint() + _coreSum.Sum + _fileSum.Sum;
+        if (Machine.PmapChanges != _pmapSummedAt)
+        {
+            PmapFingerprint();
+            _pmapSummedAt = Machine.PmapChanges;
+        }
+        return sum + Machine.AnonFingerprint() + _pmapSum.Sum + _coreSum.Sum + _fileSum.Sum;
     }
 
     public ulong FullFingerprint()

@@ -394,6 +394,8 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
 
     public void WalkPmap(IPmapFactSink sink) => _pmap.Walk(sink);
 
+    public long PmapChanges => _pmap.Changes;
+
     public void WalkKernel(IKernelFactSink sink)
     {
         for (int pid = 0; pid < KernelWorld.Processes; pid++)

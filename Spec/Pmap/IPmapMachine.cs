@@ -140,6 +140,13 @@ public interface IPmapMachine
 
     void Walk(IPmapFactSink sink);
 
+    /// <summary>
+    /// A count that moves with every call that may change what <see cref="Walk"/> reports (an access
+    /// that only hits the TLB, or finds its bits already set, need not count): while it stays, the facts
+    /// stay, and the kernel keeps their sum (a law pins it).
+    /// </summary>
+    long Changes { get; }
+
     /// <summary>The machine's own invariants (encodings, counters, teardown): null or the first violation.
     /// <paramref name="full"/> adds the checks that walk every table.</summary>
     string? CheckInvariants(bool full);

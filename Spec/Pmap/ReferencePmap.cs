@@ -37,8 +37,12 @@ public sealed class ReferencePmap(PmapProfile profile) : IPmapMachine
         return tables;
     }
 
+    /// <summary>Calls that may have changed what <see cref="Walk"/> reports, counted since construction.</summary>
+    public long Changes { get; private set; }
+
     public void Reset()
     {
+        Changes++;
         foreach (var table in _tables)
             table.Clear();
         Array.Fill(_alive, true);
@@ -63,6 +67,7 @@ public sealed class ReferencePmap(PmapProfile profile) : IPmapMachine
     /// </summary>
     public int Enter(int pmap, ulong va, int page, Prot prot, Prot access, bool wired, bool failAlloc)
     {
+        Changes++;
         K.Kassert((access & ~prot) == 0, "(access_type & ~prot) == 0");
         var table = _tables[pmap];
         bool hasOld = table.TryGetValue(va, out var old);
@@ -87,6 +92,7 @@ public sealed class ReferencePmap(PmapProfile profile) : IPmapMachine
     /// <summary>pmap_remove: => no mapping in [sva, eva) remains; ref/mod stay with the pages</summary>
     public void Remove(int pmap, ulong sva, ulong eva)
     {
+        Changes++;
         foreach (ulong va in VasIn(pmap, sva, eva))
             _tables[pmap].Remove(va);
     }
@@ -98,6 +104,7 @@ public sealed class ReferencePmap(PmapProfile profile) : IPmapMachine
     /// </summary>
     public void Protect(int pmap, ulong sva, ulong eva, Prot prot)
     {
+        Changes++;
         if ((prot & (Prot.Read | Prot.Exec)) == 0)
         {
             if (prot == Prot.None || Profile.ProtectWriteOnlyRemoves)
@@ -118,6 +125,7 @@ public sealed class ReferencePmap(PmapProfile profile) : IPmapMachine
     /// </summary>
     public void PageProtect(int page, Prot prot)
     {
+        Changes++;
         K.Kassert(prot is Prot.None or Prot.Read, "prot == PROT_NONE || prot == PROT_READ");
         var keep = Profile.PageProtectReadKeepsExec ? Prot.Read | Prot.Exec : Prot.Read;
         for (int pmap = 0; pmap < PmapWorld.Pmaps; pmap++)
@@ -143,6 +151,7 @@ public sealed class ReferencePmap(PmapProfile profile) : IPmapMachine
     /// </summary>
     public bool Unwire(int pmap, ulong va)
     {
+        Changes++;
         var table = _tables[pmap];
         if (!table.TryGetValue(va, out var mapping))
             return true;
@@ -159,19 +168,36 @@ public sealed class ReferencePmap(PmapProfile profile) : IPmapMachine
 
     public bool IsModified(int page) => _modified[page];
 
-    public void ClearReference(int page) => _referenced[page] = false;
+    public void ClearReference(int page)
+    {
+        Changes++;
+        _referenced[page] = false;
+    }
 
-    public void ClearModify(int page) => _modified[page] = false;
+    public void ClearModify(int page)
+    {
+        Changes++;
+        _modified[page] = false;
+    }
 
-    public void PageAllocated(int page) => _referenced[page] = _modified[page] = false;
+    public void PageAllocated(int page)
+    {
+        Changes++;
+        _referenced[page] = _modified[page] = false;
+    }
 
     public void Activate(int cpu, int pmap)
     {
+        Changes++;
         _current[cpu] = pmap;
         _teardownChanged = true;
     }
 
-    public void Deactivate(int cpu) => _current[cpu] = IPmapMachine.NoPmap;
+    public void Deactivate(int cpu)
+    {
+        Changes++;
+        _current[cpu] = IPmapMachine.NoPmap;
+    }
 
     /// <summary>
     /// A user access. => no process on the CPU: <see cref="IPmapMachine.NoProcess"/>; no mapping, or
@@ -187,6 +213,8 @@ public sealed class ReferencePmap(PmapProfile profile) : IPmapMachine
             return IPmapMachine.Fault;
         if ((Profile.Grants[(int)mapping.Prot] & access) != access)
             return IPmapMachine.Fault;
+        if (!_referenced[mapping.Page] || ((access & Prot.Write) != 0 && !_modified[mapping.Page]))
+            Changes++;
         Touch(mapping.Page, access);
         return mapping.Page;
     }
@@ -200,6 +228,7 @@ public sealed class ReferencePmap(PmapProfile profile) : IPmapMachine
     /// </summary>
     public void Exit(int pmap, ReadOnlySpan<MapSpan> entries, PvWalk? interleaved)
     {
+        Changes++;
         _teardownChanged = true;
         for (int cpu = 0; cpu < PmapWorld.Cpus; cpu++)
         {
@@ -228,6 +257,7 @@ public sealed class ReferencePmap(PmapProfile profile) : IPmapMachine
 
     public void Exec(int pmap)
     {
+        Changes++;
         K.Kassert(!_alive[pmap], "a new process takes a dead slot");
         _teardownChanged = true;
         _alive[pmap] = true;

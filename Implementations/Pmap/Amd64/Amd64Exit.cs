@@ -15,6 +15,7 @@ public sealed partial class Amd64Pmap
     /// </summary>
     public void Exit(int pmap, ReadOnlySpan<MapSpan> entries, PvWalk? interleaved)
     {
+        Changes++;
         _counters = default;
         _walk = interleaved;
         _walkPoints = 0;

@@ -88,8 +88,11 @@ public sealed partial class Amd64Pmap : IPmapMachine
 
     public PageTracking Tracking => _tracking;
 
+    public long Changes { get; private set; }
+
     public void Reset()
     {
+        Changes++;
         Array.Clear(_tlbTable);
         _freedPtps.Clear();
         _shootVas.Clear();
@@ -125,7 +128,11 @@ public sealed partial class Amd64Pmap : IPmapMachine
         _statsAtDestroy[pmap] = null;
     }
 
-    public void Exec(int pmap) => Create(pmap);
+    public void Exec(int pmap)
+    {
+        Changes++;
+        Create(pmap);
+    }
 
     private Ptp AllocFrame(int pmap, int level)
     {
@@ -229,6 +236,7 @@ public sealed partial class Amd64Pmap : IPmapMachine
     /// </summary>
     public int Enter(int pmap, ulong va, int page, Prot prot, Prot access, bool wired, bool failAlloc)
     {
+        Changes++;
         if (failAlloc)
             return IPmapMachine.Enomem;
         var ptp = GetPtp(pmap, va);
@@ -300,6 +308,7 @@ public sealed partial class Amd64Pmap : IPmapMachine
     /// </summary>
     public bool Unwire(int pmap, ulong va)
     {
+        Changes++;
         var ptp = PdesValid(pmap, va);
         if (ptp is null)
             return true;
@@ -339,12 +348,24 @@ public sealed partial class Amd64Pmap : IPmapMachine
         return false;
     }
 
-    public void ClearReference(int page) => ClearAttrs(page, RefAttr, Pte.Accessed);
+    public void ClearReference(int page)
+    {
+        Changes++;
+        ClearAttrs(page, RefAttr, Pte.Accessed);
+    }
 
-    public void ClearModify(int page) => ClearAttrs(page, ModAttr, Pte.Modified);
+    public void ClearModify(int page)
+    {
+        Changes++;
+        ClearAttrs(page, ModAttr, Pte.Modified);
+    }
 
     /// <summary>The page is unmapped: only the attribute cache in pg_flags can hold REF/MOD.</summary>
-    public void PageAllocated(int page) => _attrs[page] = 0;
+    public void PageAllocated(int page)
+    {
+        Changes++;
+        _attrs[page] = 0;
+    }
 
     /// <summary>pmap_clear_attrs: the cached attribute and the bit in every PTE of the page, each changed PTE shot down in its own pmap.</summary>
     private void ClearAttrs(int page, int attr, ulong bit)
@@ -366,6 +387,7 @@ public sealed partial class Amd64Pmap : IPmapMachine
     /// <summary>pmap_activate for curproc: pcb_cr3 loaded (PCID_PROC, no reuse bit: the TLB is flushed), ci_proc_pmap set.</summary>
     public void Activate(int cpu, int pmap)
     {
+        Changes++;
         FlushTlb(cpu);
         _procPmap[cpu] = pmap;
     }
@@ -373,6 +395,7 @@ public sealed partial class Amd64Pmap : IPmapMachine
     /// <summary>pmap_deactivate clears ci_proc_pmap; the switch to a kernel thread loads the kernel's CR3, flushing user entries.</summary>
     public void Deactivate(int cpu)
     {
+        Changes++;
         _procPmap[cpu] = IPmapMachine.NoPmap;
         FlushTlb(cpu);
     }
@@ -414,6 +437,8 @@ public sealed partial class Amd64Pmap : IPmapMachine
         pte |= Pte.Accessed;
         if ((access & Prot.Write) != 0)
             pte |= Pte.Modified;
+        if (ptp.Entries[index] != pte)
+            Changes++;
         ptp.Entries[index] = pte;
         int slot = _tlbNext[cpu];
         _tlbNext[cpu] = (slot + 1) % TlbSize;

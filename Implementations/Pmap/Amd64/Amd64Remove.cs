@@ -5,7 +5,11 @@ namespace UvmDiff.Implementations.Pmap.Amd64;
 
 public sealed partial class Amd64Pmap
 {
-    public void Remove(int pmap, ulong sva, ulong eva) => DoRemove(pmap, sva, eva);
+    public void Remove(int pmap, ulong sva, ulong eva)
+    {
+        Changes++;
+        DoRemove(pmap, sva, eva);
+    }
 
     /// <summary>
     /// pmap_do_remove: a one-page range takes the shortcut; otherwise per 2 MiB block
@@ -141,6 +145,7 @@ public sealed partial class Amd64Pmap
     /// </summary>
     public void Protect(int pmap, ulong sva, ulong eva, Prot prot)
     {
+        Changes++;
         if ((prot & Prot.Write) != 0)
             return;
         if ((prot & (Prot.Read | Prot.Exec)) == 0)
@@ -177,6 +182,7 @@ public sealed partial class Amd64Pmap
     /// </summary>
     public void PageProtect(int page, Prot prot)
     {
+        Changes++;
         K.Kassert(prot is Prot.None or Prot.Read, "prot == PROT_NONE || prot == PROT_READ");
         if (prot == Prot.Read)
         {

@@ -9,6 +9,7 @@ public sealed partial class Arm64Pmap
     /// <summary>pmap_remove: every page VA of the range is looked up (no empty-table skip); a wired pted is unwired, a valid one removed.</summary>
     public void Remove(int pmap, ulong sva, ulong eva)
     {
+        Changes++;
         if (_active[pmap] == 0 && ShortCircuits())
             return;
         for (ulong va = sva; va < eva; va += PmapWorld.PageSize)
@@ -40,6 +41,7 @@ public sealed partial class Arm64Pmap
     /// <summary>pmap_protect: with READ or EXEC, pmap_page_ro on every page; otherwise pmap_remove (WRITE-only included).</summary>
     public void Protect(int pmap, ulong sva, ulong eva, Prot prot)
     {
+        Changes++;
         if (_active[pmap] == 0 && ShortCircuits())
             return;
         if ((prot & (Prot.Read | Prot.Exec)) != 0)
@@ -73,6 +75,7 @@ public sealed partial class Arm64Pmap
     /// <summary>pmap_page_protect: READ is pmap_page_ro on every PV mapping (no pmap lock); NONE removes each under its pmap's lock.</summary>
     public void PageProtect(int page, Prot prot)
     {
+        Changes++;
         K.Kassert(prot is Prot.None or Prot.Read, "prot == PROT_NONE || prot == PROT_READ");
         if (prot != Prot.None)
         {
@@ -92,6 +95,7 @@ public sealed partial class Arm64Pmap
     /// </summary>
     public bool Unwire(int pmap, ulong va)
     {
+        Changes++;
         var pted = VpLookup(pmap, va, out _);
         if (pted is null || !Valid(pted))
             return true;
@@ -116,6 +120,7 @@ public sealed partial class Arm64Pmap
     /// <summary>cpu_switchto's pmap_setttb: a new ASID when the generation is stale, TTBR0 and ci_curpm set.</summary>
     public void Activate(int cpu, int pmap)
     {
+        Changes++;
         if ((_asid[pmap] & ~AsidMask) != _asidGen)
             AllocateAsid(pmap);
         _curpm[cpu] = pmap;
@@ -125,6 +130,7 @@ public sealed partial class Arm64Pmap
     /// <summary>A switch to a kernel thread: pmap_setttb(pmap_kernel()).</summary>
     public void Deactivate(int cpu)
     {
+        Changes++;
         _curpm[cpu] = Kernel;
         _running[cpu] = Kernel;
     }
@@ -218,7 +224,10 @@ public sealed partial class Arm64Pmap
                 _tlbIncarnation[cpu, slot] = _incarnation[pmap];
                 return PageOfPa(pte & Rpgn);
             }
-            if (attempt == 0 && !FaultFixup(pmap, va, access))
+            if (attempt != 0)
+                break;
+            Changes++;
+            if (!FaultFixup(pmap, va, access))
                 break;
         }
         return IPmapMachine.Fault;

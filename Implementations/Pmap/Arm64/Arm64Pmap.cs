@@ -105,8 +105,11 @@ public sealed partial class Arm64Pmap : IPmapMachine
 
     public TeardownCounters LastTeardown => _counters;
 
+    public long Changes { get; private set; }
+
     public void Reset()
     {
+        Changes++;
         _asidBits = 3;
         _asidGen = MaxNasid;
         _nextFrame = 0x2_0000_0000;
@@ -148,7 +151,11 @@ public sealed partial class Arm64Pmap : IPmapMachine
         _incarnation[pmap]++;
     }
 
-    public void Exec(int pmap) => Create(pmap);
+    public void Exec(int pmap)
+    {
+        Changes++;
+        Create(pmap);
+    }
 
     private ulong NewFrame()
     {
@@ -286,6 +293,7 @@ public sealed partial class Arm64Pmap : IPmapMachine
     /// </summary>
     public int Enter(int pmap, ulong va, int page, Prot prot, Prot access, bool wired, bool failAlloc)
     {
+        Changes++;
         ulong pa = PmapWorld.PageBase + (ulong)page * PmapWorld.PageSize;
         var pted = VpLookup(pmap, va, out _);
         if (pted is not null && Valid(pted))
@@ -462,6 +470,7 @@ public sealed partial class Arm64Pmap : IPmapMachine
     /// <summary>pmap_clear_reference: REF off, every mapping's enabled bits off (re-inserted, flushed).</summary>
     public void ClearReference(int page)
     {
+        Changes++;
         _flags[page] &= ~RefFlag;
         for (var pted = _pv[page]; pted is not null; pted = pted.PvNext)
         {
@@ -471,11 +480,16 @@ public sealed partial class Arm64Pmap : IPmapMachine
         }
     }
 
-    public void PageAllocated(int page) => _flags[page] &= ~(RefFlag | ModFlag);
+    public void PageAllocated(int page)
+    {
+        Changes++;
+        _flags[page] &= ~(RefFlag | ModFlag);
+    }
 
     /// <summary>pmap_clear_modify: MOD off, WRITE off in every mapping's enabled bits.</summary>
     public void ClearModify(int page)
     {
+        Changes++;
         _flags[page] &= ~ModFlag;
         for (var pted = _pv[page]; pted is not null; pted = pted.PvNext)
         {

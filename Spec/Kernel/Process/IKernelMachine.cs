@@ -106,6 +106,9 @@ public partial interface IKernelMachine
 
     void WalkPmap(IPmapFactSink sink);
 
+    /// <summary>The pmap's <see cref="IPmapMachine.Changes"/>: while it stays, so do the facts <see cref="WalkPmap"/> reports.</summary>
+    long PmapChanges { get; }
+
     void WalkKernel(IKernelFactSink sink);
 
     /// <summary>

@@ -487,6 +487,8 @@ public sealed partial class ReferenceKernel : IKernelMachine
 
     public void WalkPmap(IPmapFactSink sink) => _pmap.Walk(sink);
 
+    public long PmapChanges => _pmap.Changes;
+
     public void WalkKernel(IKernelFactSink sink)
     {
         for (int pid = 0; pid < KernelWorld.Processes; pid++)
