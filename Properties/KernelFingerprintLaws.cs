@@ -75,25 +75,8 @@ public class KernelFingerprintLaws
     /// does: the incremental fingerprint keeps their sum until it moves. On every kernel, every op.
     /// </summary>
     [Property(Arbitrary = [typeof(KernelSequences)], MaxTest = 300, QuietOnSuccess = true)]
-    public void FileChanges_StayingOverAStep_MeanTheFilesFactsStayed(Sequence<KernelOp> ops)
-    {
-        foreach (var side in KernelSides())
-        {
-            side.Reset();
-            foreach (var op in ops.Ops)
-            {
-                long count = side.Machine.FileChanges;
-                var before = FileFacts(side.Machine);
-                if (side.Apply(op).IsFatal)
-                    break;
-                if (side.Machine.FileChanges == count)
-                    Assert.True(
-                        before.SequenceEqual(FileFacts(side.Machine)),
-                        $"{side.Name}: files changed uncounted at {op}"
-                    );
-            }
-        }
-    }
+    public void FileChanges_StayingOverAStep_MeanTheFilesFactsStayed(Sequence<KernelOp> ops) =>
+        AssertFactsStayWhileTheCountStays(ops, machine => machine.FileChanges, FileFacts, "files");
 
     /// <summary>
     /// The pmap's facts (translations, CPUs, pages' REF/MOD and wire counts, PV entries) stay while its change
@@ -101,21 +84,30 @@ public class KernelFingerprintLaws
     /// find REF/MOD already set, are the calls that need not count. On every kernel, every op.
     /// </summary>
     [Property(Arbitrary = [typeof(KernelSequences)], MaxTest = 300, QuietOnSuccess = true)]
-    public void PmapChanges_StayingOverAStep_MeanThePmapsFactsStayed(Sequence<KernelOp> ops)
+    public void PmapChanges_StayingOverAStep_MeanThePmapsFactsStayed(Sequence<KernelOp> ops) =>
+        AssertFactsStayWhileTheCountStays(ops, machine => machine.PmapChanges, PmapFacts, "pmap");
+
+    /// <summary>On every kernel of every side, after every op: a step that left <paramref name="count"/> as it was left <paramref name="facts"/> too.</summary>
+    private static void AssertFactsStayWhileTheCountStays(
+        Sequence<KernelOp> ops,
+        Func<IKernelMachine, long> count,
+        Func<IKernelMachine, List<string>> facts,
+        string what
+    )
     {
         foreach (var side in KernelSides())
         {
             side.Reset();
             foreach (var op in ops.Ops)
             {
-                long count = side.Machine.PmapChanges;
-                var before = PmapFacts(side.Machine);
+                long before = count(side.Machine);
+                var stood = facts(side.Machine);
                 if (side.Apply(op).IsFatal)
                     break;
-                if (side.Machine.PmapChanges == count)
+                if (count(side.Machine) == before)
                     Assert.True(
-                        before.SequenceEqual(PmapFacts(side.Machine)),
-                        $"{side.Name}: pmap changed uncounted at {op}"
+                        stood.SequenceEqual(facts(side.Machine)),
+                        $"{side.Name}: {what} changed uncounted at {op}"
                     );
             }
         }
