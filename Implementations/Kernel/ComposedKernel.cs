@@ -411,11 +411,17 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
         WalkKernelMemory(sink);
     }
 
+    /// <summary>
+    /// The pmap's <see cref="IPmapMachine.Changes"/> when it last passed its per-step check: the calls it
+    /// does not count (TLB hits and fills of a live pmap) cannot break what that check reads.
+    /// </summary>
+    private long _pmapCheckedAt = -1;
+
     /// <summary>Each map's <see cref="IVmMapMachine.Changes"/> when it last passed its check.</summary>
     private readonly long[] _mapCheckedAt = [.. Enumerable.Repeat(-1L, KernelWorld.Processes)];
 
     /// <summary>
-    /// Each layer's own checks (a map's only when a routine ran on it since it last passed, or with
+    /// Each layer's own checks (a map's or the pmap's only when a routine ran on it since it last passed, or with
     /// <paramref name="full"/>), then with <paramref name="full"/> the composition's (<see cref="CrossLayer.Check"/>).
     /// </summary>
     public string? Check(bool full)
@@ -428,8 +434,9 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
                 return $"process {pid} map: {broken}";
             _mapCheckedAt[pid] = _maps[pid].Changes;
         }
-        if (_pmap.CheckInvariants(full) is { } pmapBroken)
+        if ((full || _pmap.Changes != _pmapCheckedAt) && _pmap.CheckInvariants(full) is { } pmapBroken)
             return $"pmap: {pmapBroken}";
+        _pmapCheckedAt = _pmap.Changes;
         if ((FilesChanged() || full) && Invariants.Check(_uvm) is { } objectsBroken)
             return $"objects: {objectsBroken}";
         return full ? CrossLayer.Check(this) : null;
