@@ -31,6 +31,7 @@ public class KernelConformance
             .. KernelSyscallCases.All,
             .. KernelMemoryCases.All,
             .. KernelSleepCases.All,
+            .. KernelAnonSwapCases.All,
         ]);
 
     [Theory]

@@ -60,6 +60,7 @@ public sealed partial class ReferenceKernel : IKernelMachine
         _owner.Clear();
         ResetFiles();
         ResetKernelMemory();
+        ResetAnonSwap();
         _faults = _allocated = _freed = 0;
     }
 
@@ -172,17 +173,20 @@ public sealed partial class ReferenceKernel : IKernelMachine
         _held.Clear();
         foreach (var map in _maps)
             map.Walk(_held);
+        DropSwapOfDropped(_held.Anons);
         for (int page = 0; page < KernelWorld.Pages; page++)
         {
             if (_owner.TryGetValue(page, out int anon) && !_held.Anons.Contains(anon))
                 FreePage(page);
         }
+        SyncAnonWires();
     }
 
     private void FreePage(int page)
     {
         _pmap.PageProtect(page, PmapProt.None);
         _owner.Remove(page);
+        Pages.Pages.Free(_uvm, _uvm.Frames[page]);
         _freed++;
     }
 
@@ -243,9 +247,13 @@ public sealed partial class ReferenceKernel : IKernelMachine
                 ProtectReplaced(before, after, va);
                 var access = WiredAccess(entry.Protection, PmapProt.None);
                 if (EnterAnon(pid, va, anon, EnterProt(after, entry, anon), access, wired: true) is { } failed)
+                {
+                    SyncAnonWires();
                     return failed;
+                }
             }
         }
+        SyncAnonWires();
         return null;
     }
 
@@ -271,6 +279,7 @@ public sealed partial class ReferenceKernel : IKernelMachine
             for (int i = 0; i < lost; i++)
                 _pmap.Unwire(pid, va);
         }
+        SyncAnonWires();
         return null;
     }
 
@@ -314,6 +323,7 @@ public sealed partial class ReferenceKernel : IKernelMachine
         }
         if (error is null)
             Stored(page, write);
+        SyncAnonWires();
         return error;
     }
 
@@ -333,7 +343,9 @@ public sealed partial class ReferenceKernel : IKernelMachine
     )
     {
         page = -1;
-        if (entry.Obj != 0 && PageOf(anon) < 0 && FilePageIn(entry, va) is null)
+        if (AnonPagesIn(before, va, anon) is { } noPage)
+            return noPage;
+        if (entry.Obj != 0 && PageOf(anon) < 0 && !_anonSlot.ContainsKey(anon) && FilePageIn(entry, va) is null)
             return KernelWorld.OutOfPages;
         bool wired = entry.WiredCount > 0;
         if (wired)
@@ -341,6 +353,7 @@ public sealed partial class ReferenceKernel : IKernelMachine
         ProtectReplaced(before, view, va);
         if (EnterAnon(pid, va, anon, EnterProt(view, entry, anon), access, wired) is { } failed)
             return failed;
+        Reactivate(anon);
         page = PageOf(anon);
         return null;
     }
@@ -353,7 +366,11 @@ public sealed partial class ReferenceKernel : IKernelMachine
         return null;
     }
 
-    /// <summary>The anon's page, allocated when it has none (a new anon). => null, or the wait for memory</summary>
+    /// <summary>
+    /// The anon's page, allocated when it has none: for a new anon, or for one whose page is in swap,
+    /// which uvmfault_anonget reads in (uvm_swap_get: the page PG_CLEAN, swpgonly down by one; the anon
+    /// keeps its slot). => null, or the wait for memory
+    /// </summary>
     private string? PageFor(int anon)
     {
         if (PageOf(anon) >= 0)
@@ -364,6 +381,10 @@ public sealed partial class ReferenceKernel : IKernelMachine
         _owner[page] = anon;
         _pmap.PageAllocated(page);
         _allocated++;
+        bool fromSwap = _anonSlot.ContainsKey(anon);
+        if (fromSwap)
+            _uvm.Exp.SwpgOnly--;
+        TakeAnonFrame(page, clean: fromSwap);
         return null;
     }
 
@@ -495,5 +516,6 @@ public sealed partial class ReferenceKernel : IKernelMachine
         if (sink.WantsFiles)
             WalkFiles(sink);
         WalkKernelMemory(sink);
+        WalkAnonSwap(sink);
     }
 }
