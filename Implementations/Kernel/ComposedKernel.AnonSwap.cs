@@ -17,6 +17,8 @@ public sealed partial class ComposedKernel
     /// <summary>How many anons hold a slot: the walks and uvm_anfree skip the slots while it is 0.</summary>
     private int _slotted;
 
+    private readonly bool _anfreeKeepsSwap;
+
     private void ResetAnonSwap()
     {
         Array.Clear(_slotOfAnon);
@@ -98,6 +100,9 @@ public sealed partial class ComposedKernel
     {
         int slot = SlotOf(anon);
         if (slot == 0)
+            return;
+        Probes[KernelProbes.AnfreeDropsSwap]++;
+        if (_anfreeKeepsSwap)
             return;
         if (PageOfAnon(anon) == NoPage)
             _uvm.Exp.SwpgOnly--;

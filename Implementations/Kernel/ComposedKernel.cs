@@ -53,6 +53,7 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
     {
         _unmapSkipsUnwire = faults.Has(KernelFaults.UnmapSkipsUnwire);
         _protectSkipsPmap = faults.Has(KernelFaults.ProtectSkipsPmap);
+        _anfreeKeepsSwap = faults.Has(KernelFaults.AnfreeKeepsSwapSlot);
         _forkSkipsProtect = faults.Has(KernelFaults.ForkSkipsParentProtect);
         _maps = new IVmMapMachine[KernelWorld.Processes];
         for (int pid = 0; pid < _maps.Length; pid++)

@@ -187,6 +187,36 @@ public static class KernelAnonSwapCases
             "swap: swpginuse 1 swpgonly 0"
         ),
         Case(
+            "page daemon: a page deactivated earlier is paged out from the inactive queue, written since dirty",
+            "uvmpd_scan_active put it on the inactive queue; uvmpd_scan_inactive: pmap_page_protect, not PG_CLEAN "
+                + "→ uvm_swap_alloc (slot 1), the write, uvm_pagefree",
+            [.. Written, "pagedaemon page 0 deactivate => Ok", "pagedaemon page 0 pageout => Ok"],
+            "anon 1: swap slot 1",
+            "swap: swpginuse 1 swpgonly 1",
+            "!inactive queue"
+        ),
+        Case(
+            "copy on write from an anon in swap with no free page: the page-in waits for memory",
+            "uvmfault_anonget: uvm_pagealloc fails → uvm_wait (no pagedaemon in this slice)",
+            [
+                .. Written,
+                "exit p1 => Ok",
+                "fork p0 p1 => Ok",
+                "pagedaemon page 0 pageout => Ok",
+                "mmap p0 0x20000000 +6 rw- private => Ok",
+                "write cpu0 0x20000000 => Ok(page 0)",
+                "write cpu0 0x20001000 => Ok(page 1)",
+                "write cpu0 0x20002000 => Ok(page 2)",
+                "write cpu0 0x20003000 => Ok(page 3)",
+                "write cpu0 0x20004000 => Ok(page 4)",
+                "write cpu0 0x20005000 => Ok(page 5)",
+                "switch cpu1 p1 => Ok",
+                "write cpu1 0x10000000 => " + KernelCases.Wait,
+            ],
+            "anon 1: swap slot 1",
+            "swap: swpginuse 1 swpgonly 1"
+        ),
+        Case(
             "page daemon: with every slot taken, a dirty anon page stays resident, reactivated",
             "uvmpd_scan_inactive: uvm_swap_alloc fails → the page is reactivated (uvm_pageactivate)",
             [
