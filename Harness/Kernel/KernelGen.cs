@@ -27,12 +27,12 @@ public static partial class KernelGen
 
     private static readonly Inherit[] Inherits = [Inherit.Share, Inherit.Copy, Inherit.None, Inherit.Zero];
 
-    //                                     mmap any  munmap mprotect mlock munlock access switch exit spawn fork minherit pagedaemon files
-    private static readonly int[] Weights = [18, 4, 8, 8, 5, 4, 34, 10, 2, 3, 6, 5, 3, 12];
+    //                                     mmap any  munmap mprotect mlock munlock access switch exit spawn fork minherit files
+    private static readonly int[] Weights = [18, 4, 8, 8, 5, 4, 34, 10, 2, 3, 6, 5, 12];
 
     public static void Sequence(ref Rng rng, int maxOps, List<KernelOp> into)
     {
-        if (!WithKernelMemory(ref rng, maxOps, into))
+        if (!WithKernelMemory(ref rng, maxOps, into) && !WithAnonSwap(ref rng, maxOps, into))
             ProcessSequence(ref rng, maxOps, into);
     }
 
@@ -150,20 +150,10 @@ public static partial class KernelGen
                 return new ProcFork(pid, (pid + rng.Between(1, KernelWorld.Processes - 1)) % KernelWorld.Processes);
             case 11:
                 return new ProcMinherit(pid, addr, pages, rng.Pick<Inherit>(Inherits));
-            case 12:
-                return AnonDaemon(ref rng);
             default:
                 return FileOp(ref rng, pid, window, addr, pages);
         }
     }
-
-    /// <summary>
-    /// The page daemon where anon pages are: the lowest three physical pages (pages are handed out lowest
-    /// first), deactivated or paged out to swap, so that the accesses that follow fault them back in and
-    /// munmap, exit and copy on write free their slots.
-    /// </summary>
-    private static PageDaemonOp AnonDaemon(ref Rng rng) =>
-        new(rng.Below(3), rng.Chance(65) ? DaemonAction.Pageout : DaemonAction.Deactivate);
 
     /// <summary>A mapping of UVM_AMAP_LARGE pages or more: shared, private (chunked at its first fault) or MAP_STACK (never chunked).</summary>
     private static ProcMmap LargeMapping(ref Rng rng, int pid) =>

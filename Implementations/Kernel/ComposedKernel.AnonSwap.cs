@@ -44,7 +44,10 @@ public sealed partial class ComposedKernel
         _uvm.Exp.Free--;
         pg.Flags = fromSwap ? PgFlags.QueueAnon | PgFlags.Clean : PgFlags.QueueAnon;
         if (fromSwap)
+        {
+            Probes[KernelProbes.AnonPagein]++;
             _uvm.Exp.SwpgOnly--;
+        }
         _uvm.LockPageq();
         Pages.Activate(_uvm, pg);
         _uvm.UnlockPageq();
@@ -158,6 +161,7 @@ public sealed partial class ComposedKernel
             }
             SetSlot(anon, slot);
         }
+        Probes[KernelProbes.AnonPageout]++;
         Free(page);
         _uvm.Exp.SwpgOnly++;
         return null;

@@ -9,6 +9,8 @@ public static class KernelProbes
     public const int AmapSharedByEntries = 3;
     public const int ObjectUnderAmap = 4;
     public const int AnfreeDropsSwap = 5;
+    public const int AnonPageout = 6;
+    public const int AnonPagein = 7;
 
     public static readonly string[] Names =
     [
@@ -18,6 +20,8 @@ public static class KernelProbes
         "kernel: seed 003's reverse lookup meets an amap a previous entry of the map already referenced",
         "kernel: seed 003's reverse lookup descends from an entry's amap to the file under it",
         "kernel: uvm_anfree drops the swap slot of an anon",
+        "kernel: the page daemon pages an anon page out",
+        "kernel: uvmfault_anonget reads an anon in from swap",
     ];
 }
 
