@@ -20,31 +20,19 @@ public static partial class KernelGen
     /// </summary>
     private static bool WithAnonSwap(ref Rng rng, int maxOps, List<KernelOp> into)
     {
-        var peek = rng;
-        ulong next = peek.Next();
-        if ((next >> 48 & 0xff) >= AnonSwapShare)
+        if (!OwnSequence(rng, 48, AnonSwapShare, 0x616e_6f6e_7377_6170, out var own))
             return false;
-        var own = new Rng(next ^ 0x616e_6f6e_7377_6170);
         int count = own.Between(1, maxOps);
         int daemon = Math.Max(1, count * own.Between(10, 30) / 100);
         var processes = new List<KernelOp>();
         if (count > daemon)
             ProcessSequence(ref own, count - daemon, processes);
-        int p = 0;
-        while (p < processes.Count || daemon > 0)
-        {
-            if (daemon > 0 && own.Below(processes.Count - p + daemon) < daemon)
-            {
-                into.Add(
-                    new PageDaemonOp(own.Below(3), own.Chance(65) ? DaemonAction.Pageout : DaemonAction.Deactivate)
-                );
-                daemon--;
-            }
-            else
-            {
-                into.Add(processes[p++]);
-            }
-        }
+        var pageouts = new List<KernelOp>();
+        for (int i = 0; i < daemon; i++)
+            pageouts.Add(
+                new PageDaemonOp(own.Below(3), own.Chance(65) ? DaemonAction.Pageout : DaemonAction.Deactivate)
+            );
+        Merge(ref own, processes, pageouts, into);
         rng = own;
         return true;
     }
