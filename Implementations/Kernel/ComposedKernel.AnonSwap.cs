@@ -131,22 +131,30 @@ public sealed partial class ComposedKernel
     /// <summary>uvmpd_scan_active / uvmpd_scan_inactive on an anon page; see the reference's AnonPageDaemon.</summary>
     private string? AnonDaemon(int page, DaemonAction action)
     {
-        if (action != DaemonAction.Deactivate && action != DaemonAction.Pageout)
-            return "EOPNOTSUPP";
         var pg = _uvm.Frames[page];
         if (pg.WireCount != 0)
             return "EPERM";
         bool inactive = pg.Has(PgFlags.QueueInactive);
-        if (inactive && action == DaemonAction.Deactivate)
-            return "EALREADY";
-        DeactivateAnon(page);
         if (action == DaemonAction.Deactivate)
-            return null;
-        if (inactive && _pmap.IsModified(page))
-            pg.Flags &= ~PgFlags.Clean;
-        int anon = _ownerAnon[page];
-        if (!pg.Has(PgFlags.Clean))
         {
+            if (inactive)
+                return "EALREADY";
+            DeactivateAnon(page);
+            return null;
+        }
+        if (action != DaemonAction.Pageout && !inactive)
+            return "EINVAL";
+        if (action == DaemonAction.Pageout)
+            DeactivateAnon(page);
+        _pmap.PageProtect(page, PmapProt.None);
+        if (_pmap.IsModified(page))
+            pg.Flags &= ~PgFlags.Clean;
+        bool dirty = !pg.Has(PgFlags.Clean);
+        if (action == DaemonAction.Free)
+            return dirty ? "EAGAIN" : SwapOnly(page);
+        if (dirty)
+        {
+            int anon = _ownerAnon[page];
             int old = SlotOf(anon);
             if (old != 0)
             {
@@ -160,7 +168,17 @@ public sealed partial class ComposedKernel
                 return "ENOSPC";
             }
             SetSlot(anon, slot);
+            pg.Flags |= PgFlags.Clean;
+            _pmap.ClearModify(page);
         }
+        if (action == DaemonAction.Clean)
+            return dirty ? null : "EALREADY";
+        return SwapOnly(page);
+    }
+
+    /// <summary>The clean page freed (anon->an_page = NULL, uvm_pagefree): the anon lives only in swap.</summary>
+    private string? SwapOnly(int page)
+    {
         Probes[KernelProbes.AnonPageout]++;
         Free(page);
         _uvm.Exp.SwpgOnly++;

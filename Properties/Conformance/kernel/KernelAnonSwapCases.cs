@@ -11,9 +11,9 @@ namespace UvmDiff.Properties.Conformance.Kernel;
 /// synced with pmap_is_modified, a dirty page's old slot dropped by uvmpd_dropswap and a new one taken
 /// with uvm_swap_alloc into an_swslot, a clean page freed at once with swpgonly up; anon->an_page = NULL),
 /// uvm_anon.c (uvm_anfree: swpgonly down for an anon only in swap, uvm_anon_dropswap → uvm_swap_free)
-/// and uvm_page.c (uvm_pagealloc with PQ_ANON; uvm_pagedeactivate). The model's page daemon op runs
-/// both scans in one pass as <c>pageout</c>, as for an aobj page; <c>clean</c> and <c>free</c> are not
-/// offered for anon pages. Slots are handed out lowest first; the device has four.
+/// and uvm_page.c (uvm_pagealloc with PQ_ANON; uvm_pagedeactivate). The model's page daemon op offers
+/// uvmpd_scan_inactive's two passes as <c>clean</c> and <c>free</c>, as for a file page, and all of it in
+/// one pass as <c>pageout</c>, as for an aobj page. Slots are handed out lowest first; the device has four.
 /// </summary>
 public static class KernelAnonSwapCases
 {
@@ -141,11 +141,67 @@ public static class KernelAnonSwapCases
             "swap: swpginuse 1 swpgonly 1"
         ),
         Case(
-            "page daemon: clean and free are the pageout pass's halves, not offered on an anon page",
-            "the model's pageout runs uvmpd_scan_inactive's whole treatment of a swap-backed page",
-            [.. Written, "pagedaemon page 0 clean => EOPNOTSUPP", "pagedaemon page 0 free => EOPNOTSUPP"],
+            "page daemon: clean and free of an active anon page: the daemon scans the inactive queue only",
+            "uvmpd_scan_inactive walks the inactive queue; an active page is not there",
+            [.. Written, "pagedaemon page 0 clean => EINVAL", "pagedaemon page 0 free => EINVAL"],
             "page 0 backs anon 1",
             "active queue 0: page 0"
+        ),
+        Case(
+            "page daemon: a dirty inactive anon page is not freed before it is cleaned",
+            "uvmpd_scan_inactive: pmap_is_modified / !PG_CLEAN → the page must be written first",
+            [.. Written, "pagedaemon page 0 deactivate => Ok", "pagedaemon page 0 free => EAGAIN"],
+            "page 0 backs anon 1",
+            "inactive queue 0: page 0",
+            "!swap:"
+        ),
+        Case(
+            "page daemon: cleaning a dirty inactive anon page writes it to slot 1; it stays resident, clean, inactive",
+            "uvmpd_scan_inactive: uvm_swap_alloc (slot 1), an_swslot = 1, uvm_pager_put; the write's completion "
+                + "sets PG_CLEAN and pmap_clear_modify; the page stays on the inactive queue; swpgonly stays 0",
+            [
+                .. Written,
+                "pagedaemon page 0 deactivate => Ok",
+                "pagedaemon page 0 clean => Ok",
+                "pagedaemon page 0 clean => EALREADY",
+            ],
+            "page 0 backs anon 1",
+            "page 0: clean",
+            "inactive queue 0: page 0",
+            "anon 1: swap slot 1",
+            "swap: swpginuse 1 swpgonly 0",
+            "page 0: unref clean wire 0"
+        ),
+        Case(
+            "page daemon: the cleaned page is freed by the next pass; the anon lives only in its slot",
+            "uvmpd_scan_inactive: PG_CLEAN → anon->an_page = NULL, uvm_pagefree, swpgonly++",
+            [
+                .. Written,
+                "pagedaemon page 0 deactivate => Ok",
+                "pagedaemon page 0 clean => Ok",
+                "pagedaemon page 0 free => Ok",
+            ],
+            "!page 0 backs",
+            "!inactive queue",
+            "anon 1: swap slot 1",
+            "swap: swpginuse 1 swpgonly 1"
+        ),
+        Case(
+            "a store to a cleaned page that was faulted back before the free dirties it again",
+            "the fault reactivates the page (uvm_fault_upper: uvm_pageactivate) and the store sets the modified "
+                + "bit; deactivated again, uvmpd_scan_inactive finds it modified: not freed unwritten",
+            [
+                .. Written,
+                "pagedaemon page 0 deactivate => Ok",
+                "pagedaemon page 0 clean => Ok",
+                "write cpu0 0x10000000 => Ok(page 0)",
+                "pagedaemon page 0 deactivate => Ok",
+                "pagedaemon page 0 free => EAGAIN",
+            ],
+            "page 0 backs anon 1",
+            "!page 0: clean",
+            "anon 1: swap slot 1",
+            "swap: swpginuse 1 swpgonly 0"
         ),
         Case(
             "fork shares the anon with its slot: the parent's exit keeps it, the child's fault reads it in",

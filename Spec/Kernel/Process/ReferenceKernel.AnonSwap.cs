@@ -123,43 +123,81 @@ public sealed partial class ReferenceKernel
     }
 
     /// <summary>
-    /// The page daemon on an anon's page: <c>deactivate</c> is uvmpd_scan_active's (pmap_page_protect(PROT_NONE),
-    /// uvm_pagedeactivate: pmap_clear_reference, PG_CLEAN cleared when the pmap saw a store); <c>pageout</c>
-    /// is both scans in one pass, as for an aobj page: deactivated, every mapping removed, PG_CLEAN synced;
-    /// a dirty page drops its old slot (uvmpd_dropswap) and is written to a new one (uvm_swap_alloc, the
-    /// anon's an_swslot), a clean one keeps its slot; then the page is freed (anon->an_page = NULL,
-    /// uvm_pagefree) and swpgonly goes up: the anon lives only in swap.
-    /// => EPERM for a wired page (on no queue); EALREADY for deactivating an inactive page; ENOSPC when
-    ///    no slot is free (the page is reactivated); EOPNOTSUPP for clean and free (the pass does both)
+    /// The page daemon on an anon's page, as on a file's page (<see cref="FileDaemon"/>):
+    /// <c>deactivate</c> is uvmpd_scan_active's (pmap_page_protect(PROT_NONE), uvm_pagedeactivate);
+    /// <c>clean</c> and <c>free</c> are uvmpd_scan_inactive's two passes over an inactive swap-backed page
+    /// (<see cref="CleanAnonPage"/>, <see cref="FreeAnonPage"/>); <c>pageout</c> is all three in one
+    /// pass, as for an aobj page: deactivated, cleaned when dirty, freed.
+    /// => EPERM for a wired page (on no queue); EALREADY for deactivating an inactive page; EINVAL for
+    ///    clean or free of a page not on the inactive queue (the daemon scans only those)
     /// </summary>
     private string? AnonPageDaemon(int page, int anon, DaemonAction action)
     {
         var pg = _uvm.Frames[page];
-        if (action is DaemonAction.Clean or DaemonAction.Free)
-            return "EOPNOTSUPP";
         if (pg.WireCount != 0)
             return "EPERM";
-        if (action == DaemonAction.Deactivate && pg.Has(PgFlags.QueueInactive))
-            return "EALREADY";
+        switch (action)
+        {
+            case DaemonAction.Deactivate:
+                if (pg.Has(PgFlags.QueueInactive))
+                    return "EALREADY";
+                DeactivateAnonPage(page);
+                return null;
+            case DaemonAction.Clean:
+                return pg.Has(PgFlags.QueueInactive) ? CleanAnonPage(page, anon) : "EINVAL";
+            case DaemonAction.Free:
+                return pg.Has(PgFlags.QueueInactive) ? FreeAnonPage(page) : "EINVAL";
+        }
         DeactivateAnonPage(page);
-        if (action == DaemonAction.Deactivate)
-            return null;
+        if (CleanAnonPage(page, anon) is "ENOSPC")
+            return "ENOSPC";
+        return FreeAnonPage(page);
+    }
+
+    /// <summary>
+    /// uvmpd_scan_inactive on a dirty swap-backed page: every mapping removed, PG_CLEAN synced with
+    /// pmap_is_modified; the anon's old slot dropped (uvmpd_dropswap), a new one taken (uvm_swap_alloc,
+    /// an_swslot) and written; the write's completion sets PG_CLEAN and clears the modified bit
+    /// (pmap_clear_modify). The page stays on the inactive queue for the next pass to free.
+    /// => EALREADY for a clean page; ENOSPC when no slot is free: the page is reactivated
+    /// </summary>
+    private string? CleanAnonPage(int page, int anon)
+    {
+        var pg = _uvm.Frames[page];
+        _pmap.PageProtect(page, PmapProt.None);
+        if (_pmap.IsModified(page))
+            pg.Flags &= ~PgFlags.Clean;
+        if (pg.Has(PgFlags.Clean))
+            return "EALREADY";
+        if (_anonSlot.Remove(anon, out int old))
+            _uvm.Swap.Free(old);
+        int slot = _uvm.Swap.Alloc();
+        if (slot == 0)
+        {
+            _uvm.LockPageq();
+            Pages.Pages.Activate(_uvm, pg);
+            _uvm.UnlockPageq();
+            return "ENOSPC";
+        }
+        _anonSlot[anon] = slot;
+        pg.Flags |= PgFlags.Clean;
+        _pmap.ClearModify(page);
+        return null;
+    }
+
+    /// <summary>
+    /// uvmpd_scan_inactive on a clean swap-backed page: every mapping removed, PG_CLEAN synced; then
+    /// anon->an_page = NULL, uvm_pagefree, and swpgonly up: the anon lives only in its slot.
+    /// => EAGAIN for a dirty page (clean it first)
+    /// </summary>
+    private string? FreeAnonPage(int page)
+    {
+        var pg = _uvm.Frames[page];
+        _pmap.PageProtect(page, PmapProt.None);
         if (_pmap.IsModified(page))
             pg.Flags &= ~PgFlags.Clean;
         if (!pg.Has(PgFlags.Clean))
-        {
-            if (_anonSlot.Remove(anon, out int old))
-                _uvm.Swap.Free(old);
-            int slot = _uvm.Swap.Alloc();
-            if (slot == 0)
-            {
-                _uvm.LockPageq();
-                Pages.Pages.Activate(_uvm, pg);
-                _uvm.UnlockPageq();
-                return "ENOSPC";
-            }
-            _anonSlot[anon] = slot;
-        }
+            return "EAGAIN";
         FreePage(page);
         _uvm.Exp.SwpgOnly++;
         return null;
