@@ -77,6 +77,20 @@ public sealed partial class ComposedKernel
         return old == anon || PageOfAnon(old) != NoPage || SlotOf(old) == 0 || PageFor(old) != NoPage;
     }
 
+    /// <summary>uvm_fault_upper's wired case: PG_CLEAN cleared and uvm_anon_dropswap of the page's anon.</summary>
+    private void ReleaseSwapOfWired(int page)
+    {
+        var pg = _uvm.Frames[page];
+        if (pg.Has(PgFlags.Clean))
+            pg.Flags &= ~PgFlags.Clean;
+        int anon = _ownerAnon[page];
+        int slot = SlotOf(anon);
+        if (slot == 0)
+            return;
+        _uvm.Swap.Free(slot);
+        SetSlot(anon, 0);
+    }
+
     /// <summary>uvm_pagewire / uvm_pageunwire of anon pages up or down to the pmap's wire counts.</summary>
     private void FollowWires()
     {

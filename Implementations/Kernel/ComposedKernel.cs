@@ -229,11 +229,20 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
             {
                 if (_forked)
                     ProtectReplaced(page);
-                if (Enter(pid, page.Va, page.Anon, EnterProt(page), WiredAccess(page, PmapProt.None), wired: true) < 0)
+                int entered = Enter(
+                    pid,
+                    page.Va,
+                    page.Anon,
+                    EnterProt(page),
+                    WiredAccess(page, PmapProt.None),
+                    wired: true
+                );
+                if (entered < 0)
                 {
                     FollowWires();
                     return KernelWorld.OutOfPages;
                 }
+                ReleaseSwapOfWired(entered);
             }
         }
         FollowWires();
@@ -305,7 +314,11 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
             if (page >= 0)
                 ActivateAnonPage(page);
             if (resolved.EntryWired)
+            {
+                if (page >= 0)
+                    ReleaseSwapOfWired(page);
                 FollowWires();
+            }
         }
         if (page < 0)
             return KernelWorld.OutOfPages;

@@ -129,6 +129,17 @@ public static class KernelAnonSwapCases
             "!swap:"
         ),
         Case(
+            "mlock of an anon in swap: the wire fault reads it in, wires it and gives its slot back",
+            "uvm_fault_upper with flt->wired: uvmfault_anonget (page 0, PG_CLEAN, swpgonly--), uvm_pagewire, then "
+                + "PG_CLEAN cleared and uvm_anon_dropswap: a wired page cannot be paged out",
+            [.. PagedOut, "mlock p0 0x10000000 +1 => Ok"],
+            "page 0 backs anon 1",
+            "!page 0: clean",
+            "!anon 1: swap",
+            "!swap:",
+            "!active queue"
+        ),
+        Case(
             "munlock puts the anon page back on the active queue",
             "uvm_fault_unwire_locked: pmap_unwire, uvm_pageunwire → wire_count 0 → uvm_pageactivate",
             [

@@ -62,6 +62,18 @@ public sealed partial class ReferenceKernel
     }
 
     /// <summary>
+    /// uvm_fault_upper on a wired fault (a wired entry, or mlock's VM_FAULT_WIRE): the page, now wired,
+    /// cannot be paged out, so its swap slot goes back (uvm_anon_dropswap) and, an anon without swap not
+    /// being able to be clean, PG_CLEAN is cleared.
+    /// </summary>
+    private void WiredDropsSwap(int anon)
+    {
+        _uvm.Frames[PageOf(anon)].Flags &= ~PgFlags.Clean;
+        if (_anonSlot.Remove(anon, out int slot))
+            _uvm.Swap.Free(slot);
+    }
+
+    /// <summary>
     /// pmap_page_protect(PROT_NONE) and uvm_pagedeactivate of an anon's page: to the inactive tail with
     /// pmap_clear_reference, PG_CLEAN cleared when the pmap saw a store; a page already inactive stays.
     /// </summary>

@@ -251,6 +251,7 @@ public sealed partial class ReferenceKernel : IKernelMachine
                     SyncAnonWires();
                     return failed;
                 }
+                WiredDropsSwap(anon);
             }
         }
         SyncAnonWires();
@@ -354,6 +355,8 @@ public sealed partial class ReferenceKernel : IKernelMachine
         if (EnterAnon(pid, va, anon, EnterProt(view, entry, anon), access, wired) is { } failed)
             return failed;
         Reactivate(anon);
+        if (wired)
+            WiredDropsSwap(anon);
         page = PageOf(anon);
         return null;
     }
