@@ -19,11 +19,8 @@ public static partial class KernelGen
     /// </summary>
     private static bool WithKernelMemory(ref Rng rng, int maxOps, List<KernelOp> into)
     {
-        var peek = rng;
-        ulong next = peek.Next();
-        if ((next & 0xff) >= KernelMemoryShare)
+        if (!OwnSequence(rng, 0, KernelMemoryShare, 0x6b6d_656d_6b6d_656d, out var own))
             return false;
-        var own = new Rng(next ^ 0x6b6d_656d_6b6d_656d);
         int count = own.Between(1, maxOps);
         int kmem = Math.Max(1, count * own.Between(30, 70) / 100);
         var memory = new List<KernelOp>();
@@ -33,15 +30,33 @@ public static partial class KernelGen
         var processes = new List<KernelOp>();
         if (count > kmem)
             ProcessSequence(ref own, count - kmem, processes);
-        int p = 0,
-            m = 0;
-        while (p < processes.Count || m < memory.Count)
-        {
-            bool fromMemory = own.Below(processes.Count - p + memory.Count - m) < memory.Count - m;
-            into.Add(fromMemory ? memory[m++] : processes[p++]);
-        }
+        Merge(ref own, processes, memory, into);
         rng = own;
         return true;
+    }
+
+    /// <summary>
+    /// Is this sequence one of a kind that takes <paramref name="share"/> in 256: bits
+    /// [<paramref name="shift"/>, +8) of <paramref name="rng"/>'s next number, read without drawing it.
+    /// => <paramref name="own"/>, the generator such a sequence draws from
+    /// </summary>
+    private static bool OwnSequence(Rng rng, int shift, int share, ulong salt, out Rng own)
+    {
+        ulong next = rng.Next();
+        own = new Rng(next ^ salt);
+        return (next >> shift & 0xff) < (ulong)share;
+    }
+
+    /// <summary>Both lists into <paramref name="into"/>, each in its order, interleaved at random.</summary>
+    private static void Merge(ref Rng rng, List<KernelOp> processes, List<KernelOp> others, List<KernelOp> into)
+    {
+        int p = 0,
+            o = 0;
+        while (p < processes.Count || o < others.Count)
+        {
+            bool fromOthers = rng.Below(processes.Count - p + others.Count - o) < others.Count - o;
+            into.Add(fromOthers ? others[o++] : processes[p++]);
+        }
     }
 
     /// <summary>

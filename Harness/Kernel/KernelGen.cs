@@ -32,7 +32,7 @@ public static partial class KernelGen
 
     public static void Sequence(ref Rng rng, int maxOps, List<KernelOp> into)
     {
-        if (!WithKernelMemory(ref rng, maxOps, into))
+        if (!WithKernelMemory(ref rng, maxOps, into) && !WithAnonSwap(ref rng, maxOps, into))
             ProcessSequence(ref rng, maxOps, into);
     }
 

@@ -398,6 +398,31 @@ public static class KernelScenarios
                 """
             )
         ),
+        Scenarios.Define(
+            KernelOpParser.Parse,
+            "AnonPagedOutThenUnmapped",
+            "anonymous memory in swap (uvm_pdaemon.c, uvm_fault.c uvmfault_anonget, uvm_anon.c uvm_anfree): a "
+                + "written private page paged out by the page daemon, its mapping gone, the anon keeping its "
+                + "slot; a fault reads it back in, clean, the slot kept; munmap frees page and slot",
+            (
+                "p0 maps two private pages and writes both: anons 1 and 2 on pages 0 and 1, dirty, active",
+                """
+                switch cpu0 p0
+                mmap p0 0x10000000 +2 rw- private
+                write cpu0 0x10000000
+                write cpu0 0x10001000
+                """
+            ),
+            (
+                "the page daemon pages the first out: swap slot 1 for anon 1, the page freed, its mapping gone",
+                "pagedaemon page 0 pageout"
+            ),
+            (
+                "a read faults it back in (uvmfault_anonget): page 0 again, PG_CLEAN, at the active queue's tail; the slot stays",
+                "read cpu0 0x10000000"
+            ),
+            ("munmap: uvm_anfree frees both pages and anon 1's slot (swpginuse back to 0)", "munmap p0 0x10000000 +2")
+        ),
     ];
 
     /// <summary>The two suites: the scenarios on each architecture's kernels.</summary>

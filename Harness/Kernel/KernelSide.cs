@@ -263,3 +263,18 @@ public sealed partial class KernelSide(string name, IKernelMachine machine, Func
         return lines;
     }
 }
+
+internal sealed partial class KernelFacts
+{
+    public void AnonSlot(int anon, int slot)
+    {
+        Sum += FactHash.Of(51, anon, slot);
+        lines?.Add($"anon {anon}: swap slot {slot}");
+    }
+
+    public void AnonPageClean(int page)
+    {
+        Sum += FactHash.Of(52, page);
+        lines?.Add($"page {page}: clean");
+    }
+}

@@ -111,14 +111,15 @@ public sealed partial class ComposedKernel
             int page = PageOfAnon(mapped.Anon);
             if (page == NoPage)
                 continue;
-            _pmap.PageProtect(page, PmapProt.None);
-            _pmap.ClearReference(page);
+            DeactivateAnon(page);
         }
         return next;
     }
 
     public string? PageDaemon(int page, DaemonAction action)
     {
+        if (_ownerAnon[page] != NoAnon)
+            return AnonDaemon(page, action);
         var pg = _uvm.Frames[page];
         if (pg.Object is null)
             return "ENOENT";

@@ -53,6 +53,7 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
     {
         _unmapSkipsUnwire = faults.Has(KernelFaults.UnmapSkipsUnwire);
         _protectSkipsPmap = faults.Has(KernelFaults.ProtectSkipsPmap);
+        _anfreeKeepsSwap = faults.Has(KernelFaults.AnfreeKeepsSwapSlot);
         _forkSkipsProtect = faults.Has(KernelFaults.ForkSkipsParentProtect);
         _stepped = new Concurrency.SteppedMachine(afterDiff: true, faults);
         _maps = new IVmMapMachine[KernelWorld.Processes];
@@ -80,6 +81,7 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
         _forked = false;
         ResetFiles();
         ResetKernelMemory();
+        ResetAnonSwap();
         _faults = _allocated = _freed = 0;
     }
 
@@ -159,6 +161,7 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
         _scan.Load(_maps[pid]);
         CountEntryRefs(pid, _scan);
         FreeAnfreed();
+        FollowWires();
     }
 
     /// <summary>uvm_anfree's uvm_pagefree for every anon the maps freed since the last call.</summary>
@@ -166,6 +169,8 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
     {
         foreach (int anon in _arena.Freed)
         {
+            if (_slotted != 0)
+                DropSwap(anon);
             if (anon < _pageOfAnon.Length && _pageOfAnon[anon] is var page and not NoPage)
                 Free(page);
         }
@@ -177,6 +182,7 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
         _pmap.PageProtect(page, PmapProt.None);
         _pageOfAnon[_ownerAnon[page]] = NoPage;
         _ownerAnon[page] = NoAnon;
+        UvmDiff.Spec.Pages.Pages.Free(_uvm, _uvm.Frames[page]);
         _freed++;
     }
 
@@ -224,10 +230,23 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
             {
                 if (_forked)
                     ProtectReplaced(page);
-                if (Enter(pid, page.Va, page.Anon, EnterProt(page), WiredAccess(page, PmapProt.None), wired: true) < 0)
+                int entered = Enter(
+                    pid,
+                    page.Va,
+                    page.Anon,
+                    EnterProt(page),
+                    WiredAccess(page, PmapProt.None),
+                    wired: true
+                );
+                if (entered < 0)
+                {
+                    FollowWires();
                     return KernelWorld.OutOfPages;
+                }
+                ReleaseSwapOfWired(entered);
             }
         }
+        FollowWires();
         return null;
     }
 
@@ -248,6 +267,7 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
             for (int n = 0; n < lost; n++)
                 _pmap.Unwire(pid, page.Va);
         }
+        FollowWires();
         return null;
     }
 
@@ -278,9 +298,12 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
         else
         {
             var resolved = _scan.Pages[at];
+            if (_forked && !OldAnonIn(va, resolved.Anon))
+                return KernelWorld.OutOfPages;
             if (
                 resolved.Obj != 0
                 && PageOfAnon(resolved.Anon) < 0
+                && SlotOf(resolved.Anon) == 0
                 && FilePageIn(EntryAt(_scan.Entries, va), va) is null
             )
                 return KernelWorld.OutOfPages;
@@ -289,6 +312,14 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
             if (_forked)
                 ProtectReplaced(resolved);
             page = Enter(pid, va, resolved.Anon, EnterProt(resolved), access, resolved.EntryWired);
+            if (page >= 0)
+                ActivateAnonPage(page);
+            if (resolved.EntryWired)
+            {
+                if (page >= 0)
+                    ReleaseSwapOfWired(page);
+                FollowWires();
+            }
         }
         if (page < 0)
             return KernelWorld.OutOfPages;
@@ -326,6 +357,7 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
         _pageOfAnon[anon] = page;
         _pmap.PageAllocated(page);
         _allocated++;
+        AnonFrame(page, fromSwap: SlotOf(anon) != 0);
         return page;
     }
 
@@ -368,6 +400,7 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
         _maps[pid].Teardown();
         _alive[pid] = false;
         FreeAnfreed();
+        FollowWires();
         for (int file = 1; file <= KernelFiles.Count; file++)
             _entryRefs[pid, file] = 0;
         DetachDropped();
@@ -409,6 +442,7 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
         if (sink.WantsFiles)
             WalkFiles(sink);
         WalkKernelMemory(sink);
+        WalkAnonSwap(sink);
     }
 
     /// <summary>

@@ -8,6 +8,9 @@ public static class KernelProbes
     public const int ForkProtect = 2;
     public const int AmapSharedByEntries = 3;
     public const int ObjectUnderAmap = 4;
+    public const int AnfreeDropsSwap = 5;
+    public const int AnonPageout = 6;
+    public const int AnonPagein = 7;
 
     public static readonly string[] Names =
     [
@@ -16,6 +19,9 @@ public static class KernelProbes
         "kernel: fork write-protects a COPY entry of the parent",
         "kernel: seed 003's reverse lookup meets an amap a previous entry of the map already referenced",
         "kernel: seed 003's reverse lookup descends from an entry's amap to the file under it",
+        "kernel: uvm_anfree drops the swap slot of an anon",
+        "kernel: the page daemon pages an anon page out",
+        "kernel: uvmfault_anonget reads an anon in from swap",
     ];
 }
 
@@ -103,6 +109,16 @@ public static class KernelFaults
         []
     );
 
+    public static readonly Fault AnfreeKeepsSwapSlot = new(
+        "AnfreeKeepsSwapSlot",
+        Layer,
+        "uvm_anon.c uvm_anfree (uvm_anon_dropswap, and swpgonly-- for an anon whose page is in swap)",
+        "uvm_anfree frees the anon's page but not its swap slot: munmap, exit and the copy-on-write that drops "
+            + "the last reference leak the slot, and swpginuse never comes back down",
+        KernelProbes.Names[KernelProbes.AnfreeDropsSwap],
+        []
+    );
+
     public static readonly IReadOnlyList<Fault> All =
     [
         UnmapSkipsUnwire,
@@ -113,5 +129,6 @@ public static class KernelFaults
         ForkSkipsParentProtect,
         BackingFirstEntryOnly,
         BackingSkipsObjectUnderAmap,
+        AnfreeKeepsSwapSlot,
     ];
 }

@@ -186,16 +186,5 @@ public static class KernelCleanCases
             "file 1 @0x0: page 0 clean active data 1",
             "pmap 0 va 0x000010000000: page 0 rw_"
         ),
-        Case(
-            "page daemon: an anon's page is not the file daemon's",
-            "anon pageout needs swap, which the whole kernel does not model",
-            [
-                "switch cpu0 p0 => Ok",
-                "mmap p0 0x10000000 +1 rw- private => Ok",
-                "write cpu0 0x10000000 => Ok(page 0)",
-                "pagedaemon page 0 deactivate => ENOENT",
-            ],
-            "pmap 0 va 0x000010000000: page 0 rw_"
-        ),
     ];
 }

@@ -32,6 +32,7 @@ public class KernelConformance
             .. KernelMemoryCases.All,
             .. KernelSleepCases.All,
             .. KernelRaceCases.All,
+            .. KernelAnonSwapCases.All,
         ]);
 
     [Theory]

@@ -7,7 +7,7 @@ namespace UvmDiff.Spec.Kernel.Process;
 /// uvm_pdaemon.c on one page of a file, as the whole kernel's page daemon op runs it. Not under test, so
 /// the reference and the composed kernels share it, as they share the object layer's page primitives
 /// and pager: what differs between them is the object routines and the glue around them. Anon pages
-/// are not paged here (their pageout needs swap, which the whole kernel does not model).
+/// are paged by each kernel itself (the reference's ReferenceKernel.AnonSwap.cs).
 /// => each returns null when it acted, else an errno name saying why not
 /// </summary>
 public static class FileDaemon

@@ -101,8 +101,7 @@ public sealed partial class ReferenceKernel
             int anon = view.AnonAt(entry, va);
             if (anon == 0 || view.Anons[anon].Wired != 0 || PageOf(anon) is not (>= 0 and var page))
                 continue;
-            _pmap.PageProtect(page, PmapProt.None);
-            _pmap.ClearReference(page);
+            DeactivateAnonPage(page);
         }
     }
 
@@ -114,6 +113,8 @@ public sealed partial class ReferenceKernel
     public string? PageDaemon(int page, DaemonAction action)
     {
         var pg = _uvm.Frames[page];
+        if (_owner.TryGetValue(page, out int anon))
+            return AnonPageDaemon(page, anon, action);
         if (pg.Object is null)
             return "ENOENT";
         if (pg.Object is AnonObject aobj)

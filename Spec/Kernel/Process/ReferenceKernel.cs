@@ -60,6 +60,7 @@ public sealed partial class ReferenceKernel : IKernelMachine
         _owner.Clear();
         ResetFiles();
         ResetKernelMemory();
+        ResetAnonSwap();
         _faults = _allocated = _freed = 0;
     }
 
@@ -166,25 +167,31 @@ public sealed partial class ReferenceKernel : IKernelMachine
         FreeDroppedAnons();
     }
 
-    /// <summary>Pages of anons that no process's amaps hold any more (uvm_anfree at an_ref 0) go back to the free list.</summary>
+    /// <summary>
+    /// Pages and swap slots of anons that no process's amaps hold any more (uvm_anfree at an_ref 0) go back
+    /// to the free list and the swap map. => nothing to walk for when no anon has a page or a slot
+    /// </summary>
     private void FreeDroppedAnons()
     {
-        if (_owner.Count == 0)
+        if (_owner.Count == 0 && _anonSlot.Count == 0)
             return;
         _held.Clear();
         foreach (var map in _maps)
             map.Walk(_held);
+        DropSwapOfDropped(_held.Anons);
         for (int page = 0; page < KernelWorld.Pages; page++)
         {
             if (_owner.TryGetValue(page, out int anon) && !_held.Anons.Contains(anon))
                 FreePage(page);
         }
+        SyncAnonWires();
     }
 
     private void FreePage(int page)
     {
         _pmap.PageProtect(page, PmapProt.None);
         _owner.Remove(page);
+        Pages.Pages.Free(_uvm, _uvm.Frames[page]);
         _freed++;
     }
 
@@ -245,9 +252,14 @@ public sealed partial class ReferenceKernel : IKernelMachine
                 ProtectReplaced(before, after, va);
                 var access = WiredAccess(entry.Protection, PmapProt.None);
                 if (EnterAnon(pid, va, anon, EnterProt(after, entry, anon), access, wired: true) is { } failed)
+                {
+                    SyncAnonWires();
                     return failed;
+                }
+                WiredDropsSwap(anon);
             }
         }
+        SyncAnonWires();
         return null;
     }
 
@@ -273,6 +285,7 @@ public sealed partial class ReferenceKernel : IKernelMachine
             for (int i = 0; i < lost; i++)
                 _pmap.Unwire(pid, va);
         }
+        SyncAnonWires();
         return null;
     }
 
@@ -316,6 +329,7 @@ public sealed partial class ReferenceKernel : IKernelMachine
         }
         if (error is null)
             Stored(page, write);
+        SyncAnonWires();
         return error;
     }
 
@@ -335,7 +349,9 @@ public sealed partial class ReferenceKernel : IKernelMachine
     )
     {
         page = -1;
-        if (entry.Obj != 0 && PageOf(anon) < 0 && FilePageIn(entry, va) is null)
+        if (AnonPagesIn(before, va, anon) is { } noPage)
+            return noPage;
+        if (entry.Obj != 0 && PageOf(anon) < 0 && !_anonSlot.ContainsKey(anon) && FilePageIn(entry, va) is null)
             return KernelWorld.OutOfPages;
         bool wired = entry.WiredCount > 0;
         if (wired)
@@ -343,6 +359,9 @@ public sealed partial class ReferenceKernel : IKernelMachine
         ProtectReplaced(before, view, va);
         if (EnterAnon(pid, va, anon, EnterProt(view, entry, anon), access, wired) is { } failed)
             return failed;
+        Reactivate(anon);
+        if (wired)
+            WiredDropsSwap(anon);
         page = PageOf(anon);
         return null;
     }
@@ -355,7 +374,11 @@ public sealed partial class ReferenceKernel : IKernelMachine
         return null;
     }
 
-    /// <summary>The anon's page, allocated when it has none (a new anon). => null, or the wait for memory</summary>
+    /// <summary>
+    /// The anon's page, allocated when it has none: for a new anon, or for one whose page is in swap,
+    /// which uvmfault_anonget reads in (uvm_swap_get: the page PG_CLEAN, swpgonly down by one; the anon
+    /// keeps its slot). => null, or the wait for memory
+    /// </summary>
     private string? PageFor(int anon)
     {
         if (PageOf(anon) >= 0)
@@ -366,6 +389,10 @@ public sealed partial class ReferenceKernel : IKernelMachine
         _owner[page] = anon;
         _pmap.PageAllocated(page);
         _allocated++;
+        bool fromSwap = _anonSlot.ContainsKey(anon);
+        if (fromSwap)
+            _uvm.Exp.SwpgOnly--;
+        TakeAnonFrame(page, clean: fromSwap);
         return null;
     }
 
@@ -499,5 +526,6 @@ public sealed partial class ReferenceKernel : IKernelMachine
         if (sink.WantsFiles)
             WalkFiles(sink);
         WalkKernelMemory(sink);
+        WalkAnonSwap(sink);
     }
 }
