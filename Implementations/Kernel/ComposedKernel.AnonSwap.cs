@@ -177,10 +177,7 @@ public sealed partial class ComposedKernel
             }
             int slot = _uvm.Swap.Alloc();
             if (slot == 0)
-            {
-                ActivateAnonPage(page);
                 return "ENOSPC";
-            }
             SetSlot(anon, slot);
             pg.Flags |= PgFlags.Clean;
             _pmap.ClearModify(page);

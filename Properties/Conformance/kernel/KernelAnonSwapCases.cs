@@ -284,8 +284,9 @@ public static class KernelAnonSwapCases
             "swap: swpginuse 1 swpgonly 1"
         ),
         Case(
-            "page daemon: with every slot taken, a dirty anon page stays resident, reactivated",
-            "uvmpd_scan_inactive: uvm_swap_alloc fails → the page is reactivated (uvm_pageactivate)",
+            "page daemon: with every slot taken, a dirty anon page stays resident, on the inactive queue",
+            "uvmpd_scan_inactive: uvm_swap_alloc fails → \"no swap? give up!\": PG_BUSY cleared, continue; "
+                + "the page stays on the inactive queue, dirty",
             [
                 "switch cpu0 p0 => Ok",
                 "mmap p0 0x10000000 +5 rw- private => Ok",
@@ -301,7 +302,8 @@ public static class KernelAnonSwapCases
                 "pagedaemon page 4 pageout => ENOSPC",
             ],
             "page 4 backs anon 5",
-            "active queue 0: page 4",
+            "inactive queue 0: page 4",
+            "!active queue",
             "anon 4: swap slot 4",
             "!anon 5: swap",
             "swap: swpginuse 4 swpgonly 4"

@@ -171,7 +171,8 @@ public sealed partial class ReferenceKernel
     /// pmap_is_modified; the anon's old slot dropped (uvmpd_dropswap), a new one taken (uvm_swap_alloc,
     /// an_swslot) and written; the write's completion sets PG_CLEAN and clears the modified bit
     /// (pmap_clear_modify). The page stays on the inactive queue for the next pass to free.
-    /// => EALREADY for a clean page; ENOSPC when no slot is free: the page is reactivated
+    /// => EALREADY for a clean page; ENOSPC when no slot is free ("no swap? give up!"): the page is
+    ///    unbusied and left where it is, on the inactive queue, dirty, without its old slot
     /// </summary>
     private string? CleanAnonPage(int page, int anon)
     {
@@ -185,12 +186,7 @@ public sealed partial class ReferenceKernel
             _uvm.Swap.Free(old);
         int slot = _uvm.Swap.Alloc();
         if (slot == 0)
-        {
-            _uvm.LockPageq();
-            Pages.Pages.Activate(_uvm, pg);
-            _uvm.UnlockPageq();
             return "ENOSPC";
-        }
         _anonSlot[anon] = slot;
         pg.Flags |= PgFlags.Clean;
         _pmap.ClearModify(page);
