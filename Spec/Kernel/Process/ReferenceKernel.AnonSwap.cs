@@ -94,6 +94,9 @@ public sealed partial class ReferenceKernel
     /// <summary>
     /// uvm_pagewire and uvm_pageunwire on anon pages, following the pmap's wire counts (the pmap machines
     /// keep vm_page's wire_count): a page whose last wire goes is activated.
+    /// => pages in physical page order, so the active queue's order after an op that unwires several does
+    ///    not depend on the owner table's history (uvm_fault_unwire_locked goes in VA order: the model
+    ///    activates them after the op instead, see the README)
     /// </summary>
     private void SyncAnonWires()
     {
@@ -103,8 +106,10 @@ public sealed partial class ReferenceKernel
         wired.Clear();
         _pmap.Walk(wired);
         _uvm.LockPageq();
-        foreach (int page in _owner.Keys)
+        for (int page = 0; page < KernelWorld.Pages; page++)
         {
+            if (!_owner.ContainsKey(page))
+                continue;
             var pg = _uvm.Frames[page];
             while (pg.WireCount < wired.Count[page])
                 Pages.Pages.Wire(_uvm, pg);
