@@ -182,6 +182,7 @@ public sealed partial class KernelSide(string name, IKernelMachine machine, Func
     public string? CheckAllInvariants() => Machine.Check(full: true);
 
     private readonly PmapHashObserver _pmapSum = new();
+    private readonly PmapHashObserver _fullPmapSum = new();
     private readonly KernelFacts _kernelSum = new(null);
     private readonly KernelFacts _coreSum = new(null, files: false);
     private readonly KernelFacts _fileSum = new(null);
@@ -218,7 +219,7 @@ public sealed partial class KernelSide(string name, IKernelMachine machine, Func
         }
         if (Machine.PmapChanges != _pmapSummedAt)
         {
-            PmapFingerprint();
+            SumPmap(_pmapSum);
             _pmapSummedAt = Machine.PmapChanges;
         }
         return sum + Machine.AnonFingerprint() + _pmapSum.Sum + _coreSum.Sum + _fileSum.Sum;
@@ -236,14 +237,15 @@ public sealed partial class KernelSide(string name, IKernelMachine machine, Func
         }
         _kernelSum.Sum = 0;
         Machine.WalkKernel(_kernelSum);
-        return sum + anons.Shared + PmapFingerprint() + _kernelSum.Sum;
+        return sum + anons.Shared + SumPmap(_fullPmapSum) + _kernelSum.Sum;
     }
 
-    private ulong PmapFingerprint()
+    /// <summary>The pmap's facts summed into <paramref name="into"/>: the full walk has its own sum, so it never refreshes the kept one it is compared with.</summary>
+    private ulong SumPmap(PmapHashObserver into)
     {
-        _pmapSum.Sum = 0;
-        Machine.WalkPmap(_pmapSum);
-        return _pmapSum.Sum;
+        into.Sum = 0;
+        Machine.WalkPmap(into);
+        return into.Sum;
     }
 
     public IReadOnlyList<string> Observe()
