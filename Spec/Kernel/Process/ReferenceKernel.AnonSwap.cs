@@ -218,11 +218,14 @@ public sealed partial class ReferenceKernel
 
     private void WalkAnonSwap(IKernelFactSink sink)
     {
-        foreach (int anon in _anonSlot.Keys.Order())
-            sink.AnonSlot(anon, _anonSlot[anon]);
-        foreach (int page in _owner.Keys.Order())
+        if (_anonSlot.Count != 0)
         {
-            if (_uvm.Frames[page].Has(PgFlags.Clean))
+            foreach (int anon in _anonSlot.Keys.Order())
+                sink.AnonSlot(anon, _anonSlot[anon]);
+        }
+        for (int page = 0; page < KernelWorld.Pages; page++)
+        {
+            if (_owner.ContainsKey(page) && _uvm.Frames[page].Has(PgFlags.Clean))
                 sink.AnonPageClean(page);
         }
     }

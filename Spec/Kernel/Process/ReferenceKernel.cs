@@ -520,8 +520,11 @@ public sealed partial class ReferenceKernel : IKernelMachine
     {
         for (int pid = 0; pid < KernelWorld.Processes; pid++)
             sink.Process(pid, _alive[pid]);
-        foreach (int page in _owner.Keys.Order())
-            sink.PageOwner(page, _owner[page]);
+        for (int page = 0; page < KernelWorld.Pages; page++)
+        {
+            if (_owner.TryGetValue(page, out int anon))
+                sink.PageOwner(page, anon);
+        }
         sink.Counters(_faults, _allocated, _freed);
         if (sink.WantsFiles)
             WalkFiles(sink);
