@@ -32,9 +32,22 @@ public sealed class AnonScan : IMapObserver
     public MappedPage[] Pages = new MappedPage[64];
     public int Count;
 
-    /// <summary>Every (amap, slot) → anon the walk reported, by key; sorted after the walk, so an entry's pages are one run.</summary>
+    /// <summary>
+    /// Every (amap, slot) → anon the walk reported, by key, each amap's slots one sorted run, so an entry's
+    /// pages are one run in it. The tree maps report an amap's slots right after the amap, in slot order;
+    /// a walk that does otherwise (the observer's contract allows any order) has its slots sorted whole.
+    /// </summary>
     private readonly List<(long Key, int Anon)> _slots = [];
-    private readonly Dictionary<int, bool> _shared = [];
+
+    /// <summary>By amap id: where its run of <see cref="_slots"/> starts and ends, and whether it is AMAP_SHARED.</summary>
+    private (int Start, int End, bool Shared)[] _amaps = new (int, int, bool)[64];
+
+    /// <summary>The amap whose slots the walk is reporting, 0 for none.</summary>
+    private int _open;
+
+    /// <summary>Every slot the walk reported came right after its amap's.</summary>
+    private bool _grouped;
+
     private int[] _wired = new int[64];
     private int[] _refs = new int[64];
     private bool[] _present = new bool[64];
@@ -43,42 +56,89 @@ public sealed class AnonScan : IMapObserver
     {
         Entries.Clear();
         _slots.Clear();
-        _shared.Clear();
         Array.Clear(_present);
         Count = 0;
+        _grouped = true;
         map.Walk(this);
-        Entries.Sort((a, b) => a.Start.CompareTo(b.Start));
-        _slots.Sort();
+        CloseRun();
+        if (!_grouped)
+            SortRuns();
+        if (!InAddressOrder(Entries))
+            Entries.Sort((a, b) => a.Start.CompareTo(b.Start));
         foreach (var entry in Entries)
         {
             if (entry.AmapId == 0)
                 continue;
+            ref var run = ref _amaps[entry.AmapId];
             int pages = (int)((entry.End - entry.Start) >> MapConst.PageShift);
-            int i = FirstAtOrAfter(Key(entry.AmapId, entry.PageOff));
-            for (; i < _slots.Count && _slots[i].Key < Key(entry.AmapId, entry.PageOff + pages); i++)
+            long end = Key(entry.AmapId, entry.PageOff + pages);
+            for (int i = FirstAtOrAfter(run.Start, run.End, Key(entry.AmapId, entry.PageOff)); i < run.End; i++)
             {
+                var (key, anon) = _slots[i];
+                if (key >= end)
+                    break;
                 if (Count == Pages.Length)
                     Array.Resize(ref Pages, Count * 2);
                 Pages[Count++] = new MappedPage
                 {
-                    Va = entry.Start + ((ulong)((int)_slots[i].Key - entry.PageOff) << MapConst.PageShift),
-                    Anon = _slots[i].Anon,
+                    Va = entry.Start + ((ulong)((int)key - entry.PageOff) << MapConst.PageShift),
+                    Anon = anon,
                     Protection = entry.Protection,
                     EntryWired = entry.WiredCount > 0,
                     AmapId = entry.AmapId,
-                    AmapShared = _shared[entry.AmapId],
-
+                    AmapShared = run.Shared,
                     Obj = entry.Obj,
                 };
             }
         }
     }
 
-    /// <summary>=> the index of the first slot fact at or after <paramref name="key"/> in the sorted <see cref="_slots"/></summary>
-    private int FirstAtOrAfter(long key)
+    private static bool InAddressOrder(List<EntryFacts> entries)
     {
-        int lo = 0,
-            hi = _slots.Count;
+        for (int i = 1; i < entries.Count; i++)
+        {
+            if (entries[i - 1].Start > entries[i].Start)
+                return false;
+        }
+        return true;
+    }
+
+    /// <summary>Ends the open amap's run of slots, sorting it unless the walk reported it in slot order.</summary>
+    private void CloseRun()
+    {
+        if (_open == 0)
+            return;
+        ref var run = ref _amaps[_open];
+        run.End = _slots.Count;
+        for (int i = run.Start + 1; i < run.End; i++)
+        {
+            if (_slots[i - 1].Key > _slots[i].Key)
+            {
+                _slots.Sort(run.Start, run.End - run.Start, null);
+                break;
+            }
+        }
+        _open = 0;
+    }
+
+    /// <summary>Sorts every slot by key and finds each amap's run again.</summary>
+    private void SortRuns()
+    {
+        _slots.Sort();
+        for (int i = 0; i < _slots.Count; )
+        {
+            int amap = (int)(_slots[i].Key >> 32);
+            int start = i;
+            while (i < _slots.Count && (int)(_slots[i].Key >> 32) == amap)
+                i++;
+            _amaps[amap].Start = start;
+            _amaps[amap].End = i;
+        }
+    }
+
+    /// <summary>=> the index of the first slot fact at or after <paramref name="key"/> in the sorted run [<paramref name="lo"/>, <paramref name="hi"/>) of <see cref="_slots"/></summary>
+    private int FirstAtOrAfter(int lo, int hi, long key)
+    {
         while (lo < hi)
         {
             int mid = (lo + hi) >>> 1;
@@ -118,9 +178,21 @@ public sealed class AnonScan : IMapObserver
 
     public void Entry(in EntryFacts entry) => Entries.Add(entry);
 
-    public void Amap(int id, int slots, int refs, bool shared) => _shared[id] = shared;
+    public void Amap(int id, int slots, int refs, bool shared)
+    {
+        CloseRun();
+        if (id >= _amaps.Length)
+            Array.Resize(ref _amaps, Math.Max(id + 1, _amaps.Length * 2));
+        _amaps[id] = (_slots.Count, _slots.Count, shared);
+        _open = id;
+    }
 
-    public void AnonSlot(int amap, int slot, int anon) => _slots.Add((Key(amap, slot), anon));
+    public void AnonSlot(int amap, int slot, int anon)
+    {
+        if (amap != _open)
+            _grouped = false;
+        _slots.Add((Key(amap, slot), anon));
+    }
 
     public void Anon(int id, int refs, int wired)
     {
