@@ -96,8 +96,11 @@ public sealed class TreeVmMap : IVmMapMachine
 
     private void Settle()
     {
-        foreach (var e in _dirty)
+        if (_dirty.Count == 0)
+            return;
+        for (int i = 0; i < _dirty.Count; i++)
         {
+            var e = _dirty[i];
             e.Dirty = false;
             if (e.InMap)
             {

@@ -55,10 +55,12 @@ public sealed class Changes
 
     public void Clear()
     {
-        foreach (var pg in Pages)
-            pg.Changed = false;
-        foreach (var obj in Objects)
-            obj.Changed = false;
+        if (Pages.Count + Objects.Count + Slots.Count + Blocks.Count == 0)
+            return;
+        for (int i = 0; i < Pages.Count; i++)
+            Pages[i].Changed = false;
+        for (int i = 0; i < Objects.Count; i++)
+            Objects[i].Changed = false;
         Pages.Clear();
         Objects.Clear();
         Slots.Clear();
