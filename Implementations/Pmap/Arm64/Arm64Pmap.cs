@@ -218,15 +218,18 @@ public sealed partial class Arm64Pmap : IPmapMachine
         return vp3;
     }
 
-    /// <summary>pool_put of every table of a pmap (Reset only: the pteds are returned with the PV lists).</summary>
+    /// <summary>
+    /// pool_put of every table of a pmap (Reset only: the pteds are returned with the PV lists). Only the
+    /// slots a table ever had entered can hold a table.
+    /// </summary>
     private void FreeTables(int pmap)
     {
         var vp1 = _root[pmap]!;
-        for (int j = 0; j < 512; j++)
+        for (int j = vp1.Lowest; j <= vp1.Highest; j++)
         {
             if (vp1.Vp[j] is not { } vp2)
                 continue;
-            for (int k = 0; k < 512; k++)
+            for (int k = vp2.Lowest; k <= vp2.Highest; k++)
             {
                 if (vp2.Vp[k] is { } vp3)
                     PutVp3(vp3);
