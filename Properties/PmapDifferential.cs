@@ -3,6 +3,7 @@ using FsCheck.Xunit;
 using UvmDiff.Harness.Core;
 using UvmDiff.Harness.Pmap;
 using UvmDiff.Implementations;
+using UvmDiff.Spec.Pmap;
 using Xunit;
 
 namespace UvmDiff.Properties;
@@ -38,6 +39,45 @@ public class PmapDifferential
                 Assert.Equal(side.FullFingerprint(), side.Fingerprint());
             }
         }
+    }
+
+    /// <summary>The wire count the kernels ask for one page at a time is the one each machine's walk reports.</summary>
+    [Property(Arbitrary = [typeof(PmapSequences)], MaxTest = 1_000, QuietOnSuccess = true)]
+    public void WireCount_AfterEveryStep_IsThePageFactsWireCount(Sequence<PmapOp> ops)
+    {
+        var sides = new List<ISide<PmapOp>> { PmapLayer.Both.CreateReference() };
+        sides.AddRange(PmapLayer.Both.CreateImplementations(FaultSet.None));
+        foreach (var pair in sides.Cast<ArchPairSide<PmapOp>>())
+        {
+            foreach (var side in new[] { pair.Amd64, pair.Arm64 }.Cast<PmapSide>())
+            {
+                side.Reset();
+                foreach (var op in ops.Ops)
+                {
+                    if (side.Apply(op).IsFatal)
+                        break;
+                    var walked = new WireCounts();
+                    side.Machine.Walk(walked);
+                    for (int page = 0; page < PmapWorld.Pages; page++)
+                        Assert.Equal(walked.Counts[page], side.Machine.WireCount(page));
+                }
+            }
+        }
+    }
+
+    private sealed class WireCounts : IPmapFactSink
+    {
+        public readonly int[] Counts = new int[PmapWorld.Pages];
+
+        public void Cpu(int cpu, int pmap) { }
+
+        public void Pmap(int pmap, bool alive, int mapped, int wired) { }
+
+        public void Mapping(int pmap, ulong va, int page, Prot grants, bool wired) { }
+
+        public void Page(int page, bool referenced, bool modified, int wireCount) => Counts[page] = wireCount;
+
+        public void Pv(int page, int pmap, ulong va) { }
     }
 
     public static TheoryData<string> Faults() => FaultDetection.Names("pmap");

@@ -1,5 +1,4 @@
 using UvmDiff.Spec.Map;
-using UvmDiff.Spec.Pmap;
 using MapProt = UvmDiff.Spec.Map.Prot;
 
 namespace UvmDiff.Implementations.Kernel;
@@ -216,22 +215,4 @@ public sealed class AnonScan : IMapObserver
     public void Object(int obj, int refs) => ObjectRefs[obj] = refs;
 
     public void Size(ulong size) { }
-}
-
-/// <summary>The wire count of every physical page, from one walk of the pmap.</summary>
-public sealed class WireScan : IPmapFactSink
-{
-    public readonly int[] Wired = new int[PmapWorld.Pages];
-
-    public void Reset() => Array.Clear(Wired);
-
-    public void Cpu(int cpu, int pmap) { }
-
-    public void Pmap(int pmap, bool alive, int mapped, int wired) { }
-
-    public void Mapping(int pmap, ulong va, int page, Spec.Pmap.Prot grants, bool wired) { }
-
-    public void Page(int page, bool referenced, bool modified, int wireCount) => Wired[page] = wireCount;
-
-    public void Pv(int page, int pmap, ulong va) { }
 }

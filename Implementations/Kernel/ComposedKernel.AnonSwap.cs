@@ -94,8 +94,6 @@ public sealed partial class ComposedKernel
     /// <summary>uvm_pagewire / uvm_pageunwire of anon pages up or down to the pmap's wire counts.</summary>
     private void FollowWires()
     {
-        _wires.Reset();
-        _pmap.Walk(_wires);
         _uvm.LockPageq();
         var frames = _uvm.Frames;
         for (int page = 0; page < KernelWorld.Pages; page++)
@@ -103,7 +101,7 @@ public sealed partial class ComposedKernel
             if (_ownerAnon[page] == NoAnon)
                 continue;
             var pg = frames[page];
-            int target = _wires.Wired[page];
+            int target = _pmap.WireCount(page);
             for (; pg.WireCount < target; )
                 Pages.Wire(_uvm, pg);
             for (; pg.WireCount > target; )

@@ -32,7 +32,6 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
     private int[] _pageOfAnon = new int[64];
     private readonly AnonScan _scan = new();
     private readonly AnonScan _before = new();
-    private readonly WireScan _wires = new();
     private readonly List<MapSpan> _spans = [];
     private long _faults;
     private long _allocated;
@@ -364,11 +363,9 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
     /// <summary>uvm_pagealloc's choice: the lowest page no anon and no file holds and the pmap has not left wired.</summary>
     private int FreePage()
     {
-        _wires.Reset();
-        _pmap.Walk(_wires);
         for (int page = 0; page < KernelWorld.Pages; page++)
         {
-            if (_ownerAnon[page] == NoAnon && _uvm.Frames[page].Object is null && _wires.Wired[page] == 0)
+            if (_ownerAnon[page] == NoAnon && _uvm.Frames[page].Object is null && _pmap.WireCount(page) == 0)
                 return page;
         }
         return -1;

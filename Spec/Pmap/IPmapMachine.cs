@@ -106,6 +106,9 @@ public interface IPmapMachine
 
     bool IsModified(int page);
 
+    /// <summary>The page's wire_count as the pmap keeps it (the Page fact's): what uvm_pagewire left on it.</summary>
+    int WireCount(int page);
+
     void ClearReference(int page);
 
     void ClearModify(int page);

@@ -168,6 +168,8 @@ public sealed class ReferencePmap(PmapProfile profile) : IPmapMachine
 
     public bool IsModified(int page) => _modified[page];
 
+    public int WireCount(int page) => _wireCount[page];
+
     public void ClearReference(int page)
     {
         Changes++;

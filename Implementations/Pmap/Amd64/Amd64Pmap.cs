@@ -333,6 +333,8 @@ public sealed partial class Amd64Pmap : IPmapMachine
 
     public bool IsModified(int page) => TestAttr(page, ModAttr, Pte.Modified);
 
+    public int WireCount(int page) => _wireCount[page];
+
     private bool TestAttr(int page, int attr, ulong bit)
     {
         if ((_attrs[page] & attr) != 0)

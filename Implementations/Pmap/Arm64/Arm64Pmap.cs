@@ -470,6 +470,8 @@ public sealed partial class Arm64Pmap : IPmapMachine
 
     public bool IsModified(int page) => (_flags[page] & ModFlag) != 0;
 
+    public int WireCount(int page) => _wireCount[page];
+
     /// <summary>pmap_clear_reference: REF off, every mapping's enabled bits off (re-inserted, flushed).</summary>
     public void ClearReference(int page)
     {

@@ -102,18 +102,15 @@ public sealed partial class ReferenceKernel
     {
         if (_owner.Count == 0)
             return;
-        var wired = _wires;
-        wired.Clear();
-        _pmap.Walk(wired);
         _uvm.LockPageq();
         for (int page = 0; page < KernelWorld.Pages; page++)
         {
             if (!_owner.ContainsKey(page))
                 continue;
             var pg = _uvm.Frames[page];
-            while (pg.WireCount < wired.Count[page])
+            while (pg.WireCount < _pmap.WireCount(page))
                 Pages.Pages.Wire(_uvm, pg);
-            while (pg.WireCount > wired.Count[page])
+            while (pg.WireCount > _pmap.WireCount(page))
                 Pages.Pages.Unwire(_uvm, pg);
         }
         _uvm.UnlockPageq();

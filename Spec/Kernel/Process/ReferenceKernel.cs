@@ -30,7 +30,6 @@ public sealed partial class ReferenceKernel : IKernelMachine
     private readonly MapView _before = new();
     private readonly MapView _after = new();
     private readonly HeldAnons _held = new();
-    private readonly PageWires _wires = new();
 
     /// <summary>Which anon each physical page backs; absent: free.</summary>
     private readonly Dictionary<int, int> _owner = [];
@@ -413,12 +412,9 @@ public sealed partial class ReferenceKernel : IKernelMachine
     /// </summary>
     private int AllocatePage()
     {
-        var wired = _wires;
-        wired.Clear();
-        _pmap.Walk(wired);
         for (int page = 0; page < KernelWorld.Pages; page++)
         {
-            if (!_owner.ContainsKey(page) && !IsFilePage(page) && wired.Count[page] == 0)
+            if (!_owner.ContainsKey(page) && !IsFilePage(page) && _pmap.WireCount(page) == 0)
                 return page;
         }
         return -1;
