@@ -71,8 +71,9 @@ public class KernelFingerprintLaws
     }
 
     /// <summary>
-    /// The files' facts (resident pages, written blocks, queues) stay while the object layer's change count
-    /// does: the incremental fingerprint keeps their sum until it moves. On every kernel, every op.
+    /// The object layer's facts (files' resident pages and written blocks, queues, the anonymous objects'
+    /// pages and slots, clean anon pages) stay while its change count does: the incremental fingerprint
+    /// keeps their sum until it moves. On every kernel, every op.
     /// </summary>
     [Property(Arbitrary = [typeof(KernelSequences)], MaxTest = 300, QuietOnSuccess = true)]
     public void FileChanges_StayingOverAStep_MeanTheFilesFactsStayed(Sequence<KernelOp> ops) =>
@@ -168,6 +169,23 @@ public class KernelFingerprintLaws
         public void FileBlock(int file, int block, long data) => Lines.Add($"file {file} block {block}: {data}");
 
         public void QueuedPage(QueueKind queue, int position, int page) => Lines.Add($"{queue} {position}: {page}");
+
+        public void AobjPage(
+            int obj,
+            long offset,
+            int page,
+            bool clean,
+            QueueKind queue,
+            long data,
+            int wired,
+            bool mapped,
+            bool modified
+        ) => Lines.Add($"aobj {obj} @{offset}: page {page} {clean} {queue} {data} {wired} {mapped} {modified}");
+
+        public void SwapSlot(int obj, int index, bool bad, long data) =>
+            Lines.Add($"aobj {obj} slot {index}: {bad} {data}");
+
+        public void AnonPageClean(int page) => Lines.Add($"page {page} clean");
     }
 
     private static ulong OwnFacts(IKernelMachine machine, int pid)

@@ -204,6 +204,13 @@ public sealed partial class ComposedKernel
                     sink.AnonSlot(anon, _slotOfAnon[anon]);
             }
         }
+        if (sink.WantsFiles)
+            WalkAnonPagesClean(sink);
+    }
+
+    /// <summary>The anon pages that are PG_CLEAN, by page.</summary>
+    private void WalkAnonPagesClean(IKernelFactSink sink)
+    {
         var frames = _uvm.Frames;
         for (int page = 0; page < KernelWorld.Pages; page++)
         {

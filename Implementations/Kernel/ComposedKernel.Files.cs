@@ -310,6 +310,14 @@ public sealed partial class ComposedKernel : IFlushWork
 
     public void WalkFiles(IKernelFactSink sink)
     {
+        WalkFileFacts(sink);
+        WalkAnonObjects(sink);
+        WalkAnonPagesClean(sink);
+    }
+
+    /// <summary>The vnodes' resident pages and written blocks, and the page queues.</summary>
+    private void WalkFileFacts(IKernelFactSink sink)
+    {
         for (int file = 1; file <= KernelFiles.Count; file++)
         {
             var tree = (RbPageTree)_files[file].Pages;

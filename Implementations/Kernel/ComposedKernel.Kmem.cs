@@ -176,12 +176,19 @@ public sealed partial class ComposedKernel
             if ((_kmemAllocated & (1u << i)) != 0)
                 sink.KernelAllocated(i);
         }
+        if (sink.WantsFiles)
+            WalkAnonObjects(sink);
+        if (_uvm.Exp.SwpgInUse != 0 || _uvm.Exp.SwpgOnly != 0)
+            sink.Swap(_uvm.Exp.SwpgInUse, _uvm.Exp.SwpgOnly);
+    }
+
+    /// <summary>kernel_object's and the GEM object's resident pages, then their swap slots.</summary>
+    private void WalkAnonObjects(IKernelFactSink sink)
+    {
         WalkAobjPages(sink, _kernelObject);
         WalkAobjPages(sink, _gem);
         WalkSlots(sink, _kernelObject);
         WalkSlots(sink, _gem);
-        if (_uvm.Exp.SwpgInUse != 0 || _uvm.Exp.SwpgOnly != 0)
-            sink.Swap(_uvm.Exp.SwpgInUse, _uvm.Exp.SwpgOnly);
     }
 
     private static void WalkAobjPages(IKernelFactSink sink, AnonObject aobj)

@@ -437,7 +437,7 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
         }
         sink.Counters(_faults, _allocated, _freed);
         if (sink.WantsFiles)
-            WalkFiles(sink);
+            WalkFileFacts(sink);
         WalkKernelMemory(sink);
         WalkAnonSwap(sink);
     }

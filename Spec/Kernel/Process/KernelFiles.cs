@@ -88,9 +88,9 @@ public partial interface IKernelFactSink
     void QueuedPage(QueueKind queue, int position, int page) { }
 
     /// <summary>
-    /// false: <see cref="IKernelMachine.WalkKernel"/> leaves the files out, the sink taking them from
-    /// <see cref="IKernelMachine.WalkFiles"/> itself (the incremental fingerprint, which keeps their sum while
-    /// <see cref="IKernelMachine.FileChanges"/> stays).
+    /// false: <see cref="IKernelMachine.WalkKernel"/> leaves out the facts the object layer holds, the sink
+    /// taking them from <see cref="IKernelMachine.WalkFiles"/> itself (the incremental fingerprint, which keeps
+    /// their sum while <see cref="IKernelMachine.FileChanges"/> stays).
     /// </summary>
     bool WantsFiles => true;
 }
@@ -132,7 +132,10 @@ public partial interface IKernelMachine
     /// </summary>
     Action<SleepPoint>? WhileAsleep { get; set; }
 
-    /// <summary>The files' facts: resident pages, written blocks, the page queues.</summary>
+    /// <summary>
+    /// The facts the object layer holds: the files' resident pages and written blocks, the page queues,
+    /// kernel_object's and the GEM object's pages and swap slots, and which anon pages are PG_CLEAN.
+    /// </summary>
     void WalkFiles(IKernelFactSink sink);
 
     /// <summary>

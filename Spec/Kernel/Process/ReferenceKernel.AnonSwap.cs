@@ -220,6 +220,13 @@ public sealed partial class ReferenceKernel
             foreach (int anon in _anonSlot.Keys.Order())
                 sink.AnonSlot(anon, _anonSlot[anon]);
         }
+        if (sink.WantsFiles)
+            WalkAnonPagesClean(sink);
+    }
+
+    /// <summary>The anon pages that are PG_CLEAN, by page.</summary>
+    private void WalkAnonPagesClean(IKernelFactSink sink)
+    {
         for (int page = 0; page < KernelWorld.Pages; page++)
         {
             if (_owner.ContainsKey(page) && _uvm.Frames[page].Has(PgFlags.Clean))

@@ -303,6 +303,14 @@ public sealed partial class ReferenceKernel : IFlushWork
 
     public void WalkFiles(IKernelFactSink sink)
     {
+        WalkFileFacts(sink);
+        WalkAnonObjects(sink);
+        WalkAnonPagesClean(sink);
+    }
+
+    /// <summary>The vnodes' resident pages and written blocks, and the page queues.</summary>
+    private void WalkFileFacts(IKernelFactSink sink)
+    {
         var pages = _walkedPages;
         for (int file = 1; file <= KernelFiles.Count; file++)
         {

@@ -219,6 +219,15 @@ public sealed partial class ReferenceKernel
             if (_kmemAllocated[i])
                 sink.KernelAllocated(i);
         }
+        if (sink.WantsFiles)
+            WalkAnonObjects(sink);
+        if (_uvm.Exp.SwpgInUse != 0 || _uvm.Exp.SwpgOnly != 0)
+            sink.Swap(_uvm.Exp.SwpgInUse, _uvm.Exp.SwpgOnly);
+    }
+
+    /// <summary>kernel_object's and the GEM object's resident pages, then their swap slots.</summary>
+    private void WalkAnonObjects(IKernelFactSink sink)
+    {
         var pages = _walkedPages;
         foreach (var aobj in _anonObjects)
         {
@@ -247,7 +256,5 @@ public sealed partial class ReferenceKernel
                     sink.SwapSlot(aobj.Id, i, aobj.Slots[i] == SwapSpace.SlotBad, aobj.SlotData[i]);
             }
         }
-        if (_uvm.Exp.SwpgInUse != 0 || _uvm.Exp.SwpgOnly != 0)
-            sink.Swap(_uvm.Exp.SwpgInUse, _uvm.Exp.SwpgOnly);
     }
 }

@@ -523,7 +523,7 @@ public sealed partial class ReferenceKernel : IKernelMachine
         }
         sink.Counters(_faults, _allocated, _freed);
         if (sink.WantsFiles)
-            WalkFiles(sink);
+            WalkFileFacts(sink);
         WalkKernelMemory(sink);
         WalkAnonSwap(sink);
     }
