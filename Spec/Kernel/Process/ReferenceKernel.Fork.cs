@@ -24,6 +24,7 @@ public sealed partial class ReferenceKernel
         if (_alive[child])
             return "EBUSY";
         var before = _before.Load(_maps[parent]);
+        ForkShares();
         _maps[parent].Fork(_maps[child]);
         _pmap.Exec(child);
         _alive[child] = true;
@@ -44,6 +45,13 @@ public sealed partial class ReferenceKernel
                 return failed;
         }
         return null;
+    }
+
+    /// <summary>From now on the maps' sums are walked together, every map again at the next fingerprint.</summary>
+    private void ForkShares()
+    {
+        _mapsShare = true;
+        Array.Fill(_summedAt, -1);
     }
 
     /// <summary>sys_minherit: uvm_map_inherit on the map; the pmap is not touched. => ESRCH for a dead process</summary>

@@ -20,8 +20,14 @@ public sealed partial class ReferenceKernel : IKernelMachine
     private readonly SplitMapSum _mapSums = new();
     private readonly ulong[] _ownSums = new ulong[KernelWorld.Processes];
 
-    /// <summary>The maps' <see cref="IVmMapMachine.Changes"/>, added up, when <see cref="_mapSums"/> was walked.</summary>
-    private long _summedAt = -1;
+    /// <summary>Each map's amaps' and anons' sum from its own walk, while no two maps share any (<see cref="_mapsShare"/>).</summary>
+    private readonly ulong[] _sharedSums = new ulong[KernelWorld.Processes];
+
+    /// <summary>Each map's <see cref="IVmMapMachine.Changes"/> when it was last walked for its sums; -1: not since the reset.</summary>
+    private readonly long[] _summedAt = new long[KernelWorld.Processes];
+
+    /// <summary>A fork ran since the reset: an amap or anon may be in two maps, and every map is walked together.</summary>
+    private bool _mapsShare;
     private readonly bool[] _alive = new bool[KernelWorld.Processes];
 
     private readonly AnonPool _pool = new();
@@ -53,6 +59,8 @@ public sealed partial class ReferenceKernel : IKernelMachine
     {
         foreach (var map in _maps)
             map.Reset();
+        Array.Fill(_summedAt, -1);
+        _mapsShare = false;
         _pool.Reset();
         _pmap.Reset();
         Array.Fill(_alive, true);
@@ -479,20 +487,39 @@ public sealed partial class ReferenceKernel : IKernelMachine
     public ulong AnonFingerprint()
     {
         SumMaps();
-        return _mapSums.Shared;
+        if (_mapsShare)
+            return _mapSums.Shared;
+        ulong shared = 0;
+        foreach (ulong sum in _sharedSums)
+            shared += sum;
+        return shared;
     }
 
     /// <summary>
-    /// One walk of every map: each map's own facts, and the amaps' and anons' once each. Walked again only
-    /// when a map routine has run on some map since (<see cref="IVmMapMachine.Changes"/>): nothing else
-    /// changes a map, its amaps or its anons.
+    /// Each map's own facts, and the amaps' and anons' once each. Nothing but a map routine on a map
+    /// (<see cref="IVmMapMachine.Changes"/>) changes it, its amaps or its anons, and only fork puts an amap or
+    /// anon in two maps: until a fork, a map is walked alone, only after a routine ran on it; after one,
+    /// every map is walked together (the amaps and anons they share counted once) after a routine ran on any.
     /// </summary>
     private void SumMaps()
     {
-        long changes = 0;
-        foreach (var map in _maps)
-            changes += map.Changes;
-        if (changes == _summedAt)
+        if (!_mapsShare)
+        {
+            for (int pid = 0; pid < _maps.Length; pid++)
+            {
+                if (_maps[pid].Changes == _summedAt[pid])
+                    continue;
+                _mapSums.Begin();
+                _maps[pid].Walk(_mapSums);
+                (_ownSums[pid], _sharedSums[pid]) = (_mapSums.Own, _mapSums.Shared);
+                _summedAt[pid] = _maps[pid].Changes;
+            }
+            return;
+        }
+        bool changed = false;
+        for (int pid = 0; pid < _maps.Length; pid++)
+            changed |= _maps[pid].Changes != _summedAt[pid];
+        if (!changed)
             return;
         _mapSums.Begin();
         for (int pid = 0; pid < _maps.Length; pid++)
@@ -500,8 +527,8 @@ public sealed partial class ReferenceKernel : IKernelMachine
             ulong before = _mapSums.Own;
             _maps[pid].Walk(_mapSums);
             _ownSums[pid] = _mapSums.Own - before;
+            _summedAt[pid] = _maps[pid].Changes;
         }
-        _summedAt = changes;
     }
 
     public void WalkMap(int pid, IMapObserver observer) => _maps[pid].Walk(observer);
