@@ -23,6 +23,15 @@ public readonly record struct Outcome(OutcomeKind Kind, long Value, string? Text
     /// <summary><c>Ok(value)</c>, printed as <paramref name="rendering"/> when given.</summary>
     public static Outcome Of(long value, string? rendering = null) => new(OutcomeKind.Value, value, rendering, 0);
 
+    /// <summary><c>Ok(page N)</c> for each of <paramref name="pages"/> physical pages, built once: an access returns one without formatting.</summary>
+    public static Outcome[] PageOutcomes(int pages)
+    {
+        var outcomes = new Outcome[pages];
+        for (int page = 0; page < pages; page++)
+            outcomes[page] = Of(page, $"page {page}");
+        return outcomes;
+    }
+
     public static Outcome Errno(string name) => new(OutcomeKind.Errno, 0, name, 0);
 
     public static Outcome Panic(string message) => new(OutcomeKind.Panic, 0, message, 0);

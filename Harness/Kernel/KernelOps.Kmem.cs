@@ -95,7 +95,7 @@ public sealed partial class KernelSide
                 return StatusOf(Machine.Kfree(f.Va, Bytes(f.Pages)));
             case KernelAccessOp a:
                 error = Machine.KernelAccess(a.Va, a.Write, a.SwapError, out int page);
-                return error is null ? Outcome.Of(page, $"page {page}") : StatusOf(error);
+                return error is null ? PageOutcomes[page] : StatusOf(error);
             case GemOp { Unpin: false } g:
                 return StatusOf(Machine.GemPin(g.Offset));
             case GemOp g:

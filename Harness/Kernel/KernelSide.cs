@@ -138,7 +138,7 @@ public sealed partial class KernelSide(string name, IKernelMachine machine, Func
             case CpuAccess a:
                 error = Machine.Access(a.Cpu, a.Va, a.Access, out int page);
                 if (error is null)
-                    return Outcome.Of(page, $"page {page}");
+                    return PageOutcomes[page];
                 break;
             case CpuSwitch s:
                 error = Machine.Switch(s.Cpu, s.Pid);
@@ -174,6 +174,8 @@ public sealed partial class KernelSide(string name, IKernelMachine machine, Func
         error == KernelWorld.OutOfPages
             ? Outcome.Hang("uvm_wait: no free page, and no pagedaemon to free one")
             : Outcome.Status(error);
+
+    private static readonly Outcome[] PageOutcomes = Outcome.PageOutcomes(KernelWorld.Pages);
 
     private static ulong Bytes(int pages) => (ulong)pages << MapConst.PageShift;
 

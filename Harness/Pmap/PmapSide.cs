@@ -16,7 +16,7 @@ public sealed class PmapSide(string name, IPmapMachine machine, Func<long[]> pro
     private static readonly Outcome False = Outcome.Of(0, "false");
     private static readonly Outcome Fault = Outcome.Of(-1, "fault");
     private static readonly Outcome NoPage = Outcome.Of(-1, "none");
-    private static readonly Outcome[] PageOutcomes = BuildPageOutcomes();
+    private static readonly Outcome[] PageOutcomes = Outcome.PageOutcomes(PmapWorld.Pages);
     private readonly PmapHashObserver _hash = new();
 
     public string Name { get; } = name;
@@ -26,14 +26,6 @@ public sealed class PmapSide(string name, IPmapMachine machine, Func<long[]> pro
     public long[] ProbeCounts => probes();
 
     public string LastSleeps => "";
-
-    private static Outcome[] BuildPageOutcomes()
-    {
-        var outcomes = new Outcome[PmapWorld.Pages];
-        for (int i = 0; i < outcomes.Length; i++)
-            outcomes[i] = Outcome.Of(i, $"page {i}");
-        return outcomes;
-    }
 
     public void Reset() => Machine.Reset();
 
