@@ -57,10 +57,9 @@ public sealed partial class Arm64Pmap : IPmapDump
             var sb = new StringBuilder($"cpu {cpu}: ci_curpm {Name(_curpm[cpu])}, running {Name(_running[cpu])}, tlb");
             for (int i = 0; i < TlbSize; i++)
             {
-                if (_tlbValid[cpu, i])
-                    sb.Append(
-                        $" [asid {_tlbAsid[cpu, i]} va 0x{_tlbVpn[cpu, i] << 12:x} -> {Descriptor(_tlbPte[cpu, i])}]"
-                    );
+                var entry = _tlb[cpu * TlbSize + i];
+                if (entry.Valid)
+                    sb.Append($" [asid {entry.Asid} va 0x{entry.Vpn << 12:x} -> {Descriptor(entry.Pte)}]");
             }
             lines.Add(sb.ToString());
         }

@@ -297,9 +297,9 @@ public sealed partial class Arm64Pmap
                 return $"cpu {cpu} runs dead pmap {_running[cpu]}";
             for (int i = 0; i < TlbSize; i++)
             {
-                int owner = _tlbOwner[cpu, i];
-                if (_tlbValid[cpu, i] && _tlbIncarnation[cpu, i] == _incarnation[owner] && !_alive[owner])
-                    return $"cpu {cpu}'s TLB still translates va 0x{_tlbVpn[cpu, i] << 12:x} for dead pmap {owner}";
+                ref var entry = ref _tlb[cpu * TlbSize + i];
+                if (entry.Valid && entry.Incarnation == _incarnation[entry.Owner] && !_alive[entry.Owner])
+                    return $"cpu {cpu}'s TLB still translates va 0x{entry.Vpn << 12:x} for dead pmap {entry.Owner}";
             }
         }
         int pvCount = 0;

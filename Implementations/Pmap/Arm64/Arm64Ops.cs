@@ -165,7 +165,7 @@ public sealed partial class Arm64Pmap
             _asidBits |= 3u << (int)asid;
         }
         if (!_rolloverNoFlush)
-            Array.Clear(_tlbValid);
+            Array.Clear(_tlb);
         if ((_asid[pmap] & ~AsidMask) == _asidGen)
             return (int)(_asid[pmap] & AsidMask);
         return FindAsid(pmap);
@@ -203,11 +203,12 @@ public sealed partial class Arm64Pmap
         ulong vpn = va >> PmapWorld.PageShift;
         for (int i = 0; i < TlbSize; i++)
         {
-            if (!_tlbValid[cpu, i] || _tlbVpn[cpu, i] != vpn || _tlbAsid[cpu, i] != asid)
+            ref var entry = ref _tlb[cpu * TlbSize + i];
+            if (!entry.Valid || entry.Vpn != vpn || entry.Asid != asid)
                 continue;
-            if (HardwareAllows(_tlbPte[cpu, i], access))
-                return PageOfPa(_tlbPte[cpu, i] & Rpgn);
-            _tlbValid[cpu, i] = false;
+            if (HardwareAllows(entry.Pte, access))
+                return PageOfPa(entry.Pte & Rpgn);
+            entry.Valid = false;
         }
         for (int attempt = 0; attempt < 2; attempt++)
         {
@@ -216,12 +217,15 @@ public sealed partial class Arm64Pmap
             {
                 int slot = _tlbNext[cpu];
                 _tlbNext[cpu] = (slot + 1) % TlbSize;
-                _tlbValid[cpu, slot] = true;
-                _tlbVpn[cpu, slot] = vpn;
-                _tlbAsid[cpu, slot] = asid;
-                _tlbPte[cpu, slot] = pte;
-                _tlbOwner[cpu, slot] = pmap;
-                _tlbIncarnation[cpu, slot] = _incarnation[pmap];
+                _tlb[cpu * TlbSize + slot] = new TlbEntry
+                {
+                    Valid = true,
+                    Vpn = vpn,
+                    Asid = asid,
+                    Pte = pte,
+                    Owner = pmap,
+                    Incarnation = _incarnation[pmap],
+                };
                 return PageOfPa(pte & Rpgn);
             }
             if (attempt != 0)

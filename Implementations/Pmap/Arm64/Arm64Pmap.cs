@@ -74,12 +74,9 @@ public sealed partial class Arm64Pmap : IPmapMachine
 
     private readonly int[] _curpm = new int[PmapWorld.Cpus];
     private readonly int[] _running = new int[PmapWorld.Cpus];
-    private readonly ulong[,] _tlbAsid = new ulong[PmapWorld.Cpus, TlbSize];
-    private readonly ulong[,] _tlbVpn = new ulong[PmapWorld.Cpus, TlbSize];
-    private readonly ulong[,] _tlbPte = new ulong[PmapWorld.Cpus, TlbSize];
-    private readonly bool[,] _tlbValid = new bool[PmapWorld.Cpus, TlbSize];
-    private readonly int[,] _tlbOwner = new int[PmapWorld.Cpus, TlbSize];
-    private readonly int[,] _tlbIncarnation = new int[PmapWorld.Cpus, TlbSize];
+
+    /// <summary>Each CPU's TLB, <see cref="TlbSize"/> entries from cpu * TlbSize.</summary>
+    private readonly TlbEntry[] _tlb = new TlbEntry[PmapWorld.Cpus * TlbSize];
     private readonly int[] _tlbNext = new int[PmapWorld.Cpus];
 
     private TeardownCounters _counters;
@@ -123,7 +120,7 @@ public sealed partial class Arm64Pmap : IPmapMachine
         Array.Clear(_wireCount);
         Array.Fill(_curpm, Kernel);
         Array.Fill(_running, Kernel);
-        Array.Clear(_tlbValid);
+        Array.Clear(_tlb);
         Array.Clear(_incarnation);
         for (int pmap = 0; pmap < PmapWorld.Pmaps; pmap++)
         {
@@ -439,8 +436,9 @@ public sealed partial class Arm64Pmap : IPmapMachine
         {
             for (int i = 0; i < TlbSize; i++)
             {
-                if (_tlbValid[cpu, i] && _tlbVpn[cpu, i] == vpn && (_tlbAsid[cpu, i] | AsidUser) == (asid | AsidUser))
-                    _tlbValid[cpu, i] = false;
+                ref var entry = ref _tlb[cpu * TlbSize + i];
+                if (entry.Valid && entry.Vpn == vpn && (entry.Asid | AsidUser) == (asid | AsidUser))
+                    entry.Valid = false;
             }
         }
     }
@@ -454,8 +452,9 @@ public sealed partial class Arm64Pmap : IPmapMachine
         {
             for (int i = 0; i < TlbSize; i++)
             {
-                if (_tlbValid[cpu, i] && (_tlbAsid[cpu, i] | AsidUser) == ((asid & AsidMask) | AsidUser))
-                    _tlbValid[cpu, i] = false;
+                ref var entry = ref _tlb[cpu * TlbSize + i];
+                if (entry.Valid && (entry.Asid | AsidUser) == ((asid & AsidMask) | AsidUser))
+                    entry.Valid = false;
             }
         }
     }

@@ -47,6 +47,20 @@ public static class Arm64Pte
     public static int Idx3(ulong va) => (int)((va >> 12) & 511);
 }
 
+/// <summary>
+/// A TLB entry: the translation (ASID, VPN, the PTE it cached) and, for the invariants, the pmap it was
+/// filled for and that pmap's incarnation then.
+/// </summary>
+public struct TlbEntry
+{
+    public bool Valid;
+    public ulong Asid;
+    public ulong Vpn;
+    public ulong Pte;
+    public int Owner;
+    public int Incarnation;
+}
+
 /// <summary>struct pte_desc: the PV list link, pted_pte (PA + enabled prot), the pmap, pted_va (VA + allowed prot + flags).</summary>
 public sealed class PteDesc
 {
