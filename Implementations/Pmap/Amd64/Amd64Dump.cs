@@ -36,8 +36,9 @@ public sealed partial class Amd64Pmap : IPmapDump
             var sb = new StringBuilder($"cpu {cpu}: ci_proc_pmap {current}, tlb");
             for (int i = 0; i < TlbSize; i++)
             {
-                if (_tlbTable[cpu, i] is not null)
-                    sb.Append($" [va 0x{_tlbVpn[cpu, i] << 12:x} -> {Bits(_tlbPte[cpu, i])}]");
+                var entry = _tlb[cpu * TlbSize + i];
+                if (entry.Table is not null)
+                    sb.Append($" [va 0x{entry.Vpn << 12:x} -> {Bits(entry.Pte)}]");
             }
             lines.Add(sb.ToString());
         }

@@ -53,9 +53,9 @@ public sealed partial class Amd64Pmap : IPmapMachine
     private readonly int[] _wireCount = new int[PmapWorld.Pages];
 
     private readonly int[] _procPmap = new int[PmapWorld.Cpus];
-    private readonly ulong[,] _tlbVpn = new ulong[PmapWorld.Cpus, TlbSize];
-    private readonly ulong[,] _tlbPte = new ulong[PmapWorld.Cpus, TlbSize];
-    private readonly Ptp?[,] _tlbTable = new Ptp?[PmapWorld.Cpus, TlbSize];
+
+    /// <summary>Each CPU's TLB, <see cref="TlbSize"/> entries from cpu * TlbSize.</summary>
+    private readonly TlbEntry[] _tlb = new TlbEntry[PmapWorld.Cpus * TlbSize];
     private readonly int[] _tlbNext = new int[PmapWorld.Cpus];
 
     private readonly List<Ptp> _freedPtps = [];
@@ -93,7 +93,7 @@ public sealed partial class Amd64Pmap : IPmapMachine
     public void Reset()
     {
         Changes++;
-        Array.Clear(_tlbTable);
+        Array.Clear(_tlb);
         _freedPtps.Clear();
         _shootVas.Clear();
         _shootAll = false;
@@ -159,7 +159,7 @@ public sealed partial class Amd64Pmap : IPmapMachine
         {
             for (int i = 0; i < TlbSize; i++)
             {
-                if (_tlbTable[cpu, i] == ptp)
+                if (_tlb[cpu * TlbSize + i].Table == ptp)
                     throw new KernelPanic(
                         $"use after free: cpu {cpu}'s TLB still translates through freed page-table page 0x{ptp.Frame:x}"
                     );
@@ -404,8 +404,7 @@ public sealed partial class Amd64Pmap : IPmapMachine
 
     private void FlushTlb(int cpu)
     {
-        for (int i = 0; i < TlbSize; i++)
-            _tlbTable[cpu, i] = null;
+        Array.Clear(_tlb, cpu * TlbSize, TlbSize);
     }
 
     /// <summary>
@@ -421,13 +420,14 @@ public sealed partial class Amd64Pmap : IPmapMachine
         ulong vpn = va >> PmapWorld.PageShift;
         for (int i = 0; i < TlbSize; i++)
         {
-            if (_tlbTable[cpu, i] is null || _tlbVpn[cpu, i] != vpn)
+            ref var entry = ref _tlb[cpu * TlbSize + i];
+            if (entry.Table is null || entry.Vpn != vpn)
                 continue;
-            ulong cached = _tlbPte[cpu, i];
+            ulong cached = entry.Pte;
             bool needsWalk = (access & Prot.Write) != 0 && (cached & Pte.Modified) == 0;
             if (Allows(cached, access) && !needsWalk)
                 return PageOfPte(cached);
-            _tlbTable[cpu, i] = null;
+            entry.Table = null;
         }
         var ptp = PdesValid(pmap, va);
         if (ptp is null)
@@ -444,9 +444,12 @@ public sealed partial class Amd64Pmap : IPmapMachine
         ptp.Entries[index] = pte;
         int slot = _tlbNext[cpu];
         _tlbNext[cpu] = (slot + 1) % TlbSize;
-        _tlbVpn[cpu, slot] = vpn;
-        _tlbPte[cpu, slot] = pte;
-        _tlbTable[cpu, slot] = ptp;
+        _tlb[cpu * TlbSize + slot] = new TlbEntry
+        {
+            Vpn = vpn,
+            Pte = pte,
+            Table = ptp,
+        };
         return PageOfPte(pte);
     }
 
@@ -506,8 +509,9 @@ public sealed partial class Amd64Pmap : IPmapMachine
         ulong vpn = va >> PmapWorld.PageShift;
         for (int i = 0; i < TlbSize; i++)
         {
-            if (_tlbVpn[cpu, i] == vpn)
-                _tlbTable[cpu, i] = null;
+            ref var entry = ref _tlb[cpu * TlbSize + i];
+            if (entry.Vpn == vpn)
+                entry.Table = null;
         }
     }
 

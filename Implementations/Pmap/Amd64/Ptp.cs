@@ -1,5 +1,13 @@
 namespace UvmDiff.Implementations.Pmap.Amd64;
 
+/// <summary>A TLB entry: the VPN, the PTE it cached, and the page-table page it was walked through (null: invalid).</summary>
+public struct TlbEntry
+{
+    public ulong Vpn;
+    public ulong Pte;
+    public Ptp? Table;
+}
+
 /// <summary>
 /// A page-table page (or the PML4): 512 entries, the vm_page's wire_count (1 + live entries for a
 /// PTP), its place in the parent, and a summary of which entries are live (one bit per entry, kept on
