@@ -160,33 +160,35 @@ public sealed partial class Arm64Pmap
     /// 1.113 no pted remains by then. Seed 004 adds pmap_remove_pv for managed pteds; done right it
     /// runs under the pmap lock and takes each pted off its list before its slot or any table above it
     /// goes; as posted it NULLs the vp2 slot, then each pted's slot, then calls remove_pv, unlocked.
+    /// The kernel's loops read all 512 slots of every table they visit, and the counters say so; the
+    /// simulation visits only the slots each table ever had entered (<see cref="VpTable"/>): the rest are NULL.
     /// </summary>
     private void VpDestroy(int pmap)
     {
         var vp1 = _root[pmap]!;
-        for (int j = 0; j < 512; j++)
+        if (_counting)
+            _counters.TableEntriesRead += 512;
+        for (int j = vp1.Lowest; j <= vp1.Highest; j++)
         {
             var vp2 = vp1.Vp[j];
-            if (_counting)
-                _counters.TableEntriesRead++;
             if (vp2 is null)
                 continue;
             if (_vpDestroyUnlocked)
                 vp1.Vp[j] = null;
-            for (int k = 0; k < 512; k++)
+            if (_counting)
+            _counters.TableEntriesRead += 512;
+            for (int k = vp2.Lowest; k <= vp2.Highest; k++)
             {
                 var vp3 = vp2.Vp[k];
-                if (_counting)
-                    _counters.TableEntriesRead++;
                 if (vp3 is null)
                     continue;
                 if (_vpDestroyUnlocked)
                     vp2.Vp[k] = null;
-                for (int l = 0; l < 512; l++)
+                if (_counting)
+                    _counters.PtesVisited += 512;
+                for (int l = vp3.Lowest; l <= vp3.Highest; l++)
                 {
                     var pted = vp3.Vp[l];
-                    if (_counting)
-                        _counters.PtesVisited++;
                     if (pted is null)
                         continue;
                     DestroyPted(vp3, l, pted);
