@@ -269,6 +269,19 @@ public sealed partial class Arm64Pmap
     }
 
     /// <summary>The next non-zero directory entry at or after <paramref name="from"/> (vectorised skip), or -1.</summary>
+    /// <summary>=> a slot outside the range the table ever had entered whose PTE is not 0 (only pmap_vp_enter fills a slot), or null</summary>
+    private static int? StrayPte(Vp3 vp3)
+    {
+        var l3 = vp3.L3.AsSpan();
+        int below = Math.Min(vp3.Lowest, 512);
+        int at = l3[..below].IndexOfAnyExcept(0UL);
+        if (at >= 0)
+            return at;
+        int above = Math.Max(vp3.Highest + 1, below);
+        at = l3[above..].IndexOfAnyExcept(0UL);
+        return at >= 0 ? above + at : null;
+    }
+
     private static int NextTable(ulong[] entries, int from)
     {
         if (from >= entries.Length)
@@ -281,7 +294,8 @@ public sealed partial class Arm64Pmap
     /// arm64's own invariants. Every step: a dead pmap has no tables, runs nowhere, no PV entry names it
     /// and no TLB entry translates for it; every PV pted is valid, MANAGED and in its vp slot; live
     /// pmaps of the current generation hold distinct ASIDs marked in the bitmap. Full: every slot pted is
-    /// valid and on its page's list, every hardware PTE is 0 or the encoding of its pted's enabled bits,
+    /// valid and on its page's list, every hardware PTE is 0 or the encoding of its pted's enabled bits
+    /// (the slots a vp3 never had entered hold neither: their PTEs are read as one span),
     /// resident_count = valid pteds + ENOMEM drift, wired_count = WIRED pteds.
     /// </summary>
     public string? CheckInvariants(bool full)
@@ -346,7 +360,9 @@ public sealed partial class Arm64Pmap
                 {
                     if (vp2.Vp[k] is not { } vp3)
                         return $"pmap {pmap}: l2[{k}] = 0x{vp2.L2[k]:x} without a vp3";
-                    for (int l = 0; l < 512; l++)
+                    if (StrayPte(vp3) is { } stray)
+                        return $"pmap {pmap}: a PTE without a pted at l3 slot {stray}";
+                    for (int l = vp3.Lowest; l <= vp3.Highest; l++)
                     {
                         if (vp3.Vp[l] is not { } pted)
                         {
