@@ -183,7 +183,7 @@ public sealed partial class KernelSide(string name, IKernelMachine machine, Func
 
     public string? CheckAllInvariants() => Machine.Check(full: true);
 
-    private readonly PmapHashObserver _pmapSum = new();
+    private readonly PmapHashObserver _pmapSum = new(cpus: false);
     private readonly PmapHashObserver _fullPmapSum = new();
     private readonly KernelFacts _kernelSum = new(null);
     private readonly KernelFacts _coreSum = new(null, files: false);
@@ -192,7 +192,7 @@ public sealed partial class KernelSide(string name, IKernelMachine machine, Func
     /// <summary>The machine's <see cref="IKernelMachine.FileChanges"/> when <see cref="_fileSum"/> was walked; -1 after a reset.</summary>
     private long _filesSummedAt = -1;
 
-    /// <summary>The pmap's change count when <see cref="_pmapSum"/> was walked.</summary>
+    /// <summary>The pmap's change count (CPU switches left out) when <see cref="_pmapSum"/>, which leaves the CPUs out, was walked.</summary>
     private long _pmapSummedAt = -1;
 
     /// <summary>Each process's last map sum and the hash of its fact, kept as <see cref="KernelFacts"/> keeps its own.</summary>
@@ -224,6 +224,8 @@ public sealed partial class KernelSide(string name, IKernelMachine machine, Func
             SumPmap(_pmapSum);
             _pmapSummedAt = Machine.PmapChanges;
         }
+        for (int cpu = 0; cpu < KernelWorld.Cpus; cpu++)
+            sum += PmapHashObserver.CpuFact(cpu, Machine.RunningOn(cpu));
         return sum + Machine.AnonFingerprint() + _pmapSum.Sum + _coreSum.Sum + _fileSum.Sum;
     }
 

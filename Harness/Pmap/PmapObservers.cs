@@ -48,8 +48,9 @@ public sealed class PmapTextObserver : IPmapFactSink
 /// The fingerprint: a multiset hash of the same facts <see cref="PmapTextObserver"/> prints, so walk
 /// order does not matter. Each fact's fields are spread by distinct odd multipliers and finished by one
 /// splitmix round (a fact is at most a few small fields, so one round mixes them fully). Allocates nothing.
+/// <c>cpus</c> false leaves the CPUs' facts out of <see cref="Sum"/>, for a sum kept across CPU switches.
 /// </summary>
-public sealed class PmapHashObserver : IPmapFactSink
+public sealed class PmapHashObserver(bool cpus = true) : IPmapFactSink
 {
     public ulong Sum;
 
@@ -63,7 +64,14 @@ public sealed class PmapHashObserver : IPmapFactSink
                 ^ e * 0xc4ceb9fe1a85ec53
         );
 
-    public void Cpu(int cpu, int pmap) => Sum += Fact(1, (ulong)cpu, (ulong)(pmap + 1));
+    /// <summary>The hash of CPU <paramref name="cpu"/>'s fact, for a sum kept without the CPUs (<c>cpus</c> false).</summary>
+    public static ulong CpuFact(int cpu, int pmap) => Fact(1, (ulong)cpu, (ulong)(pmap + 1));
+
+    public void Cpu(int cpu, int pmap)
+    {
+        if (cpus)
+            Sum += CpuFact(cpu, pmap);
+    }
 
     public void Pmap(int pmap, bool alive, int mapped, int wired) =>
         Sum += Fact(2, (ulong)pmap, alive ? 1UL : 0, (ulong)mapped, (ulong)wired);

@@ -424,7 +424,9 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
 
     public void WalkPmap(IPmapFactSink sink) => _pmap.Walk(sink);
 
-    public long PmapChanges => _pmap.Changes;
+    public long PmapChanges => _pmap.Changes - _pmap.CpuChanges;
+
+    public int RunningOn(int cpu) => _pmap.CurrentOn(cpu);
 
     public void WalkKernel(IKernelFactSink sink)
     {

@@ -150,6 +150,13 @@ public interface IPmapMachine
     /// </summary>
     long Changes { get; }
 
+    /// <summary>
+    /// The calls among <see cref="Changes"/> that change only which pmap a CPU runs (pmap_activate and
+    /// pmap_deactivate, each counted once in both): while <see cref="Changes"/> less this stays, every fact
+    /// <see cref="Walk"/> reports but the CPUs' (which <see cref="CurrentOn"/> answers) stays.
+    /// </summary>
+    long CpuChanges { get; }
+
     /// <summary>The machine's own invariants (encodings, counters, teardown): null or the first violation.
     /// <paramref name="full"/> adds the checks that walk every table.</summary>
     string? CheckInvariants(bool full);

@@ -40,6 +40,8 @@ public sealed class ReferencePmap(PmapProfile profile) : IPmapMachine
     /// <summary>Calls that may have changed what <see cref="Walk"/> reports, counted since construction.</summary>
     public long Changes { get; private set; }
 
+    public long CpuChanges { get; private set; }
+
     public void Reset()
     {
         Changes++;
@@ -191,6 +193,7 @@ public sealed class ReferencePmap(PmapProfile profile) : IPmapMachine
     public void Activate(int cpu, int pmap)
     {
         Changes++;
+        CpuChanges++;
         _current[cpu] = pmap;
         _teardownChanged = true;
     }
@@ -198,6 +201,7 @@ public sealed class ReferencePmap(PmapProfile profile) : IPmapMachine
     public void Deactivate(int cpu)
     {
         Changes++;
+        CpuChanges++;
         _current[cpu] = IPmapMachine.NoPmap;
     }
 

@@ -90,6 +90,8 @@ public sealed partial class Amd64Pmap : IPmapMachine
 
     public long Changes { get; private set; }
 
+    public long CpuChanges { get; private set; }
+
     public void Reset()
     {
         Changes++;
@@ -390,6 +392,7 @@ public sealed partial class Amd64Pmap : IPmapMachine
     public void Activate(int cpu, int pmap)
     {
         Changes++;
+        CpuChanges++;
         FlushTlb(cpu);
         _procPmap[cpu] = pmap;
     }
@@ -398,6 +401,7 @@ public sealed partial class Amd64Pmap : IPmapMachine
     public void Deactivate(int cpu)
     {
         Changes++;
+        CpuChanges++;
         _procPmap[cpu] = IPmapMachine.NoPmap;
         FlushTlb(cpu);
     }

@@ -121,6 +121,7 @@ public sealed partial class Arm64Pmap
     public void Activate(int cpu, int pmap)
     {
         Changes++;
+        CpuChanges++;
         if ((_asid[pmap] & ~AsidMask) != _asidGen)
             AllocateAsid(pmap);
         _curpm[cpu] = pmap;
@@ -131,6 +132,7 @@ public sealed partial class Arm64Pmap
     public void Deactivate(int cpu)
     {
         Changes++;
+        CpuChanges++;
         _curpm[cpu] = Kernel;
         _running[cpu] = Kernel;
     }

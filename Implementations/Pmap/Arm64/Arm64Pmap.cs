@@ -104,6 +104,8 @@ public sealed partial class Arm64Pmap : IPmapMachine
 
     public long Changes { get; private set; }
 
+    public long CpuChanges { get; private set; }
+
     public void Reset()
     {
         Changes++;

@@ -106,8 +106,14 @@ public partial interface IKernelMachine
 
     void WalkPmap(IPmapFactSink sink);
 
-    /// <summary>The pmap's <see cref="IPmapMachine.Changes"/>: while it stays, so do the facts <see cref="WalkPmap"/> reports.</summary>
+    /// <summary>
+    /// The pmap's <see cref="IPmapMachine.Changes"/> less its <see cref="IPmapMachine.CpuChanges"/>: while it
+    /// stays, so do the facts <see cref="WalkPmap"/> reports but the CPUs' (a law pins it).
+    /// </summary>
     long PmapChanges { get; }
+
+    /// <summary>The pmap running on <paramref name="cpu"/> (<see cref="IPmapMachine.CurrentOn"/>): the CPU's fact <see cref="WalkPmap"/> reports.</summary>
+    int RunningOn(int cpu);
 
     void WalkKernel(IKernelFactSink sink);
 
