@@ -110,11 +110,20 @@ public sealed partial class KernelSide(string name, IKernelMachine machine, Func
         }
     }
 
+    /// <summary>The op on the machine; the commonest kinds (accesses, switches) are tested first.</summary>
     private Outcome Execute(KernelOp op)
     {
         string? error;
         switch (op)
         {
+            case CpuAccess a:
+                error = Machine.Access(a.Cpu, a.Va, a.Access, out int page);
+                if (error is null)
+                    return PageOutcomes[page];
+                break;
+            case CpuSwitch s:
+                error = Machine.Switch(s.Cpu, s.Pid);
+                break;
             case ProcMmap { Addr: { } addr } m:
                 error = Machine.Mmap(m.Pid, addr, Bytes(m.Pages), m.Prot, m.Kind);
                 break;
@@ -134,14 +143,6 @@ public sealed partial class KernelSide(string name, IKernelMachine machine, Func
                 break;
             case ProcMlock l:
                 error = Machine.Munlock(l.Pid, l.Addr, Bytes(l.Pages));
-                break;
-            case CpuAccess a:
-                error = Machine.Access(a.Cpu, a.Va, a.Access, out int page);
-                if (error is null)
-                    return PageOutcomes[page];
-                break;
-            case CpuSwitch s:
-                error = Machine.Switch(s.Cpu, s.Pid);
                 break;
             case ProcExit e:
                 error = Machine.Exit(
