@@ -170,44 +170,9 @@ public class KernelFingerprintLaws
 
     private static List<string> FileFacts(IKernelMachine machine)
     {
-        var files = new FileLines();
-        machine.WalkFiles(files);
-        return files.Lines;
-    }
-
-    private sealed class FileLines : IKernelFactSink
-    {
-        public readonly List<string> Lines = [];
-
-        public void Process(int pid, bool alive) { }
-
-        public void PageOwner(int page, int anon) { }
-
-        public void Counters(long faults, long allocated, long freed) { }
-
-        public void FilePage(int file, long offset, int page, bool clean, QueueKind queue, long data) =>
-            Lines.Add($"file {file} @{offset}: page {page} {clean} {queue} {data}");
-
-        public void FileBlock(int file, int block, long data) => Lines.Add($"file {file} block {block}: {data}");
-
-        public void QueuedPage(QueueKind queue, int position, int page) => Lines.Add($"{queue} {position}: {page}");
-
-        public void AobjPage(
-            int obj,
-            long offset,
-            int page,
-            bool clean,
-            QueueKind queue,
-            long data,
-            int wired,
-            bool mapped,
-            bool modified
-        ) => Lines.Add($"aobj {obj} @{offset}: page {page} {clean} {queue} {data} {wired} {mapped} {modified}");
-
-        public void SwapSlot(int obj, int index, bool bad, long data) =>
-            Lines.Add($"aobj {obj} slot {index}: {bad} {data}");
-
-        public void AnonPageClean(int page) => Lines.Add($"page {page} clean");
+        var lines = new List<string>();
+        machine.WalkFiles(new KernelFacts(lines));
+        return lines;
     }
 
     private static ulong OwnFacts(IKernelMachine machine, int pid)

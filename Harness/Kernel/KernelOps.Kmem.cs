@@ -106,7 +106,7 @@ public sealed partial class KernelSide
     }
 }
 
-internal sealed partial class KernelFacts
+public sealed partial class KernelFacts
 {
     public void KernelAllocated(int index)
     {

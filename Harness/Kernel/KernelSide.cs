@@ -11,7 +11,7 @@ namespace UvmDiff.Harness.Kernel;
 /// facts every step reports again (processes, page owners, counters) keep their last hash: a fact's hash
 /// depends on its fields alone, so one whose fields are the last walk's has the last walk's hash.
 /// </summary>
-internal sealed partial class KernelFacts(List<string>? lines, bool files = true) : IKernelFactSink
+public sealed partial class KernelFacts(List<string>? lines, bool files = true) : IKernelFactSink
 {
     public ulong Sum;
 
@@ -271,7 +271,7 @@ public sealed partial class KernelSide(string name, IKernelMachine machine, Func
     }
 }
 
-internal sealed partial class KernelFacts
+public sealed partial class KernelFacts
 {
     public void AnonSlot(int anon, int slot)
     {
