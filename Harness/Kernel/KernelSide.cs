@@ -186,6 +186,7 @@ public sealed partial class KernelSide(string name, IKernelMachine machine, Func
 
     private readonly PmapHashObserver _pmapSum = new(cpus: false);
     private readonly PmapHashObserver _fullPmapSum = new();
+    private readonly SplitMapSum _fullMapSum = new();
     private readonly KernelFacts _kernelSum = new(null);
     private readonly KernelFacts _coreSum = new(null, files: false);
     private readonly KernelFacts _fileSum = new(null);
@@ -233,7 +234,8 @@ public sealed partial class KernelSide(string name, IKernelMachine machine, Func
     public ulong FullFingerprint()
     {
         ulong sum = 0;
-        var anons = new SplitMapSum();
+        var anons = _fullMapSum;
+        anons.Begin();
         for (int pid = 0; pid < KernelWorld.Processes; pid++)
         {
             ulong before = anons.Own;
