@@ -942,6 +942,15 @@ public sealed class TreeVmMap : IVmMapMachine
         observer.Size(_size);
     }
 
+    public bool Lookup(ulong va, out EntryFacts entry, out int anon, out int anonRefs, out bool amapShared)
+    {
+        var e = LookupEntry(va);
+        entry = e?.Facts() ?? default;
+        var found = e?.Amap?.Lookup(e.PageOff + (int)((va - e.Start) >> MapConst.PageShift));
+        (anon, anonRefs, amapShared) = (found?.Id ?? 0, found?.Refs ?? 0, e?.Amap?.Shared ?? false);
+        return e is not null;
+    }
+
     public string? Check()
     {
         Settle();

@@ -40,6 +40,14 @@ public interface IVmMapMachine
     /// <summary>Report every fact of the observation.</summary>
     void Walk(IMapObserver observer);
 
+    /// <summary>
+    /// uvm_map_lookup_entry, then amap_lookup in the entry's amap: what a walk reports for the page at
+    /// <paramref name="va"/>, read without walking. => false when no entry maps va (a HOLE maps nothing);
+    /// otherwise the entry, the anon its amap holds for va's page (0 for none) with that anon's an_ref,
+    /// and whether the amap is AMAP_SHARED. Reads only: not counted in <see cref="Changes"/>.
+    /// </summary>
+    bool Lookup(ulong va, out EntryFacts entry, out int anon, out int anonRefs, out bool amapShared);
+
     /// <summary>The layer invariant (uvm_tree_sanity) and the structure's own checks: null or the first violation.</summary>
     string? Check();
 
@@ -107,6 +115,21 @@ public sealed class ReferenceMap : IVmMapMachine
     public void Teardown() => Mapping.Teardown(Changing());
 
     public void Walk(IMapObserver observer) => Map.Walk(observer);
+
+    public bool Lookup(ulong va, out EntryFacts entry, out int anon, out int anonRefs, out bool amapShared)
+    {
+        foreach (var e in Map.Entries)
+        {
+            if (e.IsHole || va < e.Start || va >= e.End)
+                continue;
+            entry = e.Facts();
+            var found = e.Amap?.Slots[e.PageOff + (int)((va - e.Start) >> MapConst.PageShift)];
+            (anon, anonRefs, amapShared) = (found?.Id ?? 0, found?.Refs ?? 0, e.Amap?.Shared ?? false);
+            return true;
+        }
+        (entry, anon, anonRefs, amapShared) = (default, 0, 0, false);
+        return false;
+    }
 
     public string? Check() => Sanity.Check(Map);
 
