@@ -246,9 +246,8 @@ public sealed partial class ComposedKernel : IFlushWork
     }
 
     /// <summary>uvm_fault_lower entering a file's page (read-only on a copy-on-write entry).</summary>
-    private int FaultFilePage(int pid, ulong va, PmapProt access)
+    private int FaultFilePage(int pid, ulong va, EntryFacts entry, PmapProt access)
     {
-        var entry = EntryAt(_scan.Entries, va);
         var pg = FilePageIn(entry, va);
         if (pg is null)
             return -1;
@@ -257,21 +256,6 @@ public sealed partial class ComposedKernel : IFlushWork
             prot &= ~MapProt.W;
         _pmap.Enter(pid, va, pg.Frame, (PmapProt)prot, access, wired: false, failAlloc: false);
         return pg.Frame;
-    }
-
-    private static EntryFacts EntryAt(List<EntryFacts> entries, ulong va)
-    {
-        int lo = 0,
-            hi = entries.Count - 1;
-        while (lo < hi)
-        {
-            int mid = (lo + hi + 1) >>> 1;
-            if (entries[mid].Start <= va)
-                lo = mid;
-            else
-                hi = mid - 1;
-        }
-        return entries[lo];
     }
 
     /// <summary>The file page a fault maps or copies from, read in if need be, and activated.</summary>

@@ -55,8 +55,10 @@ public sealed partial class ComposedKernel
         _alive[pid] ? _maps[pid].SetInherit(addr, addr + size, inheritance) : "ESRCH";
 
     /// <summary>uvm_fault_upper's enter protection: no PROT_WRITE while the anon has other references.</summary>
-    private MapProt EnterProt(in MappedPage page) =>
-        _scan.RefsOf(page.Anon) > 1 ? page.Protection & ~MapProt.W : page.Protection;
+    private MapProt EnterProt(in MappedPage page) => EnterProt(page, _scan.RefsOf(page.Anon));
+
+    private static MapProt EnterProt(in MappedPage page, int refs) =>
+        refs > 1 ? page.Protection & ~MapProt.W : page.Protection;
 
     /// <summary>
     /// amap_add(replace) in an AMAP_SHARED amap: the anon <see cref="_before"/> had at the page's address in

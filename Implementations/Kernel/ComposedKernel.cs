@@ -288,29 +288,38 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
             _before.Load(_maps[pid]);
         if (_maps[pid].Fault(va, kind) is { } error)
             return error;
-        _scan.Load(_maps[pid]);
-        int at = _scan.IndexOf(va);
-        if (at < 0)
+        if (!_maps[pid].Lookup(va, out var entry, out int anon, out int refs, out bool amapShared))
+            throw new KernelPanic($"uvm_fault: no entry maps 0x{va:x} after the fault resolved it");
+        if (anon == NoAnon)
         {
-            page = FaultFilePage(pid, va, access);
+            page = FaultFilePage(pid, va, entry, access);
         }
         else
         {
-            var resolved = _scan.Pages[at];
+            var resolved = new MappedPage
+            {
+                Va = va,
+                Anon = anon,
+                Protection = entry.Protection,
+                EntryWired = entry.WiredCount > 0,
+                AmapId = entry.AmapId,
+                AmapShared = amapShared,
+                Obj = entry.Obj,
+            };
             if (_forked && !OldAnonIn(va, resolved.Anon))
                 return KernelWorld.OutOfPages;
             if (
                 resolved.Obj != 0
                 && PageOfAnon(resolved.Anon) < 0
                 && SlotOf(resolved.Anon) == 0
-                && FilePageIn(EntryAt(_scan.Entries, va), va) is null
+                && FilePageIn(entry, va) is null
             )
                 return KernelWorld.OutOfPages;
             if (resolved.EntryWired)
                 access = WiredAccess(resolved, access);
             if (_forked)
                 ProtectReplaced(resolved);
-            page = Enter(pid, va, resolved.Anon, EnterProt(resolved), access, resolved.EntryWired);
+            page = Enter(pid, va, resolved.Anon, EnterProt(resolved, refs), access, resolved.EntryWired);
             if (page >= 0)
                 ActivateAnonPage(page);
             if (resolved.EntryWired)
