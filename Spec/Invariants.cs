@@ -81,6 +81,44 @@ public static class Invariants
         return null;
     }
 
+    /// <summary>
+    /// The checks a step can have broken, by what the object layer's setters listed (<see cref="Uvm.Changes"/>)
+    /// since the list was last emptied: each listed object's index, each listed page, and the counters,
+    /// recounted over every frame. => null at once when nothing is listed (the full <see cref="Check"/>
+    /// adds the queue walks and every page and object)
+    /// </summary>
+    public static string? CheckChanged(Uvm uvm)
+    {
+        var changes = uvm.Changes;
+        if (changes.Pages.Count == 0 && changes.Objects.Count == 0 && changes.Blocks.Count == 0)
+            return null;
+        foreach (var obj in changes.Objects)
+        {
+            if (CheckObject(obj) is { } broken)
+                return broken;
+        }
+        foreach (var pg in changes.Pages)
+        {
+            if (CheckPage(uvm, pg) is { } broken)
+                return broken;
+        }
+        var count = new PageCounts();
+        foreach (var pg in uvm.Frames)
+            count.Add(pg);
+        return CheckCounts(uvm, count);
+    }
+
+    /// <summary>
+    /// A kernel's check of its object layer after a step: <see cref="Check"/> with <paramref name="full"/>,
+    /// else <see cref="CheckChanged"/>. => the change list is emptied for the next step
+    /// </summary>
+    public static string? CheckStep(Uvm uvm, bool full)
+    {
+        var verdict = full ? Check(uvm) : CheckChanged(uvm);
+        uvm.Changes.Clear();
+        return verdict;
+    }
+
     /// <summary>How many pages are free, on each queue and wired: what the counters must say.</summary>
     public struct PageCounts
     {

@@ -223,18 +223,6 @@ public sealed partial class ComposedKernel : IFlushWork
         _playingBack = false;
     }
 
-    /// <summary>
-    /// Did a file page, object or block change since the last check? The object layer's invariants need
-    /// checking only then. => the changes are taken in
-    /// </summary>
-    private bool FilesChanged()
-    {
-        var changes = _uvm.Changes;
-        bool changed = changes.Pages.Count != 0 || changes.Objects.Count != 0 || changes.Blocks.Count != 0;
-        changes.Clear();
-        return changed;
-    }
-
     private static bool MapsFile(List<EntryFacts> entries, ulong start, ulong end)
     {
         foreach (var entry in entries)

@@ -479,7 +479,7 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
         if ((full || _pmap.Changes != _pmapCheckedAt) && _pmap.CheckInvariants(full) is { } pmapBroken)
             return $"pmap: {pmapBroken}";
         _pmapCheckedAt = _pmap.Changes;
-        if ((FilesChanged() || full) && Invariants.Check(_uvm) is { } objectsBroken)
+        if (Invariants.CheckStep(_uvm, full) is { } objectsBroken)
             return $"objects: {objectsBroken}";
         return full ? CrossLayer.Check(this) : null;
     }

@@ -53,20 +53,8 @@ public sealed partial class ReferenceKernel
         }
         if (_pmap.CheckInvariants(full) is { } pmapBroken)
             return $"pmap: {pmapBroken}";
-        if ((FilesChanged() || full) && Invariants.Check(_uvm) is { } objectsBroken)
+        if (Invariants.CheckStep(_uvm, full) is { } objectsBroken)
             return $"objects: {objectsBroken}";
         return full ? CrossLayer.Check(this) : null;
-    }
-
-    /// <summary>
-    /// Did a file page, object or block change since the last check? The object layer's setters list
-    /// themselves in <see cref="Uvm.Changes"/>. => the list is emptied for the next step
-    /// </summary>
-    private bool FilesChanged()
-    {
-        var changes = _uvm.Changes;
-        bool changed = changes.Pages.Count != 0 || changes.Objects.Count != 0 || changes.Blocks.Count != 0;
-        changes.Clear();
-        return changed;
     }
 }
