@@ -93,20 +93,27 @@ public sealed class SplitMapSum : IMapObserver
 {
     private readonly HashSet<ulong> _seen = [];
 
+    /// <summary>Several maps' walks are summed, which may report the same amap or anon: each is counted once.</summary>
+    private bool _acrossMaps;
+
     public ulong Own;
 
     public ulong Shared;
 
-    /// <summary>Start another walk, keeping the storage of the last one.</summary>
-    public void Begin()
+    /// <summary>
+    /// Start another sum, keeping the storage of the last one. <paramref name="acrossMaps"/> false: one map's
+    /// walk alone, which reports each of its amaps and anons once, so none is looked for twice.
+    /// </summary>
+    public void Begin(bool acrossMaps = true)
     {
         _seen.Clear();
+        _acrossMaps = acrossMaps;
         Own = Shared = 0;
     }
 
     private void Once(ulong fact)
     {
-        if (_seen.Add(fact))
+        if (!_acrossMaps || _seen.Add(fact))
             Shared += fact;
     }
 

@@ -509,7 +509,7 @@ public sealed partial class ReferenceKernel : IKernelMachine
             {
                 if (_maps[pid].Changes == _summedAt[pid])
                     continue;
-                _mapSums.Begin();
+                _mapSums.Begin(acrossMaps: false);
                 _maps[pid].Walk(_mapSums);
                 (_ownSums[pid], _sharedSums[pid]) = (_mapSums.Own, _mapSums.Shared);
                 _summedAt[pid] = _maps[pid].Changes;
