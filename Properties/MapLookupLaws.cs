@@ -31,10 +31,23 @@ public class MapLookupLaws
                 var view = MapView.Of(side.Machine);
                 foreach (var mapped in view.Entries)
                 {
-                    for (ulong va = mapped.Start; va <= mapped.End && va - mapped.Start <= 64 * MapConst.PageSize; va += MapConst.PageSize)
+                    for (
+                        ulong va = mapped.Start;
+                        va <= mapped.End && va - mapped.Start <= 64 * MapConst.PageSize;
+                        va += MapConst.PageSize
+                    )
                     {
-                        var shown = view.EntryAt(va) is { EType: var type } at && (type & EType.Hole) == 0 ? at : (EntryFacts?)null;
-                        bool found = side.Machine.Lookup(va, out var entry, out int anon, out int refs, out bool shared);
+                        var shown =
+                            view.EntryAt(va) is { EType: var type } at && (type & EType.Hole) == 0
+                                ? at
+                                : (EntryFacts?)null;
+                        bool found = side.Machine.Lookup(
+                            va,
+                            out var entry,
+                            out int anon,
+                            out int refs,
+                            out bool shared
+                        );
                         Assert.True(found == shown.HasValue, $"{side.Name}: Lookup(0x{va:x}) found {found} after {op}");
                         if (!found)
                             continue;

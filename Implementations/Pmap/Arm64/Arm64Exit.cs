@@ -176,7 +176,7 @@ public sealed partial class Arm64Pmap
             if (_vpDestroyUnlocked)
                 vp1.Vp[j] = null;
             if (_counting)
-            _counters.TableEntriesRead += 512;
+                _counters.TableEntriesRead += 512;
             for (int k = vp2.Lowest; k <= vp2.Highest; k++)
             {
                 var vp3 = vp2.Vp[k];
