@@ -32,9 +32,9 @@ public sealed class AnonScan : IMapObserver
     public int Count;
 
     /// <summary>
-    /// Every (amap, slot) → anon the walk reported, by key, each amap's slots one sorted run, so an entry's
-    /// pages are one run in it. The tree maps report an amap's slots right after the amap, in slot order;
-    /// a walk that does otherwise (the observer's contract allows any order) has its slots sorted whole.
+    /// Every (amap, slot) → anon the walk reported, by key, each amap's slots one run in slot order, so an
+    /// entry's pages are one run in it. The tree maps report an amap's slots right after the amap, in slot
+    /// order (the observer's contract allows any order: a walk in another one is refused loudly).
     /// </summary>
     private readonly List<(long Key, int Anon)> _slots = [];
 
@@ -43,9 +43,6 @@ public sealed class AnonScan : IMapObserver
 
     /// <summary>The amap whose slots the walk is reporting, 0 for none.</summary>
     private int _open;
-
-    /// <summary>Every slot the walk reported came right after its amap's.</summary>
-    private bool _grouped;
 
     private int[] _wired = new int[64];
     private int[] _refs = new int[64];
@@ -57,11 +54,8 @@ public sealed class AnonScan : IMapObserver
         _slots.Clear();
         Array.Clear(_present);
         Count = 0;
-        _grouped = true;
+        _open = 0;
         map.Walk(this);
-        CloseRun();
-        if (!_grouped)
-            SortRuns();
         if (!InAddressOrder(Entries))
             Entries.Sort((a, b) => a.Start.CompareTo(b.Start));
         foreach (var entry in Entries)
@@ -100,39 +94,6 @@ public sealed class AnonScan : IMapObserver
                 return false;
         }
         return true;
-    }
-
-    /// <summary>Ends the open amap's run of slots, sorting it unless the walk reported it in slot order.</summary>
-    private void CloseRun()
-    {
-        if (_open == 0)
-            return;
-        ref var run = ref _amaps[_open];
-        run.End = _slots.Count;
-        for (int i = run.Start + 1; i < run.End; i++)
-        {
-            if (_slots[i - 1].Key > _slots[i].Key)
-            {
-                _slots.Sort(run.Start, run.End - run.Start, null);
-                break;
-            }
-        }
-        _open = 0;
-    }
-
-    /// <summary>Sorts every slot by key and finds each amap's run again.</summary>
-    private void SortRuns()
-    {
-        _slots.Sort();
-        for (int i = 0; i < _slots.Count; )
-        {
-            int amap = (int)(_slots[i].Key >> 32);
-            int start = i;
-            while (i < _slots.Count && (int)(_slots[i].Key >> 32) == amap)
-                i++;
-            _amaps[amap].Start = start;
-            _amaps[amap].End = i;
-        }
     }
 
     /// <summary>=> the index of the first slot fact at or after <paramref name="key"/> in the sorted run [<paramref name="lo"/>, <paramref name="hi"/>) of <see cref="_slots"/></summary>
@@ -179,7 +140,6 @@ public sealed class AnonScan : IMapObserver
 
     public void Amap(int id, int slots, int refs, bool shared)
     {
-        CloseRun();
         if (id >= _amaps.Length)
             Array.Resize(ref _amaps, Math.Max(id + 1, _amaps.Length * 2));
         _amaps[id] = (_slots.Count, _slots.Count, shared);
@@ -188,9 +148,14 @@ public sealed class AnonScan : IMapObserver
 
     public void AnonSlot(int amap, int slot, int anon)
     {
-        if (amap != _open)
-            _grouped = false;
-        _slots.Add((Key(amap, slot), anon));
+        long key = Key(amap, slot);
+        ref var run = ref _amaps[_open];
+        if (amap != _open || (run.End > run.Start && _slots[run.End - 1].Key >= key))
+            throw new InvalidOperationException(
+                $"AnonScan: amap {amap} slot {slot} reported outside its amap's run in slot order"
+            );
+        _slots.Add((key, anon));
+        run.End = _slots.Count;
     }
 
     public void Anon(int id, int refs, int wired)
