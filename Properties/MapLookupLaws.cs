@@ -60,4 +60,29 @@ public class MapLookupLaws
             }
         }
     }
+
+    /// <summary>ObjectRefs, which the composed kernels count a process's file references with, answers the walk's Object facts.</summary>
+    [Property(Arbitrary = [typeof(MapSequences)], MaxTest = 1_000, QuietOnSuccess = true)]
+    public void ObjectRefs_AfterEveryStep_AnswersTheWalksObjectFacts(Sequence<MapOp> ops)
+    {
+        var sides = new List<ISide<MapOp>> { MapLayer.Instance.CreateReference() };
+        sides.AddRange(MapLayer.Instance.CreateImplementations(FaultSet.None));
+        foreach (var side in sides.Cast<MapSide>())
+        {
+            side.Reset();
+            foreach (var op in ops.Ops)
+            {
+                if (side.Apply(op).IsFatal)
+                    break;
+                var walked = new MapTextObserver();
+                side.Machine.Walk(walked);
+                var answered = new MapTextObserver();
+                for (int obj = 1; obj <= MapConst.Objects; obj++)
+                    answered.Object(obj, side.Machine.ObjectRefs(obj));
+                Assert.Equal(answered.Lines().Where(IsObjectFact), walked.Lines().Where(IsObjectFact));
+            }
+        }
+    }
+
+    private static bool IsObjectFact(string line) => line.StartsWith("obj ");
 }

@@ -951,6 +951,8 @@ public sealed class TreeVmMap : IVmMapMachine
         return e is not null;
     }
 
+    public int ObjectRefs(int obj) => _objectRefs[obj];
+
     public string? Check()
     {
         Settle();

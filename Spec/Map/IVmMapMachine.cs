@@ -48,6 +48,9 @@ public interface IVmMapMachine
     /// </summary>
     bool Lookup(ulong va, out EntryFacts entry, out int anon, out int anonRefs, out bool amapShared);
 
+    /// <summary>uo_refs of file object <paramref name="obj"/> as this map counts them (its Object fact): one for the file, one per entry.</summary>
+    int ObjectRefs(int obj);
+
     /// <summary>The layer invariant (uvm_tree_sanity) and the structure's own checks: null or the first violation.</summary>
     string? Check();
 
@@ -130,6 +133,8 @@ public sealed class ReferenceMap : IVmMapMachine
         (entry, anon, anonRefs, amapShared) = (default, 0, 0, false);
         return false;
     }
+
+    public int ObjectRefs(int obj) => Map.ObjectRefs[obj];
 
     public string? Check() => Sanity.Check(Map);
 
