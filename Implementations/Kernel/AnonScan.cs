@@ -174,10 +174,7 @@ public sealed class AnonScan : IMapObserver
 
     public void ObjectPage(int obj, ulong offset, int wired) { }
 
-    /// <summary>uo_refs of each file object as the map counts them: one for the file, one per entry.</summary>
-    public readonly int[] ObjectRefs = new int[MapConst.Objects + 1];
-
-    public void Object(int obj, int refs) => ObjectRefs[obj] = refs;
+    public void Object(int obj, int refs) { }
 
     public void Size(ulong size) { }
 }

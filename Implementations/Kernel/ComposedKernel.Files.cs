@@ -122,11 +122,11 @@ public sealed partial class ComposedKernel : IFlushWork
         return error;
     }
 
-    /// <summary>The entry references of a process as its map counts them, from the scan just loaded.</summary>
-    private void CountEntryRefs(int pid, AnonScan scan)
+    /// <summary>The entry references of a process as its map counts them.</summary>
+    private void CountEntryRefs(int pid)
     {
         for (int file = 1; file <= KernelFiles.Count; file++)
-            _entryRefs[pid, file] = scan.ObjectRefs[file] - 1;
+            _entryRefs[pid, file] = _maps[pid].ObjectRefs(file) - 1;
     }
 
     /// <summary>

@@ -42,7 +42,7 @@ public sealed partial class ComposedKernel
             }
         }
         _scan.Load(_maps[child]);
-        CountEntryRefs(child, _scan);
+        CountEntryRefs(child);
         for (int i = 0; i < _scan.Count; i++)
         {
             if (PageFor(_scan.Pages[i].Anon) == NoPage)

@@ -157,8 +157,7 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
             }
         }
         _pmap.Remove(pid, start, end);
-        _scan.Load(_maps[pid]);
-        CountEntryRefs(pid, _scan);
+        CountEntryRefs(pid);
         FreeAnfreed();
         FollowWires();
     }
