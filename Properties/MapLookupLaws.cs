@@ -17,17 +17,11 @@ public class MapLookupLaws
     /// every step, at every page of every entry (holes included) and the page after each, on every machine.
     /// </summary>
     [Property(Arbitrary = [typeof(MapSequences)], MaxTest = 1_000, QuietOnSuccess = true)]
-    public void Lookup_AfterEveryStep_AnswersWhatTheWalkShows(Sequence<MapOp> ops)
-    {
-        var sides = new List<ISide<MapOp>> { MapLayer.Instance.CreateReference() };
-        sides.AddRange(MapLayer.Instance.CreateImplementations(FaultSet.None));
-        foreach (var side in sides.Cast<MapSide>())
-        {
-            side.Reset();
-            foreach (var op in ops.Ops)
+    public void Lookup_AfterEveryStep_AnswersWhatTheWalkShows(Sequence<MapOp> ops) =>
+        AfterEveryStep(
+            ops,
+            (side, op) =>
             {
-                if (side.Apply(op).IsFatal)
-                    break;
                 var view = MapView.Of(side.Machine);
                 foreach (var mapped in view.Entries)
                 {
@@ -58,12 +52,26 @@ public class MapLookupLaws
                     }
                 }
             }
-        }
-    }
+        );
 
     /// <summary>ObjectRefs, which the composed kernels count a process's file references with, answers the walk's Object facts.</summary>
     [Property(Arbitrary = [typeof(MapSequences)], MaxTest = 1_000, QuietOnSuccess = true)]
-    public void ObjectRefs_AfterEveryStep_AnswersTheWalksObjectFacts(Sequence<MapOp> ops)
+    public void ObjectRefs_AfterEveryStep_AnswersTheWalksObjectFacts(Sequence<MapOp> ops) =>
+        AfterEveryStep(
+            ops,
+            (side, _) =>
+            {
+                var walked = new MapTextObserver();
+                side.Machine.Walk(walked);
+                var answered = new MapTextObserver();
+                for (int obj = 1; obj <= MapConst.Objects; obj++)
+                    answered.Object(obj, side.Machine.ObjectRefs(obj));
+                Assert.Equal(answered.Lines().Where(IsObjectFact), walked.Lines().Where(IsObjectFact));
+            }
+        );
+
+    /// <summary>On the reference and every implementation, after every op that did not end the machine: <paramref name="check"/>.</summary>
+    private static void AfterEveryStep(Sequence<MapOp> ops, Action<MapSide, MapOp> check)
     {
         var sides = new List<ISide<MapOp>> { MapLayer.Instance.CreateReference() };
         sides.AddRange(MapLayer.Instance.CreateImplementations(FaultSet.None));
@@ -74,12 +82,7 @@ public class MapLookupLaws
             {
                 if (side.Apply(op).IsFatal)
                     break;
-                var walked = new MapTextObserver();
-                side.Machine.Walk(walked);
-                var answered = new MapTextObserver();
-                for (int obj = 1; obj <= MapConst.Objects; obj++)
-                    answered.Object(obj, side.Machine.ObjectRefs(obj));
-                Assert.Equal(answered.Lines().Where(IsObjectFact), walked.Lines().Where(IsObjectFact));
+                check(side, op);
             }
         }
     }
