@@ -299,4 +299,39 @@ public class PageInvariantsLaws
         Assert.Same(active, index.Lookup(0x1000));
         Assert.Same(inactive, index.Lookup(0x3000));
     }
+
+    /// <summary>
+    /// CheckChanged, the kernels' per-step check, reports a broken page or object the step's changes list
+    /// (the page's own setter lists it), and the counters once anything is listed; with nothing listed it
+    /// has nothing to check.
+    /// </summary>
+    [Fact]
+    public void CheckChanged_BrokenListedPageOrObjectOrCounter_IsReported()
+    {
+        var uvm = Machine(out var active, out _, out _);
+        active.Flags |= PgFlags.Released;
+        Assert.Contains("PG_RELEASED", Invariants.CheckChanged(uvm));
+        uvm.Changes.Clear();
+        Assert.Null(Invariants.CheckChanged(uvm));
+
+        uvm = Machine(out _, out _, out _);
+        uvm.Objects[1].NPages++;
+        uvm.Changes.Object(uvm.Objects[1]);
+        Assert.Contains("uo_npages", Invariants.CheckChanged(uvm));
+
+        uvm = Machine(out _, out var inactive, out _);
+        uvm.Exp.Wired--;
+        uvm.Changes.Page(inactive);
+        Assert.Contains("uvmexp.wired", Invariants.CheckChanged(uvm));
+    }
+
+    [Fact]
+    public void CheckStep_EmptiesTheChangeList()
+    {
+        var uvm = Machine(out var active, out _, out _);
+        active.Flags |= PgFlags.Released;
+        Assert.NotNull(Invariants.CheckStep(uvm, full: false));
+        Assert.Null(Invariants.CheckStep(uvm, full: false));
+        Assert.NotNull(Invariants.CheckStep(uvm, full: true));
+    }
 }
