@@ -3,6 +3,7 @@ using FsCheck.Xunit;
 using UvmDiff.Harness.Core;
 using UvmDiff.Harness.Pmap;
 using UvmDiff.Implementations;
+using UvmDiff.Spec.Kernel.Process;
 using UvmDiff.Spec.Pmap;
 using Xunit;
 
@@ -56,28 +57,13 @@ public class PmapDifferential
                 {
                     if (side.Apply(op).IsFatal)
                         break;
-                    var walked = new WireCounts();
+                    var walked = new PageWires();
                     side.Machine.Walk(walked);
                     for (int page = 0; page < PmapWorld.Pages; page++)
-                        Assert.Equal(walked.Counts[page], side.Machine.WireCount(page));
+                        Assert.Equal(walked.Count[page], side.Machine.WireCount(page));
                 }
             }
         }
-    }
-
-    private sealed class WireCounts : IPmapFactSink
-    {
-        public readonly int[] Counts = new int[PmapWorld.Pages];
-
-        public void Cpu(int cpu, int pmap) { }
-
-        public void Pmap(int pmap, bool alive, int mapped, int wired) { }
-
-        public void Mapping(int pmap, ulong va, int page, Prot grants, bool wired) { }
-
-        public void Page(int page, bool referenced, bool modified, int wireCount) => Counts[page] = wireCount;
-
-        public void Pv(int page, int pmap, ulong va) { }
     }
 
     public static TheoryData<string> Faults() => FaultDetection.Names("pmap");

@@ -2,7 +2,7 @@ using UvmDiff.Spec.Pmap;
 
 namespace UvmDiff.Spec.Kernel.Process;
 
-/// <summary>The pmap's facts gathered for the cross-layer checks.</summary>
+/// <summary>The pmap's facts gathered for the cross-layer checks (and the laws that read wire counts off a walk).</summary>
 public sealed class PageWires : IPmapFactSink
 {
     public readonly int[] Count = new int[KernelWorld.Pages];
