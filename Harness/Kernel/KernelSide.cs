@@ -215,16 +215,18 @@ public sealed partial class KernelSide(string name, IKernelMachine machine, Func
             sum += ForProcess(pid, Machine.MapFingerprint(pid));
         _coreSum.Sum = 0;
         Machine.WalkKernel(_coreSum);
-        if (Machine.FileChanges != _filesSummedAt)
+        long fileChanges = Machine.FileChanges;
+        if (fileChanges != _filesSummedAt)
         {
             _fileSum.Sum = 0;
             Machine.WalkFiles(_fileSum);
-            _filesSummedAt = Machine.FileChanges;
+            _filesSummedAt = fileChanges;
         }
-        if (Machine.PmapChanges != _pmapSummedAt)
+        long pmapChanges = Machine.PmapChanges;
+        if (pmapChanges != _pmapSummedAt)
         {
             SumPmap(_pmapSum);
-            _pmapSummedAt = Machine.PmapChanges;
+            _pmapSummedAt = pmapChanges;
         }
         for (int cpu = 0; cpu < KernelWorld.Cpus; cpu++)
             sum += PmapHashObserver.CpuFact(cpu, Machine.RunningOn(cpu));
