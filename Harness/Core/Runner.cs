@@ -203,6 +203,7 @@ public sealed class Differential<TOp>
         ulong fingerprint = _reference.Fingerprint();
         if (full && _reference.FullFingerprint() != fingerprint)
             return At(step, ops, _reference, FingerprintBug(_reference), expected, expected, "");
+        IReadOnlyList<string>? referenceText = null;
         foreach (var impl in _implementations)
         {
             ulong implFingerprint = impl.Fingerprint();
@@ -211,7 +212,8 @@ public sealed class Differential<TOp>
             bool fingerprintsDiffer = implFingerprint != fingerprint;
             if (!fingerprintsDiffer && !text)
                 continue;
-            if (Compare(_reference, impl) is { } diff)
+            referenceText ??= _reference.Observe();
+            if (Compare(_reference.Name, referenceText, impl) is { } diff)
             {
                 string kind = fingerprintsDiffer
                     ? "observations differ"
@@ -277,14 +279,13 @@ public sealed class Differential<TOp>
         }
     }
 
-    /// <summary>The unified diff of two sides' observations, or null when they are equal.</summary>
-    public static string? Compare(ISide<TOp> reference, ISide<TOp> impl)
+    /// <summary>The unified diff of the reference's observation <paramref name="a"/> (rendered once per step) and an implementation's, or null when they are equal.</summary>
+    private static string? Compare(string referenceName, IReadOnlyList<string> a, ISide<TOp> impl)
     {
-        var a = reference.Observe();
         var b = impl.Observe();
         if (a.SequenceEqual(b))
             return null;
-        return UnifiedDiff.Create(Join(a), Join(b), reference.Name, impl.Name, context: 1);
+        return UnifiedDiff.Create(Join(a), Join(b), referenceName, impl.Name, context: 1);
     }
 
     public static string Join(IReadOnlyList<string> lines)
