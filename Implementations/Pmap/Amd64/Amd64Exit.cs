@@ -190,10 +190,15 @@ public sealed partial class Amd64Pmap
     {
         if (table.Level > 1)
         {
+            var entries = table.Entries.AsSpan();
             for (int i = 0; i < Pte.Entries; i++)
             {
-                if ((table.Entries[i] & Pte.V) != 0)
-                    FreeTree(FrameAt(table.Entries[i]));
+                int skip = entries[i..].IndexOfAnyExcept(0UL);
+                if (skip < 0)
+                    break;
+                i += skip;
+                if ((entries[i] & Pte.V) != 0)
+                    FreeTree(FrameAt(entries[i]));
             }
         }
         if (_counting)
