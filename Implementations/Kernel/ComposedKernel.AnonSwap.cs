@@ -62,20 +62,18 @@ public sealed partial class ComposedKernel
     }
 
     /// <summary>
-    /// The copy-on-write fault's uvmfault_anonget on the shared anon it copies from: the old anon
-    /// <see cref="_before"/> had at <paramref name="va"/> is read in when its page is in swap.
+    /// The copy-on-write fault's uvmfault_anonget on the shared anon it copies from: the anon
+    /// <paramref name="old"/> the faulting address had before the fault (<see cref="NoAnon"/>: none) is
+    /// read in when its page is in swap.
     /// => false when no page is free
     /// </summary>
-    private bool OldAnonIn(ulong va, int anon)
-    {
-        if (_slotted == 0)
-            return true;
-        int at = _before.IndexOf(va);
-        if (at < 0)
-            return true;
-        int old = _before.Pages[at].Anon;
-        return old == anon || PageOfAnon(old) != NoPage || SlotOf(old) == 0 || PageFor(old) != NoPage;
-    }
+    private bool OldAnonIn(int old, int anon) =>
+        _slotted == 0
+        || old == NoAnon
+        || old == anon
+        || PageOfAnon(old) != NoPage
+        || SlotOf(old) == 0
+        || PageFor(old) != NoPage;
 
     /// <summary>uvm_fault_upper's wired case: PG_CLEAN cleared and uvm_anon_dropswap of the page's anon.</summary>
     private void ReleaseSwapOfWired(int page)

@@ -67,9 +67,13 @@ public sealed partial class ComposedKernel
     private void ProtectReplaced(in MappedPage now)
     {
         int at = _before.IndexOf(now.Va);
-        if (at < 0)
-            return;
-        var old = _before.Pages[at];
+        if (at >= 0)
+            ProtectReplaced(_before.Pages[at], now);
+    }
+
+    /// <summary>As above, from the page <paramref name="old"/> the map had at the address before the routine ran.</summary>
+    private void ProtectReplaced(in MappedPage old, in MappedPage now)
+    {
         if (old.AmapShared && old.AmapId == now.AmapId && old.Anon != now.Anon && _pageOfAnon[old.Anon] != NoPage)
         {
             _replacingAnon = now.Anon;

@@ -283,8 +283,9 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
         }
         int pid = _pmap.CurrentOn(cpu);
         _faults++;
-        if (_forked)
-            _before.Load(_maps[pid]);
+        var old = default(MappedPage);
+        if (_forked && _maps[pid].Lookup(va, out var was, out old.Anon, out _, out old.AmapShared))
+            old.AmapId = was.AmapId;
         if (_maps[pid].Fault(va, kind) is { } error)
             return error;
         if (!_maps[pid].Lookup(va, out var entry, out int anon, out int refs, out bool amapShared))
@@ -305,7 +306,7 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
                 AmapShared = amapShared,
                 Obj = entry.Obj,
             };
-            if (_forked && !OldAnonIn(va, resolved.Anon))
+            if (_forked && !OldAnonIn(old.Anon, resolved.Anon))
                 return KernelWorld.OutOfPages;
             if (
                 resolved.Obj != 0
@@ -316,8 +317,8 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
                 return KernelWorld.OutOfPages;
             if (resolved.EntryWired)
                 access = WiredAccess(resolved, access);
-            if (_forked)
-                ProtectReplaced(resolved);
+            if (_forked && old.Anon != NoAnon)
+                ProtectReplaced(old, resolved);
             page = Enter(pid, va, resolved.Anon, EnterProt(resolved, refs), access, resolved.EntryWired);
             if (page >= 0)
                 ActivateAnonPage(page);
