@@ -61,8 +61,8 @@ public static partial class KernelGen
 
     /// <summary>
     /// The start of a kernel memory cycle: most often a km_alloc; otherwise the GEM driver pinning a page,
-    /// or unpinning a range, pinned or not (the misuse uvm_obj_unwire's KASSERT catches when the range has
-    /// a page nothing brought in).
+    /// or, rarely, unpinning a range, pinned or not (the misuse uvm_obj_unwire's KASSERT catches when the
+    /// range has a page nothing brought in: a panic, which ends the sequence).
     /// </summary>
     private static KernelOp KmemOp(ref Rng rng)
     {
@@ -70,7 +70,7 @@ public static partial class KernelGen
         return rng.Below(20) switch
         {
             < 12 => new KernelMalloc(rng.Between(1, 2)),
-            < 17 => new GemOp((long)offset << K.PageShift, 1, Unpin: false),
+            < 19 => new GemOp((long)offset << K.PageShift, 1, Unpin: false),
             _ => new GemOp((long)offset << K.PageShift, rng.Between(1, KernelMemory.GemPages - offset), Unpin: true),
         };
     }
