@@ -89,6 +89,15 @@ public class KernelFingerprintLaws
     public void PmapChanges_StayingOverAStep_MeanThePmapsFactsStayed(Sequence<KernelOp> ops) =>
         AssertFactsStayWhileTheCountStays(ops, machine => machine.PmapChanges, PmapFactsButCpus, "pmap");
 
+    /// <summary>
+    /// The kernel's own facts (processes, page owners, counters, kernel_map's allocations, swap counts, anon
+    /// swap slots) stay while its core change count does: the incremental fingerprint keeps their sum until
+    /// it moves. On every kernel, every op.
+    /// </summary>
+    [Property(Arbitrary = [typeof(KernelSequences)], MaxTest = 300, QuietOnSuccess = true)]
+    public void CoreChanges_StayingOverAStep_MeanTheCoreFactsStayed(Sequence<KernelOp> ops) =>
+        AssertFactsStayWhileTheCountStays(ops, machine => machine.CoreChanges, CoreFacts, "core facts");
+
     /// <summary>The CPUs' facts, which the incremental fingerprint takes from RunningOn every step, are the walk's. On every kernel, every op.</summary>
     [Property(Arbitrary = [typeof(KernelSequences)], MaxTest = 300, QuietOnSuccess = true)]
     public void RunningOn_AfterEveryStep_AnswersTheWalksCpuFacts(Sequence<KernelOp> ops)
@@ -166,6 +175,13 @@ public class KernelFingerprintLaws
                 Assert.Equal(side.FullFingerprint(), side.Fingerprint());
             }
         }
+    }
+
+    private static List<string> CoreFacts(IKernelMachine machine)
+    {
+        var lines = new List<string>();
+        machine.WalkKernel(new KernelFacts(lines, files: false));
+        return lines;
     }
 
     private static List<string> FileFacts(IKernelMachine machine)

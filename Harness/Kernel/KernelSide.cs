@@ -91,6 +91,7 @@ public sealed partial class KernelSide(string name, IKernelMachine machine, Func
         Machine.Reset();
         _filesSummedAt = -1;
         _pmapSummedAt = -1;
+        _coreSummedAt = -1;
     }
 
     public Outcome Apply(KernelOp op)
@@ -197,6 +198,9 @@ public sealed partial class KernelSide(string name, IKernelMachine machine, Func
     /// <summary>The pmap's change count (CPU switches left out) when <see cref="_pmapSum"/>, which leaves the CPUs out, was walked.</summary>
     private long _pmapSummedAt = -1;
 
+    /// <summary>The machine's <see cref="IKernelMachine.CoreChanges"/> when <see cref="_coreSum"/> was walked; -1 after a reset.</summary>
+    private long _coreSummedAt = -1;
+
     /// <summary>Each process's last map sum and the hash of its fact, kept as <see cref="KernelFacts"/> keeps its own.</summary>
     private readonly (ulong MapSum, ulong Hash)[] _processFacts = new (ulong, ulong)[KernelWorld.Processes];
 
@@ -213,8 +217,13 @@ public sealed partial class KernelSide(string name, IKernelMachine machine, Func
         ulong sum = 0;
         for (int pid = 0; pid < KernelWorld.Processes; pid++)
             sum += ForProcess(pid, Machine.MapFingerprint(pid));
-        _coreSum.Sum = 0;
-        Machine.WalkKernel(_coreSum);
+        long coreChanges = Machine.CoreChanges;
+        if (coreChanges != _coreSummedAt)
+        {
+            _coreSum.Sum = 0;
+            Machine.WalkKernel(_coreSum);
+            _coreSummedAt = coreChanges;
+        }
         long fileChanges = Machine.FileChanges;
         if (fileChanges != _filesSummedAt)
         {

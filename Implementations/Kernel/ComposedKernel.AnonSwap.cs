@@ -33,6 +33,7 @@ public sealed partial class ComposedKernel
             Array.Resize(ref _slotOfAnon, Math.Max(anon + 1, _slotOfAnon.Length * 2));
         _slotted += (slot != 0 ? 1 : 0) - (_slotOfAnon[anon] != 0 ? 1 : 0);
         _slotOfAnon[anon] = slot;
+        _coreChanges++;
     }
 
     /// <summary>uvm_pagealloc(NULL, 0, anon, ...) of the chosen page, then uvm_pageactivate.</summary>

@@ -37,6 +37,13 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
     private long _allocated;
     private long _freed;
 
+    /// <summary>
+    /// <see cref="CoreChanges"/>: counted by the page-owner and anon-slot setters, and by the getter when
+    /// the scalar core facts (<see cref="CoreScalars"/>) moved since it last looked.
+    /// </summary>
+    private long _coreChanges;
+    private CoreScalars _coreSeen;
+
     private readonly bool _unmapSkipsUnwire;
     private readonly bool _protectSkipsPmap;
 
@@ -77,6 +84,7 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
         _pmap.Reset();
         Array.Fill(_alive, true);
         Array.Fill(_ownerAnon, NoAnon);
+        _coreChanges++;
         _forked = false;
         ResetFiles();
         ResetKernelMemory();
@@ -180,6 +188,7 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
         _pmap.PageProtect(page, PmapProt.None);
         _pageOfAnon[_ownerAnon[page]] = NoPage;
         _ownerAnon[page] = NoAnon;
+        _coreChanges++;
         UvmDiff.Spec.Pages.Pages.Free(_uvm, _uvm.Frames[page]);
         _freed++;
     }
@@ -363,6 +372,7 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
             return NoPage;
         _ownerAnon[page] = anon;
         _pageOfAnon[anon] = page;
+        _coreChanges++;
         _pmap.PageAllocated(page);
         _allocated++;
         AnonFrame(page, fromSwap: SlotOf(anon) != 0);
@@ -436,6 +446,47 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
     public long PmapChanges => _pmap.Changes - _pmap.CpuChanges;
 
     public int RunningOn(int cpu) => _pmap.CurrentOn(cpu);
+
+    public long CoreChanges
+    {
+        get
+        {
+            var now = new CoreScalars(
+                _faults,
+                _allocated,
+                _freed,
+                _kmemAllocated,
+                _uvm.Exp.SwpgInUse,
+                _uvm.Exp.SwpgOnly,
+                AliveBits()
+            );
+            if (now != _coreSeen)
+            {
+                _coreSeen = now;
+                _coreChanges++;
+            }
+            return _coreChanges;
+        }
+    }
+
+    private int AliveBits()
+    {
+        int bits = 0;
+        for (int pid = 0; pid < KernelWorld.Processes; pid++)
+            bits |= _alive[pid] ? 1 << pid : 0;
+        return bits;
+    }
+
+    /// <summary>The core facts <see cref="CoreChanges"/> compares instead of counting each write: counters, kernel_map's allocations, swap counts, lives.</summary>
+    private readonly record struct CoreScalars(
+        long Faults,
+        long Allocated,
+        long Freed,
+        uint Kmem,
+        int SwapInUse,
+        int SwapOnly,
+        int Alive
+    );
 
     public void WalkKernel(IKernelFactSink sink)
     {

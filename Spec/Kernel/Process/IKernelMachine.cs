@@ -118,6 +118,13 @@ public partial interface IKernelMachine
     void WalkKernel(IKernelFactSink sink);
 
     /// <summary>
+    /// Moves with every change to the facts <see cref="WalkKernel"/> reports to a sink that wants no files
+    /// (the processes' lives, page owners, counters, kernel_map's allocations, the swap counts, anon swap
+    /// slots): while it stays, so do they (a law pins it). Asking it may move it, never the facts.
+    /// </summary>
+    long CoreChanges { get; }
+
+    /// <summary>
     /// Each layer's invariants, and with <paramref name="full"/> the cross-layer ones too, which walk every
     /// map and the whole pmap (the runner asks for them every 16 steps and at the end of every replay and
     /// shrink run, as the pmap layer's table walks): null or the first violation.

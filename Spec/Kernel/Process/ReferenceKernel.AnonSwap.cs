@@ -70,7 +70,10 @@ public sealed partial class ReferenceKernel
     {
         _uvm.Frames[PageOf(anon)].Flags &= ~PgFlags.Clean;
         if (_anonSlot.Remove(anon, out int slot))
+        {
             _uvm.Swap.Free(slot);
+            _coreChanges++;
+        }
     }
 
     /// <summary>
@@ -133,6 +136,7 @@ public sealed partial class ReferenceKernel
                 _uvm.Exp.SwpgOnly--;
             _uvm.Swap.Free(slot);
             _anonSlot.Remove(anon);
+            _coreChanges++;
         }
     }
 
@@ -186,6 +190,7 @@ public sealed partial class ReferenceKernel
             return "EALREADY";
         if (_anonSlot.Remove(anon, out int old))
             _uvm.Swap.Free(old);
+        _coreChanges++;
         int slot = _uvm.Swap.Alloc();
         if (slot == 0)
             return "ENOSPC";

@@ -43,6 +43,10 @@ public sealed partial class ReferenceKernel : IKernelMachine
     private long _allocated;
     private long _freed;
 
+    /// <summary><see cref="CoreChanges"/>: counted where a page's owner or an anon's slot is set, and when the scalar core facts moved.</summary>
+    private long _coreChanges;
+    private (long Faults, long Allocated, long Freed, int Kmem, int SwapInUse, int SwapOnly, int Alive) _coreSeen;
+
     public ReferenceKernel(Arch arch)
     {
         _pmap = new ReferencePmap(PmapProfile.Of(arch));
@@ -65,6 +69,7 @@ public sealed partial class ReferenceKernel : IKernelMachine
         _pmap.Reset();
         Array.Fill(_alive, true);
         _owner.Clear();
+        _coreChanges++;
         ResetFiles();
         ResetKernelMemory();
         ResetAnonSwap();
@@ -198,6 +203,7 @@ public sealed partial class ReferenceKernel : IKernelMachine
     {
         _pmap.PageProtect(page, PmapProt.None);
         _owner.Remove(page);
+        _coreChanges++;
         Pages.Pages.Free(_uvm, _uvm.Frames[page]);
         _freed++;
     }
@@ -394,6 +400,7 @@ public sealed partial class ReferenceKernel : IKernelMachine
         if (page < 0)
             return KernelWorld.OutOfPages;
         _owner[page] = anon;
+        _coreChanges++;
         _pmap.PageAllocated(page);
         _allocated++;
         bool fromSwap = _anonSlot.ContainsKey(anon);
@@ -540,6 +547,26 @@ public sealed partial class ReferenceKernel : IKernelMachine
     public long PmapChanges => _pmap.Changes - _pmap.CpuChanges;
 
     public int RunningOn(int cpu) => _pmap.CurrentOn(cpu);
+
+    public long CoreChanges
+    {
+        get
+        {
+            int kmem = 0,
+                alive = 0;
+            for (int i = 0; i < KernelMemory.Pages; i++)
+                kmem |= _kmemAllocated[i] ? 1 << i : 0;
+            for (int pid = 0; pid < KernelWorld.Processes; pid++)
+                alive |= _alive[pid] ? 1 << pid : 0;
+            var now = (_faults, _allocated, _freed, kmem, _uvm.Exp.SwpgInUse, _uvm.Exp.SwpgOnly, alive);
+            if (now != _coreSeen)
+            {
+                _coreSeen = now;
+                _coreChanges++;
+            }
+            return _coreChanges;
+        }
+    }
 
     public void WalkKernel(IKernelFactSink sink)
     {
