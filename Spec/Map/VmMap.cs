@@ -194,11 +194,26 @@ public sealed class VmMap
     /// <summary>Every fact of the observation, entries in address order.</summary>
     public void Walk(IMapObserver observer)
     {
+        foreach (var entry in _entries)
+            observer.Entry(entry.Facts());
+        WalkAmaps(observer);
+        foreach (var ((obj, offset), wired) in ObjectPages)
+            observer.ObjectPage(obj, offset, wired);
+        for (int obj = 1; obj <= MapConst.Objects; obj++)
+            observer.Object(obj, ObjectRefs[obj]);
+        observer.Size(Size);
+    }
+
+    /// <summary>
+    /// The part of <see cref="Walk"/> that another map's routines can change too, once a fork has shared
+    /// amaps and anons between maps: the amaps the entries reference, with their slots, then their anons.
+    /// </summary>
+    public void WalkAmaps(IMapObserver observer)
+    {
         var amaps = _walkedAmaps;
         amaps.Clear();
         foreach (var entry in _entries)
         {
-            observer.Entry(entry.Facts());
             if (entry.Amap is { } amap && !amaps.Contains(amap))
                 amaps.Add(amap);
         }
@@ -219,10 +234,5 @@ public sealed class VmMap
         }
         foreach (var anon in anons)
             observer.Anon(anon.Id, anon.Refs, anon.Wired);
-        foreach (var ((obj, offset), wired) in ObjectPages)
-            observer.ObjectPage(obj, offset, wired);
-        for (int obj = 1; obj <= MapConst.Objects; obj++)
-            observer.Object(obj, ObjectRefs[obj]);
-        observer.Size(Size);
     }
 }

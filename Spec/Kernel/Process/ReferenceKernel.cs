@@ -506,7 +506,8 @@ public sealed partial class ReferenceKernel : IKernelMachine
     /// Each map's own facts, and the amaps' and anons' once each. Nothing but a map routine on a map
     /// (<see cref="IVmMapMachine.Changes"/>) changes it, its amaps or its anons, and only fork puts an amap or
     /// anon in two maps: until a fork, a map is walked alone, only after a routine ran on it; after one,
-    /// every map is walked together (the amaps and anons they share counted once) after a routine ran on any.
+    /// every map's amaps and anons are walked together (those they share counted once) after a routine ran
+    /// on any, and a map's own facts again only after a routine ran on it.
     /// </summary>
     private void SumMaps()
     {
@@ -531,6 +532,11 @@ public sealed partial class ReferenceKernel : IKernelMachine
         _mapSums.Begin();
         for (int pid = 0; pid < _maps.Length; pid++)
         {
+            if (_maps[pid].Changes == _summedAt[pid])
+            {
+                _maps[pid].Map.WalkAmaps(_mapSums);
+                continue;
+            }
             ulong before = _mapSums.Own;
             _maps[pid].Walk(_mapSums);
             _ownSums[pid] = _mapSums.Own - before;
