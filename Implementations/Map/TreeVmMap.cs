@@ -802,12 +802,12 @@ public sealed class TreeVmMap : IVmMapMachine
 
     public string? Fault(ulong va, Prot access)
     {
-        Changes++;
         var entry = LookupEntry(va);
         if (entry is null)
             return "EFAULT";
         if ((entry.Protection & access) != access)
             return "EACCES";
+        Changes++;
         bool write = access == Prot.W;
         if (entry.IsWired)
             write = (entry.Protection & Prot.W) != 0;

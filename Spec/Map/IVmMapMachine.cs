@@ -62,8 +62,9 @@ public interface IVmMapMachine
 
     /// <summary>
     /// How many calls that may change the map have run on it (every call above but Walk, Check and
-    /// Fingerprint; fork counts on the child too). Never goes back, not even at Reset: a check or a
-    /// fingerprint taken at one count still holds while the count stays there.
+    /// Fingerprint, and a fault refused before it touched anything, EFAULT or EACCES, may go uncounted;
+    /// fork counts on the child too). Never goes back, not even at Reset: a check or a fingerprint taken
+    /// at one count still holds while the count stays there.
     /// </summary>
     long Changes { get; }
 }
