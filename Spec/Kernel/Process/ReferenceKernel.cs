@@ -304,7 +304,9 @@ public sealed partial class ReferenceKernel : IKernelMachine
 
     /// <summary>
     /// A user access: the MMU through the pmap; on a miss, trap → uvm_fault(map, va, fault type, access).
-    /// => no process on the CPU: ESRCH; the map layer's fault errors (EFAULT, EACCES: SIGSEGV)
+    /// => no process on the CPU: ESRCH; no entry maps the address: EFAULT, and the entry does not grant the
+    ///    access: EACCES (uvm_fault_check's uvmfault_lookup and protection test, before anything changes:
+    ///    SIGSEGV)
     /// => the map layer's fault finds or creates the anon (amap_copy and its chunking, zero fill);
     ///    a new anon gets the lowest free page, or the fault waits for memory forever (<see cref="KernelWorld.OutOfPages"/>)
     /// => pmap_enter(va, page, entry protection, access, PMAP_WIRED when the entry is wired); on a wired
@@ -324,6 +326,10 @@ public sealed partial class ReferenceKernel : IKernelMachine
         }
         int pid = _pmap.CurrentOn(cpu);
         _faults++;
+        if (!_maps[pid].Lookup(va, out var mapped, out _, out _, out _))
+            return "EFAULT";
+        if ((mapped.Protection & kind) != kind)
+            return "EACCES";
         var before = _before.Load(_maps[pid]);
         var error = _maps[pid].Fault(va, kind);
         if (error is not null)
