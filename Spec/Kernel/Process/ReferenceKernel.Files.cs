@@ -109,27 +109,26 @@ public sealed partial class ReferenceKernel : IFlushWork
     {
         if (Array.TrueForAll(_fileRefs, refs => refs == 0))
             return;
-        var held = HeldRefs();
         for (int file = 1; file <= KernelFiles.Count; file++)
         {
-            bool last = held.Entries[file] == 0 && _fileRefs[file] > 0;
-            _fileRefs[file] = held.Entries[file];
-            if (!last)
-                continue;
-            LastDetach(file);
-            held = HeldRefs();
+            int held = HeldRefs(file);
+            bool last = held == 0 && _fileRefs[file] > 0;
+            _fileRefs[file] = held;
+            if (last)
+                LastDetach(file);
         }
     }
 
     /// <summary>
-    /// The entry references the maps hold now. Counted again after each last detach: other processes may
-    /// have unmapped or exited while its flush slept (<see cref="WhileAsleep"/>).
+    /// The entry references the maps hold on <paramref name="file"/> now (each map's count less the one it
+    /// keeps for the file itself). Counted file by file, after the last detach of the ones before: other
+    /// processes may have unmapped or exited while its flush slept (<see cref="WhileAsleep"/>).
     /// </summary>
-    private FileRefs HeldRefs()
+    private int HeldRefs(int file)
     {
-        var held = new FileRefs();
+        int held = 0;
         foreach (var map in _maps)
-            map.Walk(held);
+            held += map.ObjectRefs(file) - 1;
         return held;
     }
 
@@ -343,24 +342,4 @@ public sealed partial class ReferenceKernel : IFlushWork
         pg.Has(PgFlags.QueueActive) ? QueueKind.Active
         : pg.Has(PgFlags.QueueInactive) ? QueueKind.Inactive
         : QueueKind.None;
-}
-
-/// <summary>The entry references of each file over the maps walked: each map counts one for the file itself.</summary>
-internal sealed class FileRefs : IMapObserver
-{
-    public readonly int[] Entries = new int[KernelFiles.Count + 1];
-
-    public void Object(int obj, int refs) => Entries[obj] += refs - 1;
-
-    public void Entry(in EntryFacts entry) { }
-
-    public void Amap(int id, int slots, int refs, bool shared) { }
-
-    public void AnonSlot(int amap, int slot, int anon) { }
-
-    public void Anon(int id, int refs, int wired) { }
-
-    public void ObjectPage(int obj, ulong offset, int wired) { }
-
-    public void Size(ulong size) { }
 }
