@@ -94,9 +94,11 @@ public sealed class ReferencePmap(PmapProfile profile) : IPmapMachine
     /// <summary>pmap_remove: => no mapping in [sva, eva) remains; ref/mod stay with the pages</summary>
     public void Remove(int pmap, ulong sva, ulong eva)
     {
-        Changes++;
         foreach (ulong va in VasIn(pmap, sva, eva))
+        {
             _tables[pmap].Remove(va);
+            Changes++;
+        }
     }
 
     /// <summary>

@@ -5,10 +5,13 @@ namespace UvmDiff.Implementations.Pmap.Amd64;
 
 public sealed partial class Amd64Pmap
 {
+    /// <summary>pmap_remove; counted as a change when resident_count moved (a PTE or a PTP went).</summary>
     public void Remove(int pmap, ulong sva, ulong eva)
     {
-        Changes++;
+        long resident = _resident[pmap];
         DoRemove(pmap, sva, eva);
+        if (_resident[pmap] != resident)
+            Changes++;
     }
 
     /// <summary>

@@ -6,10 +6,12 @@ namespace UvmDiff.Implementations.Pmap.Arm64;
 
 public sealed partial class Arm64Pmap
 {
-    /// <summary>pmap_remove: every page VA of the range is looked up (no empty-table skip); a wired pted is unwired, a valid one removed.</summary>
+    /// <summary>
+    /// pmap_remove: every page VA of the range is looked up (no empty-table skip); a wired pted is unwired,
+    /// a valid one removed. Counted as a change when it found a pted.
+    /// </summary>
     public void Remove(int pmap, ulong sva, ulong eva)
     {
-        Changes++;
         if (_active[pmap] == 0 && ShortCircuits())
             return;
         for (ulong va = sva; va < eva; va += PmapWorld.PageSize)
@@ -17,6 +19,7 @@ public sealed partial class Arm64Pmap
             var pted = VpLookup(pmap, va, out _);
             if (pted is null)
                 continue;
+            Changes++;
             if ((pted.PtedVa & Wired) != 0)
             {
                 _wired[pmap]--;
@@ -230,11 +233,9 @@ public sealed partial class Arm64Pmap
                 };
                 return PageOfPa(pte & Rpgn);
             }
-            if (attempt != 0)
+            if (attempt != 0 || !FaultFixup(pmap, va, access))
                 break;
             Changes++;
-            if (!FaultFixup(pmap, va, access))
-                break;
         }
         return IPmapMachine.Fault;
     }
