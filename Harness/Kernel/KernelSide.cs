@@ -86,13 +86,29 @@ public sealed partial class KernelSide(string name, IKernelMachine machine, Func
 
     public long[] ProbeCounts => probes();
 
+    /// <summary>
+    /// Back to the initial world, which is the same after every reset: its core, files' and pmap sums are
+    /// walked after the first reset and taken as they were after the others (the full walk every 16 steps
+    /// and a sampled sequence's text would show a reset that left something behind).
+    /// </summary>
     public void Reset()
     {
         Machine.Reset();
-        _filesSummedAt = -1;
-        _pmapSummedAt = -1;
-        _coreSummedAt = -1;
+        if (_initialSums is not { } initial)
+        {
+            _coreSum.Sum = _fileSum.Sum = 0;
+            Machine.WalkKernel(_coreSum);
+            Machine.WalkFiles(_fileSum);
+            initial = (_coreSum.Sum, _fileSum.Sum, SumPmap(_pmapSum));
+            _initialSums = initial;
+        }
+        (_coreSum.Sum, _fileSum.Sum, _pmapSum.Sum) = initial;
+        _coreSummedAt = Machine.CoreChanges;
+        _filesSummedAt = Machine.FileChanges;
+        _pmapSummedAt = Machine.PmapChanges;
     }
+
+    private (ulong Core, ulong Files, ulong Pmap)? _initialSums;
 
     public Outcome Apply(KernelOp op)
     {
