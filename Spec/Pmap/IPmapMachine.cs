@@ -145,8 +145,8 @@ public interface IPmapMachine
 
     /// <summary>
     /// A count that moves with every call that may change what <see cref="Walk"/> reports (an access
-    /// that only hits the TLB, or finds its bits already set, and a remove that found nothing mapped in
-    /// its range, need not count): while it stays, the facts stay, and the kernel keeps their sum (a law
+    /// that only hits the TLB, or finds its bits already set, a remove that found nothing mapped in its
+    /// range, and a page allocation that found REF and MOD clear, need not count): while it stays, the facts stay, and the kernel keeps their sum (a law
     /// pins it).
     /// </summary>
     long Changes { get; }

@@ -188,7 +188,8 @@ public sealed class ReferencePmap(PmapProfile profile) : IPmapMachine
 
     public void PageAllocated(int page)
     {
-        Changes++;
+        if (_referenced[page] || _modified[page])
+            Changes++;
         _referenced[page] = _modified[page] = false;
     }
 

@@ -367,7 +367,8 @@ public sealed partial class Amd64Pmap : IPmapMachine
     /// <summary>The page is unmapped: only the attribute cache in pg_flags can hold REF/MOD.</summary>
     public void PageAllocated(int page)
     {
-        Changes++;
+        if (_attrs[page] != 0)
+            Changes++;
         _attrs[page] = 0;
     }
 

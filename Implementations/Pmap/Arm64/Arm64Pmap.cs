@@ -488,7 +488,8 @@ public sealed partial class Arm64Pmap : IPmapMachine
 
     public void PageAllocated(int page)
     {
-        Changes++;
+        if ((_flags[page] & (RefFlag | ModFlag)) != 0)
+            Changes++;
         _flags[page] &= ~(RefFlag | ModFlag);
     }
 
