@@ -48,6 +48,13 @@ public sealed class AnonScan : IMapObserver
     private int[] _refs = new int[64];
     private bool[] _present = new bool[64];
 
+    /// <summary>No entries and no pages, as the load of an empty map leaves it.</summary>
+    public void Clear()
+    {
+        Entries.Clear();
+        Count = 0;
+    }
+
     public void Load(IVmMapMachine map)
     {
         Entries.Clear();

@@ -104,7 +104,7 @@ public sealed partial class ComposedKernel : IFlushWork
         string? error;
         if (addr is { } at)
         {
-            _before.Load(_maps[pid]);
+            LoadBeforeUnmap(pid);
             error = _maps[pid].MapFixed(at, size, prot, MapProt.RWX, kind, file, offset);
             if (error is null)
             {

@@ -28,6 +28,9 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
     private readonly bool _enterPresetsRefMod;
     private readonly AnonArena _arena = new();
     private readonly bool[] _alive = new bool[KernelWorld.Processes];
+
+    /// <summary>The process ran mlock since its vmspace began: only mlock wires an entry (fork's, exec's and mmap's are unwired).</summary>
+    private readonly bool[] _mlocked = new bool[KernelWorld.Processes];
     private readonly int[] _ownerAnon = new int[KernelWorld.Pages];
     private int[] _pageOfAnon = new int[64];
     private readonly AnonScan _scan = new();
@@ -83,6 +86,7 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
         Array.Fill(_pageOfAnon, NoPage);
         _pmap.Reset();
         Array.Fill(_alive, true);
+        Array.Clear(_mlocked);
         Array.Fill(_ownerAnon, NoAnon);
         _coreChanges++;
         _forked = false;
@@ -100,7 +104,7 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
             return "ENOTSUP";
         if (!InUserSpace(addr, size) || StackWithoutReadWrite(kind, prot))
             return "EINVAL";
-        _before.Load(_maps[pid]);
+        LoadBeforeUnmap(pid);
         var error = _maps[pid].MapFixed(addr, size, prot, MapProt.RWX, kind, 0, 0);
         if (error is null)
             UnmapRemove(pid, addr, addr + size);
@@ -143,12 +147,24 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
             return "ESRCH";
         if (!InUserSpace(addr, size))
             return "EINVAL";
-        _before.Load(_maps[pid]);
+        LoadBeforeUnmap(pid);
         var error = _maps[pid].Unmap(addr, size);
         if (error is null)
             UnmapRemove(pid, addr, addr + size);
         DetachDropped();
         return error;
+    }
+
+    /// <summary>
+    /// <see cref="_before"/> for <see cref="UnmapRemove"/>, which reads only the pages of wired entries
+    /// from it: loaded when the process may have some, empty otherwise.
+    /// </summary>
+    private void LoadBeforeUnmap(int pid)
+    {
+        if (_mlocked[pid])
+            _before.Load(_maps[pid]);
+        else
+            _before.Clear();
     }
 
     /// <summary>uvm_unmap_remove's pmap side over what <see cref="_before"/> saw: unwire, remove, free.</summary>
@@ -223,6 +239,7 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
             return "ESRCH";
         if (addr + size < addr)
             return "EINVAL";
+        _mlocked[pid] = true;
         _before.Load(_maps[pid]);
         if (MapsFile(_before.Entries, addr, addr + size))
             return "EOPNOTSUPP";
@@ -430,6 +447,7 @@ public sealed partial class ComposedKernel : IKernelMachine, IBackedPages
         _pmap.Exec(pid);
         _maps[pid].Reset();
         _alive[pid] = true;
+        _mlocked[pid] = false;
         return null;
     }
 
