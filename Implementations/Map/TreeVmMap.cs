@@ -86,6 +86,7 @@ public sealed class TreeVmMap : IVmMapMachine
 
     private void Touch(VmEntry e)
     {
+        Changes++;
         if (e.Dirty)
             return;
         e.Dirty = true;
@@ -119,12 +120,14 @@ public sealed class TreeVmMap : IVmMapMachine
 
     private void SetSize(ulong size)
     {
+        Changes++;
         _ledger.Sum += MapFacts.Size(size) - MapFacts.Size(_size);
         _size = size;
     }
 
     private void AddObjectRef(int obj, int delta)
     {
+        Changes++;
         _ledger.Sum -= MapFacts.Object(obj, _objectRefs[obj]);
         _objectRefs[obj] += delta;
         _ledger.Sum += MapFacts.Object(obj, _objectRefs[obj]);
@@ -132,6 +135,7 @@ public sealed class TreeVmMap : IVmMapMachine
 
     private void SetObjectPage((int Obj, ulong Off) key, int wired, bool existed)
     {
+        Changes++;
         if (existed)
             _ledger.Sum -= MapFacts.ObjectPage(key.Obj, key.Off, _objectPages[key]);
         _objectPages[key] = wired;
@@ -253,7 +257,6 @@ public sealed class TreeVmMap : IVmMapMachine
 
     public string? MapFixed(ulong addr, ulong size, Prot prot, Prot max, MapKind kind, int obj, ulong offset)
     {
-        Changes++;
         if (size == 0 || addr < MapConst.MinAddress || addr + size < addr || addr + size > MapConst.MaxAddress)
             return "EINVAL";
         if ((prot & max) != prot)
@@ -268,7 +271,6 @@ public sealed class TreeVmMap : IVmMapMachine
 
     public string? MapAnywhere(ulong size, Prot prot, Prot max, MapKind kind, int obj, ulong offset, out ulong addr)
     {
-        Changes++;
         addr = 0;
         if (size == 0)
             return "EINVAL";
@@ -365,7 +367,6 @@ public sealed class TreeVmMap : IVmMapMachine
 
     public string? Unmap(ulong addr, ulong size)
     {
-        Changes++;
         if (size == 0 || addr < MapConst.MinAddress || addr + size < addr || addr + size > MapConst.MaxAddress)
             return "EINVAL";
         if (!CheckProt(addr, addr + size))
@@ -539,7 +540,6 @@ public sealed class TreeVmMap : IVmMapMachine
     /// <summary>uvm_map_teardown then uvm_unmap_detach: kill (unwire) every entry, drop its amap and object references, empty the map.</summary>
     public void Teardown()
     {
-        Changes++;
         for (var e = _index.First; e is not null; e = _index.Next(e))
         {
             if (e.IsWired && !e.IsHole)
@@ -566,7 +566,6 @@ public sealed class TreeVmMap : IVmMapMachine
 
     public string? Protect(ulong start, ulong end, Prot prot)
     {
-        Changes++;
         if (start > end)
             return "EINVAL";
         start = Math.Max(start, MapConst.MinAddress);
@@ -616,7 +615,6 @@ public sealed class TreeVmMap : IVmMapMachine
 
     public string? SetInherit(ulong start, ulong end, Inherit inheritance)
     {
-        Changes++;
         if (inheritance > Inherit.Zero || start > end)
             return "EINVAL";
         start = Math.Max(start, MapConst.MinAddress);
@@ -646,7 +644,6 @@ public sealed class TreeVmMap : IVmMapMachine
 
     public string? Immutable(ulong start, ulong end)
     {
-        Changes++;
         if (start > end)
             return "EINVAL";
         start = Math.Max(start, MapConst.MinAddress);
@@ -670,7 +667,6 @@ public sealed class TreeVmMap : IVmMapMachine
 
     public string? Advise(ulong start, ulong end, Advice advice)
     {
-        Changes++;
         if (advice > Advice.Sequential || start > end)
             return "EINVAL";
         start = Math.Max(start, MapConst.MinAddress);
@@ -698,7 +694,6 @@ public sealed class TreeVmMap : IVmMapMachine
 
     public string? Pageable(ulong start, ulong end, bool unwire)
     {
-        Changes++;
         if (start > end)
             return "EINVAL";
         if (start == end)
@@ -807,7 +802,6 @@ public sealed class TreeVmMap : IVmMapMachine
             return "EFAULT";
         if ((entry.Protection & access) != access)
             return "EACCES";
-        Changes++;
         bool write = access == Prot.W;
         if (entry.IsWired)
             write = (entry.Protection & Prot.W) != 0;

@@ -61,10 +61,12 @@ public interface IVmMapMachine
     int Count { get; }
 
     /// <summary>
-    /// How many calls that may change the map have run on it (every call above but Walk, Check and
-    /// Fingerprint, and a fault refused before it touched anything, EFAULT or EACCES, may go uncounted;
-    /// fork counts on the child too). Never goes back, not even at Reset: a check or a fingerprint taken
-    /// at one count still holds while the count stays there.
+    /// Moves with every change to the map's entries, size, object references and object pages (its own
+    /// facts and everything its check reads): the reference counts every call above but Walk, Check and
+    /// Fingerprint (fork on the child too), the tree maps each change their setters make, so a call that
+    /// changed nothing (a refused fault, an mprotect to the protection there already) may leave it. Never
+    /// goes back, not even at Reset: a check or a fingerprint taken at one count still holds while the
+    /// count stays there.
     /// </summary>
     long Changes { get; }
 }
