@@ -332,8 +332,7 @@ public sealed partial class ReferenceKernel : IKernelMachine
             return "EACCES";
         var before = _before.Load(_maps[pid]);
         var error = _maps[pid].Fault(va, kind);
-        if (error is not null)
-            return error;
+        K.Kassert(error is null, "uvm_fault: the map layer refuses only what uvm_fault_check refused");
         var view = _after.Load(_maps[pid]);
         var entry = view.EntryAt(va)!.Value;
         int anon = view.AnonAt(entry, va);
