@@ -90,6 +90,36 @@ public class KernelFingerprintLaws
         AssertFactsStayWhileTheCountStays(ops, machine => machine.PmapChanges, PmapFactsButCpus, "pmap");
 
     /// <summary>
+    /// A page freed with REF and MOD set and handed to kernel memory (at the first write to a km_alloc'd page):
+    /// the allocation alone clears them
+    /// (PG_PMAP_REF/PG_PMAP_MOD of its previous life), and the pmap's change count moves with it on every
+    /// kernel. Random sequences rarely reach it: the other calls of a step usually count already.
+    /// </summary>
+    [Fact]
+    public void PageAllocated_ClearingRefMod_CountsAsAPmapChange()
+    {
+        string[] lines =
+        [
+            "switch cpu0 p0",
+            "mmap p0 0x10000000 +1 rw- private",
+            "write cpu0 0x10000000",
+            "munmap p0 0x10000000 +1",
+            "kmalloc +1",
+        ];
+        foreach (var side in KernelSides())
+        {
+            side.Reset();
+            foreach (var line in lines)
+                Assert.False(side.Apply(KernelOpParser.Parse(line)).IsFatal, line);
+            long before = side.Machine.PmapChanges;
+            var stood = PmapFactsButCpus(side.Machine);
+            Assert.False(side.Apply(KernelOpParser.Parse("kwrite 0xffff800000000000")).IsFatal);
+            Assert.NotEqual(stood, PmapFactsButCpus(side.Machine));
+            Assert.NotEqual(before, side.Machine.PmapChanges);
+        }
+    }
+
+    /// <summary>
     /// The kernel's own facts (processes, page owners, counters, kernel_map's allocations, swap counts, anon
     /// swap slots) stay while its core change count does: the incremental fingerprint keeps their sum until
     /// it moves. On every kernel, every op.
