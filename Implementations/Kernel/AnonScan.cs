@@ -48,20 +48,19 @@ public sealed class AnonScan : IMapObserver
     private int[] _refs = new int[64];
     private bool[] _present = new bool[64];
 
-    /// <summary>No entries and no pages, as the load of an empty map leaves it.</summary>
+    /// <summary>No entries, pages, slots or anons, as before a walk.</summary>
     public void Clear()
-    {
-        Entries.Clear();
-        Count = 0;
-    }
-
-    public void Load(IVmMapMachine map)
     {
         Entries.Clear();
         _slots.Clear();
         Array.Clear(_present);
         Count = 0;
         _open = 0;
+    }
+
+    public void Load(IVmMapMachine map)
+    {
+        Clear();
         map.Walk(this);
         if (!InAddressOrder(Entries))
             Entries.Sort((a, b) => a.Start.CompareTo(b.Start));
