@@ -448,8 +448,6 @@ public sealed class TreeVmMap : IVmMapMachine
     public void Fork(IVmMapMachine child)
     {
         var into = (TreeVmMap)child;
-        Changes++;
-        into.Changes++;
         K.Kassert(into._index.Count == 0, "uvmspace_alloc: a new vmspace is empty");
         for (var old = _index.First; old is not null; old = _index.Next(old))
         {
